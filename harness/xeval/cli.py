@@ -1,0 +1,144 @@
+"""The ``xeval`` command line. Imports stay lazy so ``xeval --help`` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import XevalError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xeval",
+        description="Evaluate how well language models follow instructions across languages.",
+    )
+    parser.add_argument("--version", action="version", version=f"xeval {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="evaluate a model on tasks")
+    run.add_argument("--model", default="embedded",
+                     help="model spec: embedded (default), llamacpp:FILE.gguf, ...")
+    run.add_argument("--model-args", default=None, help="backend arguments: key=value,key=value")
+    run.add_argument("--tasks", default=None,
+                     help="task names, groups or glob patterns, comma-separated (default: default)")
+    run.add_argument("--limit", type=int, default=None, help="evaluate only the first N samples per task")
+    run.add_argument("--output", type=Path, default=Path("results"), help="results folder")
+    run.add_argument("--run-id", default=None, help="name of the run folder (default: time-model)")
+    run.add_argument("--batch-size", type=int, default=8)
+    run.add_argument("--seed", type=int, default=1234)
+    run.add_argument("--data-dir", type=Path, default=None,
+                     help="folder that relative data_files of the tasks resolve against")
+    run.add_argument("--tasks-dir", type=Path, action="append", default=None,
+                     help="extra folder of task YAMLs (repeatable)")
+
+    tasks = sub.add_parser("tasks", help="list the available tasks")
+    tasks.add_argument("--path", action="store_true", help="print the tasks folder and exit")
+    tasks.add_argument("--tasks-dir", type=Path, action="append", default=None)
+
+    board = sub.add_parser("leaderboard", help="one table over all runs in a results folder")
+    board.add_argument("--results", type=Path, default=Path("results"))
+    board.add_argument("--format", choices=["md", "csv", "html"], default="md")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        handler = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard}[args.command]
+        return handler(args)
+    except XevalError as exc:
+        print(f"xeval: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("xeval: interrupted; finished samples are saved", file=sys.stderr)
+        return 130
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .leaderboard import to_markdown, write_leaderboard
+    from .models.registry import load_model, parse_model_args, resolve_spec
+    from .runner import RunConfig, plan_tasks, run_evaluation
+    from .task_index import TaskIndex
+
+    if args.limit is not None and args.limit < 1:
+        raise XevalError("--limit must be at least 1")
+    if args.batch_size < 1:
+        raise XevalError("--batch-size must be at least 1")
+    resolve_spec(args.model)  # an unknown spec fails before any data is read
+    config = RunConfig(
+        model=args.model, model_args=parse_model_args(args.model_args), tasks=args.tasks,
+        limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
+        data_dir=args.data_dir, seed=args.seed,
+    )
+    index = TaskIndex.load(extra_paths=args.tasks_dir)
+    plans = plan_tasks(config, index)
+    n = sum(len(p.samples) for p in plans)
+    print(f"xeval: {len(plans)} task(s), {n} sample(s), model {args.model}", file=sys.stderr)
+    model = load_model(args.model, config.model_args)
+    try:
+        result = run_evaluation(config, model, plans)
+    finally:
+        model.close()
+    print(_summary_table(result.summary))
+    print(f"\nresults: {result.run_dir}")
+    frame, table = write_leaderboard(args.output)
+    row = table[table["model"] == result.summary["model"]["spec"]] if not table.empty else table
+    print("\nleaderboard:")
+    print(to_markdown(row), end="")
+    return 0
+
+
+def _summary_table(summary: dict[str, Any]) -> str:
+    lines = ["| task | input | template | metric | value | 95% CI | n | failed |",
+             "|---|---|---|---|---|---|---|---|"]
+    for m in summary["metrics"]:
+        value = "" if m["value"] is None else f"{m['value']:.3f}"
+        ci = "" if m["ci_low"] is None else f"[{m['ci_low']:.3f}, {m['ci_high']:.3f}]"
+        lines.append(f"| {m['task']} | {m['input_language']} | {m['template_language']} | "
+                     f"{m['metric']} | {value} | {ci} | {m['n']} | {m['n_failed']} |")
+    return "\n".join(lines)
+
+
+def _cmd_tasks(args: argparse.Namespace) -> int:
+    from .task_index import TaskIndex
+
+    index = TaskIndex.load(extra_paths=args.tasks_dir)
+    if args.path:
+        print(index.root)
+        return 0
+    print("| task | input | template | output type | metrics | groups |")
+    print("|---|---|---|---|---|---|")
+    membership: dict[str, list[str]] = {}
+    for group, members in index.groups.items():
+        for member in members:
+            membership.setdefault(member, []).append(group)
+    for name, spec in sorted(index.tasks.items()):
+        print(f"| {name} | {spec.xeval.input_language} | {spec.template_language} | "
+              f"{spec.output_type} | {', '.join(spec.scorer_names)} | "
+              f"{', '.join(sorted(membership.get(name, [])))} |")
+    return 0
+
+
+def _cmd_leaderboard(args: argparse.Namespace) -> int:
+    from .leaderboard import to_markdown, write_leaderboard
+
+    frame, table = write_leaderboard(args.results)
+    if args.format == "csv":
+        print(frame.to_csv(index=False), end="")
+    elif args.format == "html":
+        print(table.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
+    else:
+        print(to_markdown(table), end="")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Load a task's documents: local JSON/JSONL/CSV/TSV files natively, hub datasets lazily."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, MissingDependencyError
+from .taskspec import TaskSpec
+
+LOCAL_FORMATS = {"json", "csv", "tsv"}
+
+
+def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
+    """Rows of a local data file as dicts. ``fmt`` defaults from the suffix."""
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"data file {path} not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"data file {path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"data file {path}: cannot read: {exc.strerror}") from None
+    if fmt in {"jsonl", "json"}:
+        stripped = text.lstrip()
+        if fmt == "json" and stripped.startswith(("[", "{")):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                if stripped.startswith("{"):
+                    return _jsonl(path, text)  # JSON Lines with a .json suffix
+                raise ConfigError(f"data file {path}: bad JSON at line {exc.lineno}: {exc.msg}") from None
+            if isinstance(data, dict):
+                data = data.get("data", data.get("rows", [data]))
+            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+                raise ConfigError(f"data file {path}: expected a list of objects")
+            return data
+        return _jsonl(path, text)
+    if fmt in {"csv", "tsv"}:
+        delimiter = "\t" if fmt == "tsv" else ","
+        reader = csv.DictReader(text.splitlines(), delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
+        rows = [dict(row) for row in reader]
+        if reader.fieldnames is None:
+            raise ConfigError(f"data file {path}: empty (no header row)")
+        return rows
+    raise ConfigError(f"data file {path}: unsupported format {fmt!r} (json, jsonl, csv, tsv)")
+
+
+def _jsonl(path: Path, text: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"data file {path}: bad JSON on line {number}: {exc.msg}") from None
+        if not isinstance(row, dict):
+            raise ConfigError(f"data file {path}: line {number} is not a JSON object")
+        rows.append(row)
+    return rows
+
+
+def split_name(spec: TaskSpec) -> str:
+    return spec.test_split or spec.validation_split or "test"
+
+
+def load_documents(spec: TaskSpec, data_dir: Path | None = None) -> list[dict[str, Any]]:
+    """The documents of the task's evaluation split.
+
+    ``dataset_path`` json/csv/tsv with ``dataset_kwargs.data_files`` reads local files
+    (relative paths resolve against ``data_dir`` if given, else the YAML's folder);
+    anything else is a Hugging Face dataset id, loaded through ``datasets``.
+    """
+    split = split_name(spec)
+    source = Path(spec.source)
+    if spec.dataset_path in LOCAL_FORMATS:
+        files = spec.dataset_kwargs.get("data_files")
+        if isinstance(files, dict):
+            chosen = files.get(split)
+            if chosen is None:
+                raise ConfigError(
+                    f"{source}: field 'dataset_kwargs.data_files' has no split {split!r}"
+                )
+        else:
+            chosen = files
+        if isinstance(chosen, list):
+            if len(chosen) != 1:
+                raise ConfigError(f"{source}: give exactly one data file per split")
+            chosen = chosen[0]
+        if not isinstance(chosen, str):
+            raise ConfigError(f"{source}: field 'dataset_kwargs.data_files' must name a file")
+        path = Path(chosen)
+        if not path.is_absolute():
+            path = (data_dir or source.parent) / path
+        fmt = "jsonl" if spec.dataset_path == "json" and path.suffix == ".jsonl" else spec.dataset_path
+        docs = read_records(path, fmt)
+    else:
+        docs = _load_hub(spec, split)
+    if not docs:
+        raise ConfigError(f"{source}: dataset split {split!r} is empty")
+    return docs
+
+
+def _load_hub(spec: TaskSpec, split: str) -> list[dict[str, Any]]:
+    try:
+        import datasets
+    except ImportError:
+        raise MissingDependencyError(
+            f"task {spec.task!r} (dataset {spec.dataset_path})", "datasets"
+        ) from None
+    kwargs = {k: v for k, v in spec.dataset_kwargs.items() if k != "data_files"}
+    try:
+        dataset = datasets.load_dataset(spec.dataset_path, spec.dataset_name, split=split, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the hub raises many kinds
+        raise ConfigError(
+            f"{spec.source}: cannot load dataset {spec.dataset_path!r} split {split!r}: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from None
+    return [dict(row) for row in dataset]

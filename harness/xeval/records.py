@@ -1,0 +1,155 @@
+"""Run records: per-sample JSONL appended as samples finish, and the summary JSON.
+
+``samples.jsonl`` gets one line per finished sample, flushed at once, so an interrupted
+run loses nothing it finished. ``summary.json`` is written atomically (temp file, fsync,
+rename) and can always be rebuilt from the records.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from . import SCHEMA_VERSION, __version__
+from .errors import XevalError
+from .stats import bootstrap_ci
+from .types import Prediction, Sample, Score
+
+SAMPLES_FILE = "samples.jsonl"
+SUMMARY_FILE = "summary.json"
+GROUP_KEYS = ("task", "input_language", "template_language")
+
+
+def make_record(sample: Sample, prediction: Prediction, scores: list[Score], model: str) -> dict[str, Any]:
+    return {
+        "key": sample.key,
+        "task": sample.task,
+        "id": sample.id,
+        "model": model,
+        "input_language": sample.input_language,
+        "template_language": sample.template_language,
+        "answer_language": sample.answer_language,
+        "output_type": sample.output_type,
+        "prompt": [m.model_dump() for m in sample.messages],
+        "context": sample.context,
+        "choices": sample.choices,
+        "gold": sample.gold,
+        "references": sample.references,
+        "prediction": {
+            "text": prediction.text,
+            "choice_logprobs": prediction.choice_logprobs,
+            "chosen": prediction.chosen,
+            "usage": prediction.usage.model_dump(),
+        },
+        "error": prediction.error,
+        "scores": {s.scorer: s.model_dump(exclude={"scorer"}) for s in scores},
+    }
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=False)
+            handle.write("\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise XevalError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+class RecordWriter:
+    """Appends one JSON line per finished sample; flushed per batch, fsynced on close."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.path = run_dir / SAMPLES_FILE
+        try:
+            self._handle: IO[str] = open(self.path, "a", encoding="utf-8")
+        except OSError as exc:
+            raise XevalError(f"cannot write results to {run_dir}: {exc.strerror or exc}") from None
+
+    def write(self, records: Iterable[dict[str, Any]]) -> None:
+        try:
+            for record in records:
+                self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._handle.flush()
+        except OSError as exc:
+            raise XevalError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        if not self._handle.closed:
+            self._handle.flush()
+            try:
+                os.fsync(self._handle.fileno())
+            except OSError:
+                pass
+            self._handle.close()
+
+
+def read_records(path: Path) -> Iterator[dict[str, Any]]:
+    """Records of a samples.jsonl; a torn last line (a killed writer) is skipped."""
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.endswith("\n"):
+                break
+            yield json.loads(line)
+
+
+def metric_values(record: dict[str, Any]) -> Iterator[tuple[str, float]]:
+    """(metric name, value) of every scored metric of a record."""
+    for name, score in record.get("scores", {}).items():
+        if score.get("value") is not None:
+            yield name, float(score["value"])
+        for key, value in (score.get("extra") or {}).items():
+            if score.get("value") is not None and value is not None:
+                yield f"{name}_{key}", float(value)
+
+
+def aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per task x input language x template language x metric: mean, n, 95% bootstrap CI,
+    and how many samples could not be scored (errors are counted, never averaged in)."""
+    values: dict[tuple[str, ...], list[float]] = defaultdict(list)
+    failed: dict[tuple[str, ...], int] = defaultdict(int)
+    metrics_of: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for record in records:
+        group = tuple(str(record[k]) for k in GROUP_KEYS)
+        for name, score in record.get("scores", {}).items():
+            metrics_of[group].add(name)
+            if score.get("value") is None:
+                failed[(*group, name)] += 1
+        for name, value in metric_values(record):
+            metrics_of[group].add(name)
+            values[(*group, name)].append(value)
+    rows = []
+    for group in sorted(metrics_of):
+        for metric in sorted(metrics_of[group]):
+            data = values.get((*group, metric), [])
+            low, high = bootstrap_ci(data)
+            rows.append({
+                **dict(zip(GROUP_KEYS, group, strict=True)),
+                "metric": metric,
+                "value": sum(data) / len(data) if data else None,
+                "n": len(data),
+                "n_failed": failed.get((*group, metric), 0),
+                "ci_low": low if data else None,
+                "ci_high": high if data else None,
+            })
+    return rows
+
+
+def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "xeval_version": __version__,
+        **run_meta,
+        "complete": complete,
+        "n_records": len(records),
+        "n_errors": sum(1 for r in records if r.get("error")),
+        "metrics": aggregate(records),
+    }

@@ -1,0 +1,166 @@
+"""One evaluation run: tasks -> samples -> predictions -> scores -> records and summary."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .datasets import load_documents
+from .errors import XevalError
+from .models.base import ModelAdapter
+from .predict import predict
+from .progress import Progress
+from .records import (
+    SUMMARY_FILE,
+    RecordWriter,
+    build_summary,
+    make_record,
+    read_records,
+    write_json_atomic,
+)
+from .rendering import build_samples
+from .scorers import Scorer, ScorerContext, canonical_name, make_scorer
+from .task_index import TaskIndex
+from .taskspec import TaskSpec
+from .types import Sample
+
+
+@dataclass
+class RunConfig:
+    model: str = "embedded"
+    model_args: dict[str, Any] = field(default_factory=dict)
+    tasks: str | None = None
+    limit: int | None = None
+    output: Path = Path("results")
+    run_id: str | None = None
+    batch_size: int = 8
+    data_dir: Path | None = None
+    seed: int = 1234
+
+
+@dataclass
+class TaskPlan:
+    spec: TaskSpec
+    samples: list[Sample]
+    scorers: list[Scorer]
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    summary: dict[str, Any]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60] or "model"
+
+
+def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPlan]:
+    """Load and render every selected task before any model is loaded (fail fast)."""
+    index = index or TaskIndex.load()
+    specs = index.resolve(config.tasks)
+    rendered: list[tuple[TaskSpec, list[Sample]]] = []
+    for spec in specs:
+        docs = load_documents(spec, config.data_dir)
+        rendered.append((spec, build_samples(spec, docs, config.limit)))
+    languages = frozenset(s.answer_language for _, samples in rendered for s in samples)
+    context = ScorerContext(languages=languages)
+    plans = []
+    for spec, samples in rendered:
+        names = spec.scorer_names
+        if not names:
+            raise XevalError(f"{spec.source}: task {spec.task!r} has no metric_list and no scorers")
+        scorers: list[Scorer] = []
+        seen: set[str] = set()
+        for name in names:
+            scorer = make_scorer(name, context, where=spec.source)
+            if scorer.name not in seen:  # acc and acc_norm are one scorer
+                seen.add(scorer.name)
+                scorers.append(scorer)
+        plans.append(TaskPlan(spec, samples, scorers))
+    return plans
+
+
+def run_evaluation(
+    config: RunConfig,
+    model: ModelAdapter,
+    plans: list[TaskPlan],
+    on_batch: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Evaluate ``plans`` on ``model``, appending records as batches finish.
+
+    On any interruption (Ctrl-C included) the summary of what finished is written, marked
+    incomplete, before the exception propagates: nothing computed is lost.
+    """
+    started = datetime.now(UTC)
+    run_id = config.run_id or f"{started:%Y%m%d-%H%M%S}-{slug(model.spec)}"
+    run_dir = config.output / run_id
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise XevalError(f"cannot create results folder {run_dir}: {exc.strerror or exc}") from None
+    meta: dict[str, Any] = {
+        "run_id": run_id,
+        "created": started.isoformat(timespec="seconds"),
+        "model": {"spec": model.spec, "args": config.model_args,
+                  "fingerprint": model.fingerprint()},
+        "settings": {"limit": config.limit, "batch_size": config.batch_size,
+                     "seed": config.seed, "tasks": config.tasks},
+        "tasks": {p.spec.task: _task_meta(p) for p in plans},
+    }
+    writer = RecordWriter(run_dir)
+    total = sum(len(p.samples) for p in plans)
+    complete = False
+    clock = time.perf_counter()
+    try:
+        with Progress(total, f"{model.spec}") as progress:
+            for plan in plans:
+                settings = plan.spec.generation_settings().model_copy(update={"seed": config.seed})
+                progress.describe(plan.spec.task)
+                for start in range(0, len(plan.samples), config.batch_size):
+                    batch = plan.samples[start:start + config.batch_size]
+                    predictions = predict(model, batch, settings)
+                    scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
+                    writer.write(
+                        make_record(sample, prediction, [s[i] for s in scores], model.spec)
+                        for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))
+                    )
+                    progress.advance(len(batch))
+                    if on_batch is not None:
+                        on_batch(len(batch))
+        complete = True
+    finally:
+        writer.close()
+        meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+        meta["duration_s"] = round(time.perf_counter() - clock, 3)
+        records = list(read_records(writer.path))
+        summary = build_summary(meta, records, complete)
+        write_json_atomic(run_dir / SUMMARY_FILE, summary)
+    return RunResult(run_dir, summary)
+
+
+def primary_metric(spec: TaskSpec) -> str:
+    """The task's headline metric: the first of its metric_list (then xeval scorers)."""
+    first = spec.xeval.primary_metric or spec.scorer_names[0]
+    return first if first == "acc_norm" else canonical_name(first)
+
+
+def _task_meta(plan: TaskPlan) -> dict[str, Any]:
+    spec = plan.spec
+    return {
+        "version": spec.version,
+        "source": spec.source,
+        "output_type": spec.output_type,
+        "input_language": spec.xeval.input_language,
+        "template_language": spec.template_language,
+        "answer_language": spec.answer_language,
+        "n_samples": len(plan.samples),
+        "scorers": [s.name for s in plan.scorers],
+        "primary_metric": primary_metric(spec),
+        "spec": spec.model_dump(mode="json", exclude={"source"}),
+    }

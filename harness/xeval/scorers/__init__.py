@@ -1,0 +1,73 @@
+"""Scorers: batched, registered by name.
+
+A scorer takes the samples and the model's predictions for them and returns one
+:class:`~xeval.types.Score` per sample, in order. Built-ins register with
+:func:`scorer`; third-party ones through the entry-point group ``xeval.scorers``
+(a factory ``factory(context: ScorerContext) -> Scorer``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+from ..errors import ConfigError
+from ..types import Prediction, Sample, Score
+
+
+@runtime_checkable
+class Scorer(Protocol):
+    name: str
+
+    def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]: ...
+
+
+@dataclass(frozen=True)
+class ScorerContext:
+    """What a scorer may need to know about the run."""
+
+    languages: frozenset[str] = field(default_factory=frozenset)
+
+
+ScorerFactory = Callable[[ScorerContext], Scorer]
+_SCORERS: dict[str, ScorerFactory] = {}
+# lm-eval metric names that map onto xeval scorers
+ALIASES = {"acc_norm": "acc", "rouge_l": "rougeL", "rougel": "rougeL", "language_correct": "language", "em": "exact_match"}
+
+
+def scorer(name: str) -> Callable[[ScorerFactory], ScorerFactory]:
+    def register(factory: ScorerFactory) -> ScorerFactory:
+        _SCORERS[name] = factory
+        return factory
+
+    return register
+
+
+def scorer_names() -> list[str]:
+    _load_builtins()
+    return sorted(_SCORERS)
+
+
+def _load_builtins() -> None:
+    from . import builtin  # noqa: F401 - registers on import
+
+    for entry in entry_points(group="xeval.scorers"):
+        if entry.name not in _SCORERS:
+            _SCORERS[entry.name] = entry.load()
+
+
+def canonical_name(name: str) -> str:
+    return ALIASES.get(name, ALIASES.get(name.lower(), name))
+
+
+def make_scorer(name: str, context: ScorerContext, where: str = "") -> Scorer:
+    _load_builtins()
+    factory = _SCORERS.get(canonical_name(name))
+    if factory is None:
+        prefix = f"{where}: " if where else ""
+        raise ConfigError(
+            f"{prefix}unknown scorer {name!r}: known scorers are {', '.join(sorted(_SCORERS))}"
+        )
+    return factory(context)

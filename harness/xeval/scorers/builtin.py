@@ -1,0 +1,200 @@
+"""Built-in scorers: exact match, rank-classification accuracy, ROUGE-L, chrF, language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..langid import UNDETERMINED, LanguageIdentifier
+from ..text import normalize_answer, tokenize
+from ..types import Prediction, Sample, Score
+from . import ScorerContext, scorer
+
+
+def _failed(name: str, prediction: Prediction) -> Score | None:
+    """The prediction failed upstream: record that, never a score."""
+    if prediction.error:
+        return Score(scorer=name, error=f"no prediction: {prediction.error}")
+    return None
+
+
+class ExactMatch:
+    """1.0 when the normalised answer equals a normalised reference (NFKC, case, punctuation,
+    whitespace)."""
+
+    name = "exact_match"
+
+    def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
+        out = []
+        for sample, pred in zip(samples, predictions, strict=True):
+            failed = _failed(self.name, pred)
+            if failed:
+                out.append(failed)
+                continue
+            answer = normalize_answer(pred.text)
+            hit = any(answer == normalize_answer(ref) for ref in sample.references)
+            out.append(Score(scorer=self.name, value=float(hit),
+                             details={"normalized": answer}))
+        return out
+
+
+class Accuracy:
+    """Rank classification: the choice with the highest log-likelihood (``acc``) and with
+    the highest log-likelihood per character (``acc_norm``, as lm-eval), against the gold choice."""
+
+    name = "acc"
+
+    def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
+        out = []
+        for sample, pred in zip(samples, predictions, strict=True):
+            failed = _failed(self.name, pred)
+            if failed:
+                out.append(failed)
+                continue
+            if sample.gold is None or not pred.choice_logprobs:
+                out.append(Score(scorer=self.name,
+                                 error="acc needs a multiple_choice sample with choice log-likelihoods"))
+                continue
+            logprobs = pred.choice_logprobs
+            chosen = max(range(len(logprobs)), key=lambda i: logprobs[i])
+            extra: dict[str, float] = {}
+            if pred.choice_lengths:
+                per_char = [lp / max(n, 1) for lp, n in zip(logprobs, pred.choice_lengths, strict=True)]
+                chosen_norm = max(range(len(per_char)), key=lambda i: per_char[i])
+                extra["norm"] = float(chosen_norm == sample.gold)
+            out.append(Score(scorer=self.name, value=float(chosen == sample.gold), extra=extra,
+                             details={"chosen": chosen, "gold": sample.gold}))
+        return out
+
+
+def lcs_length(a: list[str], b: list[str]) -> int:
+    if len(a) < len(b):
+        a, b = b, a
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b):
+            current.append(previous[j] + 1 if x == y else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+def rouge_l(prediction: str, reference: str) -> float:
+    """ROUGE-L F1 over Korean-aware tokens (rouge-score's default tokenizer drops Hangul)."""
+    pred, ref = tokenize(prediction), tokenize(reference)
+    if not pred or not ref:
+        return 0.0
+    lcs = lcs_length(pred, ref)
+    if lcs == 0:
+        return 0.0
+    precision, recall = lcs / len(pred), lcs / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+class RougeL:
+    name = "rougeL"
+
+    def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
+        out = []
+        for sample, pred in zip(samples, predictions, strict=True):
+            failed = _failed(self.name, pred)
+            if failed:
+                out.append(failed)
+                continue
+            if not sample.references:
+                out.append(Score(scorer=self.name, error="rougeL needs a reference answer"))
+                continue
+            value = max(rouge_l(pred.text, ref) for ref in sample.references)
+            out.append(Score(scorer=self.name, value=value))
+        return out
+
+
+class ChrF:
+    """Sentence-level chrF (sacrebleu, 0-100), best over the references."""
+
+    name = "chrf"
+
+    def __init__(self) -> None:
+        from sacrebleu.metrics import CHRF
+
+        self._metric = CHRF()
+
+    def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
+        out = []
+        for sample, pred in zip(samples, predictions, strict=True):
+            failed = _failed(self.name, pred)
+            if failed:
+                out.append(failed)
+                continue
+            if not sample.references:
+                out.append(Score(scorer=self.name, error="chrf needs a reference answer"))
+                continue
+            value = max(self._metric.sentence_score(pred.text, [ref]).score
+                        for ref in sample.references)
+            out.append(Score(scorer=self.name, value=float(value)))
+        return out
+
+
+class LanguageCorrectness:
+    """Did the model answer in the expected language? 1.0 when the dominant language of the
+    answer is the sample's answer language. ``language_code_switching`` is 1.0 when any line
+    of the answer is in another language. An answer with no letters is ``und``: recorded,
+    not scored."""
+
+    name = "language"
+
+    def __init__(self, languages: frozenset[str]) -> None:
+        self.identifier = LanguageIdentifier(languages)
+
+    def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
+        out = []
+        for sample, pred in zip(samples, predictions, strict=True):
+            failed = _failed(self.name, pred)
+            if failed:
+                out.append(failed)
+                continue
+            text = pred.text
+            if sample.output_type == "multiple_choice" and pred.chosen is not None and sample.choices:
+                text = sample.choices[pred.chosen]
+            detection = self.identifier.detect(text)
+            details: dict[str, Any] = {"expected": sample.answer_language,
+                                       "detected": detection.language,
+                                       "confidence": round(detection.confidence, 4)}
+            if detection.language == UNDETERMINED:
+                out.append(Score(scorer=self.name, error="und: the answer has no text to identify",
+                                 details=details))
+                continue
+            lines = self.identifier.detect_lines(text)
+            others = sorted({lang for _, lang in lines if lang != sample.answer_language})
+            details["line_languages"] = others
+            out.append(Score(
+                scorer=self.name,
+                value=float(detection.language == sample.answer_language),
+                extra={"code_switching": float(bool(others))},
+                details=details,
+            ))
+        return out
+
+
+@scorer("exact_match")
+def _exact_match(context: ScorerContext) -> ExactMatch:
+    return ExactMatch()
+
+
+@scorer("acc")
+def _acc(context: ScorerContext) -> Accuracy:
+    return Accuracy()
+
+
+@scorer("rougeL")
+def _rouge(context: ScorerContext) -> RougeL:
+    return RougeL()
+
+
+@scorer("chrf")
+def _chrf(context: ScorerContext) -> ChrF:
+    return ChrF()
+
+
+@scorer("language")
+def _language(context: ScorerContext) -> LanguageCorrectness:
+    return LanguageCorrectness(context.languages)

@@ -1,0 +1,122 @@
+"""Core records that flow through a run: samples, requests, completions and scores.
+
+These are the seams between tasks, model adapters and scorers; keep them small.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+OutputType = Literal["generate_until", "multiple_choice"]
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class GenerationSettings(BaseModel):
+    """How to decode. Greedy by default; seeded when sampling."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_tokens: int = Field(default=128, ge=1)
+    temperature: float = Field(default=0.0, ge=0.0)
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
+    stop: tuple[str, ...] = ()
+    seed: int = 1234
+
+
+class GenerationRequest(BaseModel):
+    """Generate a reply to chat messages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    messages: tuple[Message, ...]
+    settings: GenerationSettings = GenerationSettings()
+
+
+class LoglikelihoodRequest(BaseModel):
+    """Log-probability of ``continuation`` following the raw text ``context``.
+
+    As in lm-evaluation-harness: no chat template is applied, and trailing spaces of the
+    context move onto the continuation before tokenisation.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    context: str
+    continuation: str
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Completion(BaseModel):
+    """A model's answer to one request. ``error`` is set (with a reason) when it failed."""
+
+    text: str = ""
+    finish_reason: str | None = None
+    usage: Usage = Usage()
+    error: str | None = None
+
+
+class Sample(BaseModel):
+    """One item of one task, rendered in one template language."""
+
+    id: str
+    task: str
+    input_language: str
+    template_language: str
+    answer_language: str
+    output_type: OutputType
+    messages: tuple[Message, ...]
+    # multiple_choice: the raw context text (lm-eval style) and the choices
+    context: str | None = None
+    choices: list[str] | None = None
+    target_delimiter: str = " "
+    gold: int | None = None
+    references: list[str] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Unique within a run: task, sample id and template language."""
+        return f"{self.task}::{self.id}::{self.template_language}"
+
+
+class Prediction(BaseModel):
+    """What the model produced for a sample: generated text or choice log-likelihoods."""
+
+    text: str = ""
+    choice_logprobs: list[float] | None = None
+    choice_lengths: list[int] | None = None  # choice length in characters (acc_norm, as lm-eval)
+    usage: Usage = Usage()
+    error: str | None = None
+
+    @property
+    def chosen(self) -> int | None:
+        if not self.choice_logprobs:
+            return None
+        return max(range(len(self.choice_logprobs)), key=lambda i: self.choice_logprobs[i])  # type: ignore[index]
+
+
+class Score(BaseModel):
+    """A scorer's verdict on one sample.
+
+    ``value`` is the primary metric (named after the scorer); ``extra`` holds secondary
+    metrics summarised as ``<scorer>_<key>``. A failure is recorded with ``error`` and
+    ``value=None``: never a silent 0.
+    """
+
+    scorer: str
+    value: float | None = None
+    extra: dict[str, float] = Field(default_factory=dict)
+    error: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
