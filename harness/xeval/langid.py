@@ -73,21 +73,30 @@ class LanguageIdentifier:
 
     def __init__(self, candidates: Iterable[str] = ()) -> None:
         self.candidates = sorted({c for c in candidates if c} | {"en"})
-        self._model: Any = None
+        self._models: dict[tuple[str, ...], Any] = {}
         self._lock = threading.Lock()
 
-    def _langid(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier as Model
+    @property
+    def _model(self) -> Any:
+        """The first loaded language-ID model, or None while script alone has decided."""
+        return next(iter(self._models.values()), None)
 
-                model = Model.from_pickled_model(MODEL_FILE, norm_probs=True)
+    def _langid(self, allowed: tuple[str, ...]) -> Any:
+        """py3langid restricted to ``allowed`` (loaded once per set of languages)."""
+        with self._lock:
+            model = self._models.get(allowed)
+            if model is None:
+                from py3langid import langid
+
+                loader = getattr(langid.LanguageIdentifier, "from_model_file", None) or \
+                    langid.LanguageIdentifier.from_pickled_model
+                model = loader(langid.MODEL_FILE, norm_probs=True)
                 known = set(model.nb_classes)
-                allowed = [c for c in self.candidates if c in known]
-                if allowed:
-                    model.set_languages(allowed)
-                self._model = model
-            return self._model
+                usable = [c for c in allowed if c in known]
+                if usable:
+                    model.set_languages(usable)
+                self._models[allowed] = model
+            return model
 
     def detect(self, text: str) -> Detection:
         counts = script_counts(text)
@@ -101,26 +110,22 @@ class LanguageIdentifier:
         else:
             script = max(weighted, key=lambda s: weighted[s])
         share = weighted[script] / total
-        if script == "Latin" or script in SHARED_SCRIPT_LANGUAGES:
-            options = SHARED_SCRIPT_LANGUAGES.get(script)
-            allowed = [c for c in self.candidates if options is None or c in options]
-            if options is not None and not allowed:
-                return Detection(SCRIPT_LANGUAGE[script], script, share)
-            if options is None:  # Latin: drop candidates whose script is not Latin
-                allowed = [c for c in allowed if c not in _NON_LATIN]
-            if len(allowed) == 1:
-                return Detection(allowed[0], script, share)
-            letters = "".join(ch if script_of(ch) == script or not ch.isalpha() else " "
-                              for ch in text)
-            model = self._langid()
-            if allowed and set(allowed) != set(self.candidates):
-                ranked = model.rank(letters)
-                best = next(((lang, p) for lang, p in ranked if lang in allowed), None)
-                if best is not None:
-                    return Detection(str(best[0]), script, float(best[1]) * share)
-            lang, prob = model.classify(letters)
-            return Detection(str(lang), script, float(prob) * share)
-        return Detection(SCRIPT_LANGUAGE[script], script, share)
+        if script != "Latin" and script not in SHARED_SCRIPT_LANGUAGES:
+            return Detection(SCRIPT_LANGUAGE[script], script, share)
+        options = SHARED_SCRIPT_LANGUAGES.get(script)
+        if options is None:  # Latin: every candidate not written in another script
+            allowed = tuple(c for c in self.candidates if c not in _NON_LATIN)
+        else:
+            allowed = tuple(c for c in self.candidates if c in options)
+        if not allowed:
+            return Detection(SCRIPT_LANGUAGE[script], script, share)
+        if len(allowed) == 1:
+            return Detection(allowed[0], script, share)
+        # Only the letters of the dominant script go to the model.
+        letters = "".join(ch if script_of(ch) == script or not ch.isalpha() else " "
+                          for ch in text)
+        lang, prob = self._langid(allowed).classify(letters)
+        return Detection(str(lang), script, float(prob) * share)
 
     def detect_lines(self, text: str, min_letters: int = 4) -> list[tuple[str, str]]:
         """(line, language) for each line with at least ``min_letters`` letters."""

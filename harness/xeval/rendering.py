@@ -61,7 +61,7 @@ def resolve_function(ref: dict[str, str], base_dir: Path, where: str) -> Callabl
     fn = getattr(module, attr, None)
     if not callable(fn):
         raise ConfigError(f"{where}: !function {dotted}: {attr!r} not found in {path}")
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 class DocRenderer:

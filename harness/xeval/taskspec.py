@@ -22,7 +22,7 @@ class _Loader(yaml.SafeLoader):
 
 
 def _function_constructor(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, str]:
-    value = loader.construct_scalar(node)  # type: ignore[arg-type]
+    value = loader.construct_scalar(node)
     return {"__function__": str(value)}
 
 

@@ -7,7 +7,11 @@ continuation rows, normalised over the vocabulary with one log-softmax per row.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,20 +47,22 @@ class LlamaCppAdapter:
         self.path = file
         self.embedded = embedded
         try:
-            self._llm = llama_cpp.Llama(
-                model_path=str(file),
-                n_ctx=n_ctx,
-                n_batch=n_batch,
-                n_threads=n_threads or os.cpu_count() or 1,
-                n_threads_batch=n_threads or os.cpu_count() or 1,
-                logits_all=False,
-                verbose=False,
-                **extra,
-            )
+            with _native_stderr_captured() as captured:
+                self._llm = llama_cpp.Llama(
+                    model_path=str(file),
+                    n_ctx=n_ctx,
+                    n_batch=n_batch,
+                    n_threads=n_threads or os.cpu_count() or 1,
+                    n_threads_batch=n_threads or os.cpu_count() or 1,
+                    logits_all=False,
+                    verbose=False,
+                    **extra,
+                )
         except TypeError as exc:
             raise ModelError(f"bad model argument for llamacpp: {exc}") from None
         except (ValueError, RuntimeError) as exc:
-            raise ModelError(f"cannot load GGUF file {file}: {exc}") from None
+            detail = captured[-1] if captured else ""
+            raise ModelError(f"cannot load GGUF file {file}: {exc} {detail}".strip()) from None
         self._n_ctx = n_ctx
         self._n_vocab = self._llm.n_vocab()
         self._kv_tokens: list[int] = []  # tokens whose KV entries are in the cache
@@ -97,7 +103,8 @@ class LlamaCppAdapter:
             bos = self._llm.detokenize([self._llm.token_bos()]).decode("utf-8", "ignore")
             eos = self._llm.detokenize([self._llm.token_eos()]).decode("utf-8", "ignore")
             formatter = Jinja2ChatFormatter(self._metadata["tokenizer.chat_template"], eos, bos)
-            result = formatter(messages=[m.model_dump() for m in request.messages])
+            messages: Any = [m.model_dump() for m in request.messages]
+            result = formatter(messages=messages)
             prompt = result.prompt
             if bos and prompt.startswith(bos):
                 prompt = prompt[len(bos):]  # the tokenizer adds BOS
@@ -215,7 +222,29 @@ class LlamaCppAdapter:
         llm = getattr(self, "_llm", None)
         if llm is not None:
             llm.close()
-            self._llm = None
+            del self._llm
+
+
+@contextlib.contextmanager
+def _native_stderr_captured() -> Iterator[list[str]]:
+    """Keep llama.cpp's C-level chatter off the terminal; the lines are kept for errors."""
+    lines: list[str] = []
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stderr (some test runners)
+        yield lines
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), fd)
+        try:
+            yield lines
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            sink.seek(0)
+            lines.extend(sink.read().decode("utf-8", "replace").splitlines())
 
 
 def split_whitespace(context: str, continuation: str) -> tuple[str, str]:

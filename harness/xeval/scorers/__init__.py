@@ -34,7 +34,13 @@ class ScorerContext:
 ScorerFactory = Callable[[ScorerContext], Scorer]
 _SCORERS: dict[str, ScorerFactory] = {}
 # lm-eval metric names that map onto xeval scorers
-ALIASES = {"acc_norm": "acc", "rouge_l": "rougeL", "rougel": "rougeL", "language_correct": "language", "em": "exact_match"}
+ALIASES = {
+    "acc_norm": "acc",
+    "rouge_l": "rougeL",
+    "rougel": "rougeL",
+    "language_correct": "language",
+    "em": "exact_match",
+}
 
 
 def scorer(name: str) -> Callable[[ScorerFactory], ScorerFactory]:

@@ -1,0 +1,75 @@
+"""Whole runs on the real embedded model: records, summary and leaderboard agree."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from xeval.records import aggregate, read_records
+from xeval.runner import RunConfig, plan_tasks, run_evaluation
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_korean_run_writes_records_and_summary_that_agree(embedded_model, tmp_path) -> None:
+    config = RunConfig(tasks="xeval_nli_ko,xeval_qa_ko", limit=5, output=tmp_path, batch_size=2)
+    result = run_evaluation(config, embedded_model, plan_tasks(config))
+    records = [json.loads(line) for line in (result.run_dir / "samples.jsonl").read_text().splitlines()]
+    summary = json.loads((result.run_dir / "summary.json").read_text())
+    assert summary["complete"] is True and summary["n_records"] == len(records) == 10
+    assert summary["schema_version"] == 1 and summary["xeval_version"]
+    assert summary["model"]["fingerprint"]["sha256"]
+    assert set(summary["tasks"]) == {"xeval_nli_ko", "xeval_qa_ko"}
+    assert summary["tasks"]["xeval_qa_ko"]["spec"]["doc_to_text"].startswith("다음 질문에")
+    # every record carries its prompt, answer and every scorer of its task
+    for record in records:
+        assert record["prompt"][0]["content"]
+        expected = set(summary["tasks"][record["task"]]["scorers"])
+        assert set(record["scores"]) == expected
+    # the summary is exactly the aggregate of the records
+    assert summary["metrics"] == json.loads(json.dumps(aggregate(records)))
+    acc = next(m for m in summary["metrics"] if m["task"] == "xeval_nli_ko" and m["metric"] == "acc")
+    chosen = [r["prediction"]["chosen"] == r["gold"] for r in records if r["task"] == "xeval_nli_ko"]
+    assert acc["n"] == 5 and acc["value"] == pytest.approx(sum(chosen) / 5)
+    assert acc["ci_low"] <= acc["value"] <= acc["ci_high"]
+    language = next(m for m in summary["metrics"] if m["task"] == "xeval_qa_ko" and m["metric"] == "language")
+    assert language["input_language"] == "ko" and language["template_language"] == "ko"
+
+
+def test_interrupted_run_keeps_finished_samples(embedded_model, tmp_path) -> None:
+    config = RunConfig(tasks="xeval_qa_en", limit=6, output=tmp_path, batch_size=2)
+    calls = []
+
+    def interrupt(n: int) -> None:
+        calls.append(n)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_evaluation(config, embedded_model, plan_tasks(config), on_batch=interrupt)
+    [run_dir] = list(tmp_path.iterdir())
+    records = list(read_records(run_dir / "samples.jsonl"))
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert len(records) == 4 and summary["complete"] is False and summary["n_records"] == 4
+
+
+def test_cli_default_run_prints_a_leaderboard_row(tmp_path) -> None:
+    """`xeval run` with no --model and no --tasks: the embedded default on the default suite."""
+    out = subprocess.run([sys.executable, "-m", "xeval", "run", "--output", str(tmp_path)],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    tail = out.stdout.split("leaderboard:")[-1]
+    assert "| embedded |" in tail and "avg[ko]" in tail and "avg[en]" in tail
+    assert (tmp_path / "leaderboard.md").exists()
+    csv = (tmp_path / "leaderboard.csv").read_text().splitlines()
+    assert csv[0].startswith("model,task,input_language,template_language,metric,value,n")
+    summary = json.loads(next(tmp_path.glob("*/summary.json")).read_text())
+    metrics = {m["metric"] for m in summary["metrics"]}
+    assert {"acc", "acc_norm", "exact_match", "chrf", "rougeL", "language"} <= metrics
+    assert {m["input_language"] for m in summary["metrics"]} == {"ko", "en"}
+    board = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results", str(tmp_path),
+                            "--format", "csv"], capture_output=True, text=True, cwd=ROOT)
+    assert board.returncode == 0 and "embedded,xeval_nli_ko,ko,ko,acc," in board.stdout

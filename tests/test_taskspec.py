@@ -1,0 +1,71 @@
+"""Task YAML loading: lm-eval fields, include merging, validation naming file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from xeval.errors import ConfigError
+from xeval.rendering import build_samples
+from xeval.task_index import TaskIndex
+from xeval.taskspec import parse_task, read_yaml
+
+
+def test_shipped_tasks_load_and_default_group_covers_both_languages() -> None:
+    index = TaskIndex.load()
+    default = index.resolve(None)
+    assert {s.xeval.input_language for s in default} == {"ko", "en"}
+    assert {s.output_type for s in default} == {"multiple_choice", "generate_until"}
+    names = {n for s in default for n in s.scorer_names}
+    assert {"acc", "exact_match", "chrf", "rougeL", "language"} <= names
+
+
+def test_include_merges_base_and_variant_wins(tmp_path: Path) -> None:
+    (tmp_path / "_base_yaml").write_text(
+        "dataset_path: json\noutput_type: multiple_choice\ndoc_to_target: 0\n"
+        "doc_to_choice: ['a', 'b']\nmetadata:\n  version: 2\n  xeval:\n    input_language: ko\n"
+        "    cluster: nli\n", encoding="utf-8")
+    (tmp_path / "v.yaml").write_text(
+        "include: _base_yaml\ntask: v\ndoc_to_text: '{{x}}'\n"
+        "metadata:\n  xeval:\n    template_language: en\n", encoding="utf-8")
+    spec = parse_task(read_yaml(tmp_path / "v.yaml"), tmp_path / "v.yaml")
+    assert spec.output_type == "multiple_choice" and spec.version == "2"
+    assert spec.xeval.cluster == "nli" and spec.xeval.input_language == "ko"
+    assert spec.template_language == "en"
+
+
+def test_include_cycle_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("include: b.yaml\ntask: a\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("include: a.yaml\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="include cycle"):
+        read_yaml(tmp_path / "a.yaml")
+
+
+def test_bad_xeval_metadata_names_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("task: t\ndataset_path: json\ndoc_to_text: x\ndoc_to_target: y\n"
+                    "metadata:\n  xeval:\n    input_langauge: ko\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"metadata.xeval.*input_langauge"):
+        parse_task(read_yaml(path), path)
+
+
+def test_lm_eval_doc_to_semantics(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "task: t\ndataset_path: json\noutput_type: multiple_choice\n"
+        "doc_to_text: 'Q: {{q}}'\ndoc_to_target: '{{label}}'\ndoc_to_choice: '{{options}}'\n"
+        "description: 'Answer. '\n", encoding="utf-8")
+    spec = parse_task(read_yaml(path), path)
+    docs = [{"q": "2+2", "label": 1, "options": ["3", "4"]},
+            {"q": "1+1", "label": "0", "options": ["2", "5"]}]
+    first, second = build_samples(spec, docs)
+    assert first.context == "Answer. Q: 2+2" and first.choices == ["3", "4"] and first.gold == 1
+    assert second.gold == 0  # a digit string target is an index, as in lm-eval
+    assert first.key != second.key
+
+
+def test_group_glob_and_unknown(tmp_path: Path) -> None:
+    index = TaskIndex.load()
+    assert [s.task for s in index.resolve("xeval_qa_*")] == ["xeval_qa_en", "xeval_qa_ko"]
+    with pytest.raises(ConfigError, match="unknown task 'nope'"):
+        index.resolve("nope")
