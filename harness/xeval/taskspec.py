@@ -21,7 +21,7 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that keeps lm-eval's ``!function`` tags as references."""
 
 
-def _function_constructor(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, str]:
+def _function_constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> dict[str, str]:
     value = loader.construct_scalar(node)
     return {"__function__": str(value)}
 
