@@ -20,18 +20,20 @@ def test_shipped_tasks_load_and_default_group_covers_both_languages() -> None:
     assert {"acc", "exact_match", "chrf", "rougeL", "language"} <= names
 
 
-def test_include_merges_base_and_variant_wins(tmp_path: Path) -> None:
+def test_include_list_merges_in_order_and_variant_wins(tmp_path: Path) -> None:
+    """lm-eval's semantics: shallow merge, later includes override earlier, the file wins."""
     (tmp_path / "_base_yaml").write_text(
-        "dataset_path: json\noutput_type: multiple_choice\ndoc_to_target: 0\n"
-        "doc_to_choice: ['a', 'b']\nmetadata:\n  version: 2\n  xeval:\n    input_language: ko\n"
-        "    cluster: nli\n", encoding="utf-8")
+        "dataset_path: json\noutput_type: multiple_choice\ndoc_to_target: 0\ndoc_to_text: base\n"
+        "doc_to_choice: ['a', 'b']\nmetadata:\n  version: 2\n  xeval:\n    cluster: nli\n", encoding="utf-8")
+    (tmp_path / "_tpl_yaml").write_text("doc_to_text: 'T: {{x}}'\ndoc_to_choice: ['x', 'y']\n", encoding="utf-8")
     (tmp_path / "v.yaml").write_text(
-        "include: _base_yaml\ntask: v\ndoc_to_text: '{{x}}'\n"
-        "metadata:\n  xeval:\n    template_language: en\n", encoding="utf-8")
+        "include: [_base_yaml, _tpl_yaml]\ntask: v\ndoc_to_choice: ['p', 'q']\n"
+        "metadata:\n  version: 3\n  xeval:\n    input_language: ko\n    template_language: en\n", encoding="utf-8")
     spec = parse_task(read_yaml(tmp_path / "v.yaml"), tmp_path / "v.yaml")
-    assert spec.output_type == "multiple_choice" and spec.version == "2"
-    assert spec.xeval.cluster == "nli" and spec.xeval.input_language == "ko"
-    assert spec.template_language == "en"
+    assert spec.output_type == "multiple_choice" and spec.doc_to_text == "T: {{x}}"
+    assert spec.doc_to_choice == ["p", "q"]
+    assert spec.version == "3" and spec.xeval.cluster is None  # metadata replaced whole, as in lm-eval
+    assert spec.xeval.input_language == "ko" and spec.template_language == "en"
 
 
 def test_include_cycle_is_refused(tmp_path: Path) -> None:

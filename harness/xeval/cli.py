@@ -31,7 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--batch-size", type=int, default=8)
     run.add_argument("--seed", type=int, default=1234)
     run.add_argument("--data-dir", type=Path, default=None,
-                     help="folder that relative data_files of the tasks resolve against")
+                     help="folder of the datasets' release files (and of relative data_files)")
+    run.add_argument("--data-source", choices=["sample", "hub", "local"], default=None,
+                     help="where named data sources load from: the project's sample, the hub, "
+                          "or --data-dir (default: local with --data-dir, else hub)")
     run.add_argument("--tasks-dir", type=Path, action="append", default=None,
                      help="extra folder of task YAMLs (repeatable)")
 
@@ -60,11 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xeval: interrupted; finished samples are saved", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from .leaderboard import to_markdown, write_leaderboard
+    from .matrix import cluster_matrix, has_matrix, matrix_markdown
     from .models.registry import load_model, parse_model_args, resolve_spec
+    from .records import read_records
     from .runner import RunConfig, plan_tasks, run_evaluation
     from .task_index import TaskIndex
 
@@ -76,7 +84,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     config = RunConfig(
         model=args.model, model_args=parse_model_args(args.model_args), tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
-        data_dir=args.data_dir, seed=args.seed,
+        data_dir=args.data_dir, data_source=args.data_source, seed=args.seed,
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     plans = plan_tasks(config, index)
@@ -88,6 +96,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         model.close()
     print(_summary_table(result.summary))
+    matrix = cluster_matrix(result.summary, list(read_records(result.run_dir / "samples.jsonl")))
+    if has_matrix(matrix):
+        print("\ncross-lingual matrix (primary metric per task cluster):")
+        print(matrix_markdown(matrix), end="")
     print(f"\nresults: {result.run_dir}")
     frame, table = write_leaderboard(args.output)
     row = table[table["model"] == result.summary["model"]["spec"]] if not table.empty else table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,9 @@ def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
         return _jsonl(path, text)
     if fmt in {"csv", "tsv"}:
         delimiter = "\t" if fmt == "tsv" else ","
-        reader = csv.DictReader(text.splitlines(), delimiter=delimiter, quoting=csv.QUOTE_MINIMAL)
+        # TSV files (KorNLI, BEEP!) carry bare quote characters inside fields: no quoting.
+        quoting = csv.QUOTE_NONE if fmt == "tsv" else csv.QUOTE_MINIMAL
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
         rows = [dict(row) for row in reader]
         if reader.fieldnames is None:
             raise ConfigError(f"data file {path}: empty (no header row)")
@@ -68,8 +71,14 @@ def split_name(spec: TaskSpec) -> str:
     return spec.test_split or spec.validation_split or "test"
 
 
-def load_documents(spec: TaskSpec, data_dir: Path | None = None) -> list[dict[str, Any]]:
+def load_documents(
+    spec: TaskSpec, data_dir: Path | None = None, data_source: str | None = None
+) -> list[dict[str, Any]]:
     """The documents of the task's evaluation split.
+
+    A task naming ``metadata.xeval.source`` loads that source from ``data_source``: the
+    project's sample, the hub, or the official release file under ``data_dir`` (the default
+    is ``local`` when a data dir is given, else ``hub``).
 
     ``dataset_path`` json/csv/tsv with ``dataset_kwargs.data_files`` reads local files
     (relative paths resolve against ``data_dir`` if given, else the YAML's folder);
@@ -77,7 +86,13 @@ def load_documents(spec: TaskSpec, data_dir: Path | None = None) -> list[dict[st
     """
     split = split_name(spec)
     source = Path(spec.source)
-    if spec.dataset_path in LOCAL_FORMATS:
+    named = spec.xeval.source
+    if named is not None:
+        from .sources import load_rows, resolve_source
+
+        kind = data_source or ("local" if data_dir else "hub")
+        docs = load_rows(resolve_source(named, spec.source), kind, data_dir)
+    elif spec.dataset_path in LOCAL_FORMATS:
         files = spec.dataset_kwargs.get("data_files")
         if isinstance(files, dict):
             chosen = files.get(split)

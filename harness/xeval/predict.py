@@ -40,6 +40,12 @@ def predict(
     """
     if not samples:
         return []
+    given = [s.prediction is not None for s in samples]
+    if any(given):  # answers produced elsewhere are scored as they are
+        rest = [s for s, g in zip(samples, given, strict=True) if not g]
+        produced = iter(predict(model, rest, settings))
+        return [Prediction(text=s.prediction or "") if g else next(produced)
+                for s, g in zip(samples, given, strict=True)]
     try:
         if samples[0].output_type == "multiple_choice":
             return _predict_choices(model, samples)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import importlib.util
 import re
 import sys
@@ -43,12 +44,20 @@ def render_template(template: str, doc: dict[str, Any], where: str) -> str:
 
 
 def resolve_function(ref: dict[str, str], base_dir: Path, where: str) -> Callable[..., Any]:
-    """lm-eval's ``!function module.name``: ``module.py`` beside the task YAML."""
+    """lm-eval's ``!function module.name``: ``module.py`` beside the task YAML, else an
+    importable module (as lm-eval resolves it)."""
     dotted = ref["__function__"]
     module_name, _, attr = dotted.rpartition(".")
     path = base_dir / f"{module_name.replace('.', '/')}.py"
     if not path.exists():
-        raise ConfigError(f"{where}: !function {dotted}: {path} not found")
+        try:
+            imported = importlib.import_module(module_name)
+        except ImportError:
+            raise ConfigError(f"{where}: !function {dotted}: no {path} and no module {module_name!r}") from None
+        fn = getattr(imported, attr, None)
+        if not callable(fn):
+            raise ConfigError(f"{where}: !function {dotted}: {attr!r} not found in {module_name}")
+        return fn
     key = f"xeval_taskfn_{abs(hash(str(path)))}"
     module = sys.modules.get(key)
     if module is None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from .datasets import load_documents
 from .errors import XevalError
+from .metafile import is_meta_selection, load_meta_dataset
 from .models.base import ModelAdapter
 from .predict import predict
 from .progress import Progress
@@ -40,6 +41,7 @@ class RunConfig:
     run_id: str | None = None
     batch_size: int = 8
     data_dir: Path | None = None
+    data_source: str | None = None  # sample | hub | local, for tasks naming a data source
     seed: int = 1234
 
 
@@ -63,11 +65,15 @@ def slug(text: str) -> str:
 def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPlan]:
     """Load and render every selected task before any model is loaded (fail fast)."""
     index = index or TaskIndex.load()
-    specs = index.resolve(config.tasks)
+    names = [s.strip() for s in (config.tasks or "").split(",") if s.strip()]
+    files = [n for n in names if is_meta_selection(n)]
     rendered: list[tuple[TaskSpec, list[Sample]]] = []
-    for spec in specs:
-        docs = load_documents(spec, config.data_dir)
-        rendered.append((spec, build_samples(spec, docs, config.limit)))
+    if not files or len(files) < len(names):
+        for spec in index.resolve([n for n in names if not is_meta_selection(n)] or None):
+            docs = load_documents(spec, config.data_dir, config.data_source)
+            rendered.append((spec, build_samples(spec, docs, config.limit)))
+    for selection in files:
+        rendered.extend(load_meta_dataset(selection, config.limit))
     languages = frozenset(s.answer_language for _, samples in rendered for s in samples)
     context = ScorerContext(languages=languages)
     plans = []
@@ -110,7 +116,9 @@ def run_evaluation(
         "model": {"spec": model.spec, "args": config.model_args,
                   "fingerprint": model.fingerprint()},
         "settings": {"limit": config.limit, "batch_size": config.batch_size,
-                     "seed": config.seed, "tasks": config.tasks},
+                     "seed": config.seed, "tasks": config.tasks,
+                     "data_source": config.data_source,
+                     "data_dir": str(config.data_dir) if config.data_dir else None},
         "tasks": {p.spec.task: _task_meta(p) for p in plans},
     }
     writer = RecordWriter(run_dir)
@@ -162,5 +170,7 @@ def _task_meta(plan: TaskPlan) -> dict[str, Any]:
         "n_samples": len(plan.samples),
         "scorers": [s.name for s in plan.scorers],
         "primary_metric": primary_metric(spec),
+        "cluster": spec.xeval.cluster,
+        "seen": spec.xeval.seen,
         "spec": spec.model_dump(mode="json", exclude={"source"}),
     }

@@ -1,8 +1,9 @@
 """Task YAMLs (lm-evaluation-harness format) loaded into validated :class:`TaskSpec` objects.
 
 The fields are lm-eval's; xeval-only settings live under ``metadata.xeval``. ``include:``
-merges a base file (the including file wins), as in lm-eval, so a cross-lingual template
-variant is a small YAML over its task's base file.
+(a file or a list) merges base files exactly as lm-eval does — in order, shallowly, the
+including file winning — so a cross-lingual template variant is a small YAML that includes
+its task's base file and a template file.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class XevalMeta(BaseModel):
     seen: bool | None = None
     scorers: list[str] = Field(default_factory=list)  # xeval scorers beyond metric_list
     primary_metric: str | None = None  # the headline metric (default: the first one)
+    source: str | None = None  # a named data source (xeval.sources): sample, hub or local file
     id_field: str | None = None
     system_prompt: str | None = None
 
@@ -83,6 +85,7 @@ class TaskSpec(BaseModel):
     output_type: OutputType = "generate_until"
     generation_kwargs: dict[str, Any] = Field(default_factory=dict)
     metric_list: list[MetricSpec] = Field(default_factory=list)
+    custom_dataset: dict[str, str] | None = None  # lm-eval's loader hook (xeval uses metadata.xeval.source)
     process_docs: dict[str, str] | None = None
     process_results: dict[str, str] | None = None
     filter_list: list[Any] | None = None
@@ -194,26 +197,15 @@ def read_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     include = data.pop("include", None)
     if include is None:
         return data
-    if not isinstance(include, str):
-        raise ConfigError(f"{path}: field 'include' must be a file name")
-    base = read_yaml(path.parent / include, (*_seen, path))
-    merged = dict(base)
-    for key, value in data.items():
-        if key == "metadata" and isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = _merge_dicts(base[key], value)
-        else:
-            merged[key] = value
+    includes = include if isinstance(include, list) else [include]
+    if not all(isinstance(i, str) for i in includes):
+        raise ConfigError(f"{path}: field 'include' must be a file name or a list of them")
+    # lm-eval's semantics: included files merge in order, shallowly; the including file wins.
+    merged: dict[str, Any] = {}
+    for name in includes:
+        merged.update(read_yaml(path.parent / name, (*_seen, path)))
+    merged.update(data)
     return merged
-
-
-def _merge_dicts(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge_dicts(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def parse_task(data: dict[str, Any], source: Path) -> TaskSpec:

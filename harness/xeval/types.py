@@ -83,6 +83,7 @@ class Sample(BaseModel):
     target_delimiter: str = " "
     gold: int | None = None
     references: list[str] = Field(default_factory=list)
+    prediction: str | None = None  # an answer produced elsewhere, scored as it is
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @property

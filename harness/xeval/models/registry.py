@@ -18,6 +18,7 @@ from .base import ModelAdapter
 BackendFactory = Callable[[str, dict[str, Any]], ModelAdapter]
 _BACKENDS: dict[str, BackendFactory] = {}
 EMBEDDED_SPEC = "embedded"
+NO_MODEL_SPEC = "none"
 
 
 def backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
@@ -74,8 +75,8 @@ def _coerce(value: str) -> Any:
 def split_spec(spec: str) -> tuple[str, str]:
     """``backend:target`` -> (backend, target); ``embedded`` has no target."""
     spec = spec.strip()
-    if spec == EMBEDDED_SPEC:
-        return EMBEDDED_SPEC, ""
+    if spec in (EMBEDDED_SPEC, NO_MODEL_SPEC):
+        return spec, ""
     name, sep, target = spec.partition(":")
     if not sep or not target:
         raise ModelError(
@@ -113,6 +114,13 @@ def _embedded(target: str, args: dict[str, Any]) -> ModelAdapter:
 
     args.setdefault("chat_format", "gemma")
     return LlamaCppAdapter(str(embedded_model_path()), embedded=True, **args)
+
+
+@backend(NO_MODEL_SPEC)
+def _none(target: str, args: dict[str, Any]) -> ModelAdapter:
+    from .none import NoModel
+
+    return NoModel()
 
 
 @backend("llamacpp")

@@ -50,9 +50,16 @@ class Accuracy:
             if failed:
                 out.append(failed)
                 continue
-            if sample.gold is None or not pred.choice_logprobs:
-                out.append(Score(scorer=self.name,
-                                 error="acc needs a multiple_choice sample with choice log-likelihoods"))
+            if sample.gold is None or not sample.choices:
+                out.append(Score(scorer=self.name, error="acc needs a multiple_choice sample"))
+                continue
+            if not pred.choice_logprobs:  # a given text prediction: it must name a choice
+                answer = normalize_answer(pred.text)
+                matches = [i for i, c in enumerate(sample.choices) if normalize_answer(c) == answer]
+                chosen_text = matches[0] if matches else None
+                out.append(Score(scorer=self.name, value=float(chosen_text == sample.gold),
+                                 details={"chosen": chosen_text, "gold": sample.gold,
+                                          "from_text": True}))
                 continue
             logprobs = pred.choice_logprobs
             chosen = max(range(len(logprobs)), key=lambda i: logprobs[i])

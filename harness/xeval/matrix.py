@@ -1,0 +1,72 @@
+"""The cross-lingual matrix: task cluster x (input language, template language).
+
+The shape of the KORANI study's tables: one row per task cluster, one column per input
+language x template language, each cell the cluster's primary metric pooled over its tasks'
+samples with a 95% bootstrap CI, an average column per cluster and an average row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .stats import bootstrap_ci
+
+
+def cluster_matrix(summary: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """``{"columns": [(input, template)...], "rows": {cluster: {(input, template): cell}}}``
+    where a cell is ``{"value", "ci_low", "ci_high", "n", "tasks"}``."""
+    tasks = summary.get("tasks", {})
+    values: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    task_names: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for record in records:
+        meta = tasks.get(record["task"], {})
+        cluster, metric = meta.get("cluster"), meta.get("primary_metric")
+        if not cluster or not metric:
+            continue
+        score = record.get("scores", {}).get(metric.removesuffix("_norm"), {})
+        value = score.get("value") if metric != "acc_norm" else (score.get("extra") or {}).get("norm")
+        if value is None:
+            continue
+        key = (cluster, record["input_language"], record["template_language"])
+        values[key].append(float(value))
+        task_names[key].add(record["task"])
+    columns = sorted({(k[1], k[2]) for k in values})
+    rows: dict[str, dict[tuple[str, str], dict[str, Any]]] = defaultdict(dict)
+    for (cluster, input_language, template_language), data in sorted(values.items()):
+        low, high = bootstrap_ci(data)
+        rows[cluster][(input_language, template_language)] = {
+            "value": sum(data) / len(data), "ci_low": low, "ci_high": high, "n": len(data),
+            "tasks": sorted(task_names[(cluster, input_language, template_language)]),
+        }
+    return {"columns": columns, "rows": dict(rows)}
+
+
+def has_matrix(matrix: dict[str, Any]) -> bool:
+    """Worth printing: some cluster is measured in more than one language setting."""
+    return any(len(cells) > 1 for cells in matrix["rows"].values())
+
+
+def matrix_markdown(matrix: dict[str, Any]) -> str:
+    columns = matrix["columns"]
+    header = ["cluster"] + [f"in {i} / tpl {t}" for i, t in columns] + ["avg"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    column_values: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for cluster, cells in sorted(matrix["rows"].items()):
+        row = [cluster]
+        for column in columns:
+            cell = cells.get(column)
+            if cell is None:
+                row.append("")
+                continue
+            column_values[column].append(cell["value"])
+            row.append(f"{cell['value']:.3f} [{cell['ci_low']:.2f}, {cell['ci_high']:.2f}] n={cell['n']}")
+        present = [c["value"] for c in cells.values()]
+        row.append(f"{sum(present) / len(present):.3f}")
+        lines.append("| " + " | ".join(row) + " |")
+    averages = [column_values[c] for c in columns]
+    row = ["average"] + [f"{sum(v) / len(v):.3f}" if v else "" for v in averages]
+    flat = [x for v in averages for x in v]
+    row.append(f"{sum(flat) / len(flat):.3f}" if flat else "")
+    lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
