@@ -43,8 +43,11 @@ def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
     if fmt in {"csv", "tsv"}:
         delimiter = "\t" if fmt == "tsv" else ","
         # TSV files (KorNLI, BEEP!) carry bare quote characters inside fields: no quoting.
-        quoting = csv.QUOTE_NONE if fmt == "tsv" else csv.QUOTE_MINIMAL
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+        handle = io.StringIO(text, newline="")
+        if fmt == "tsv":
+            reader = csv.DictReader(handle, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+        else:
+            reader = csv.DictReader(handle, delimiter=delimiter)
         rows = [dict(row) for row in reader]
         if reader.fieldnames is None:
             raise ConfigError(f"data file {path}: empty (no header row)")

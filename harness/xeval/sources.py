@@ -114,7 +114,7 @@ def _beep(r: Row) -> Row:
 
 
 def _apeach(r: Row) -> Row:
-    value = r.get("class_name", r.get("class", r.get("label")))
+    value: Any = r.get("class_name", r.get("class", r.get("label")))
     if isinstance(value, str):
         label = {"default": 0, "spoiled": 1}[value.strip().lower()]
     else:
