@@ -35,3 +35,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (a user's checkout has no ../shared)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def hf_embedded():  # type: ignore[no-untyped-def]
+    """The embedded GGUF through transformers (dequantised to float32 on the CPU): ~1 min."""
+    pytest.importorskip("transformers")
+    from xeval.models.registry import load_model
+
+    model = load_model("hf:embedded", {"chat_template": "gemma", "dtype": "float32", "batch_size": 4})
+    yield model
+    model.close()

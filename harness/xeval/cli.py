@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--model", default="embedded",
                      help="model spec: embedded (default), llamacpp:FILE.gguf, ...")
     run.add_argument("--model-args", default=None, help="backend arguments: key=value,key=value")
+    run.add_argument("--chat-template", default=None,
+                     help="gemma, plain, jinja (the model's own) or a Jinja template file")
     run.add_argument("--tasks", default=None,
                      help="task names, groups or glob patterns, comma-separated (default: default)")
     run.add_argument("--limit", type=int, default=None, help="evaluate only the first N samples per task")
@@ -81,8 +83,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         raise XevalError("--batch-size must be at least 1")
     resolve_spec(args.model)  # an unknown spec fails before any data is read
+    model_args = parse_model_args(args.model_args)
+    if args.chat_template:
+        model_args["chat_template"] = args.chat_template
     config = RunConfig(
-        model=args.model, model_args=parse_model_args(args.model_args), tasks=args.tasks,
+        model=args.model, model_args=model_args, tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
         data_dir=args.data_dir, data_source=args.data_source, seed=args.seed,
     )

@@ -1,9 +1,18 @@
-"""Chat prompt formatting shared by every backend that needs a text prompt."""
+"""Chat prompt formatting shared by every backend that builds a text prompt itself.
+
+A backend picks a format once (:func:`choose_chat_format`) and renders each request's
+messages with :class:`ChatPrompter`: xeval's own Gemma turn template (the embedded base model
+has none), plain concatenation, or the model's own Jinja chat template (from the tokenizer or
+the GGUF metadata), rendered the way transformers renders it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
+from ..errors import ModelError
 from ..types import Message
 
 GEMMA_END_OF_TURN = "<end_of_turn>"
@@ -35,8 +44,76 @@ def format_plain(messages: Sequence[Message]) -> str:
     return "\n\n".join(m.content for m in messages)
 
 
-CHAT_FORMATS = {"gemma": format_gemma, "plain": format_plain}
-STOP_STRINGS = {"gemma": (GEMMA_END_OF_TURN,), "plain": ()}
+BUILTIN_FORMATS = {"gemma": format_gemma, "plain": format_plain}
+BUILTIN_STOPS: dict[str, tuple[str, ...]] = {"gemma": (GEMMA_END_OF_TURN,), "plain": ()}
+JINJA = "jinja"
+
+
+def choose_chat_format(explicit: str | None, model_template: str | None, architecture: str) -> str:
+    """An explicit choice wins; then the model's own template; Gemma without one gets
+    xeval's Gemma template; anything else is plain."""
+    if explicit:
+        return explicit
+    if model_template:
+        return JINJA
+    if architecture.startswith("gemma"):
+        return "gemma"
+    return "plain"
+
+
+def render_jinja(template: str, messages: Sequence[Message], bos_token: str, eos_token: str) -> str:
+    """Render a Hugging Face style chat template with a generation prompt."""
+    import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    def raise_exception(message: str) -> None:
+        raise jinja2.TemplateError(message)
+
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
+                                        extensions=["jinja2.ext.loopcontrols"])
+    env.globals["raise_exception"] = raise_exception
+    try:
+        return env.from_string(template).render(
+            messages=[m.model_dump() for m in messages], bos_token=bos_token, eos_token=eos_token,
+            add_generation_prompt=True)
+    except jinja2.TemplateError as exc:
+        raise ModelError(f"the chat template failed to render: {exc}") from None
+
+
+class ChatPrompter:
+    """Turns chat messages into a prompt string plus the stop strings of the format."""
+
+    def __init__(self, chat_format: str, template: str | None = None, bos_token: str = "",
+                 eos_token: str = "") -> None:
+        if chat_format not in BUILTIN_FORMATS and chat_format != JINJA:
+            path = Path(chat_format).expanduser()
+            if not path.is_file():
+                raise ModelError(
+                    f"unknown chat template {chat_format!r}: use gemma, plain, jinja (the model's "
+                    "own) or the path of a Jinja template file")
+            template, chat_format = path.read_text(encoding="utf-8"), JINJA
+        if chat_format == JINJA and not template:
+            raise ModelError("chat format 'jinja' needs a template, and the model has none")
+        self.chat_format = chat_format
+        self.template = template
+        self.bos_token = bos_token
+        self.eos_token = eos_token
+
+    def prompt(self, messages: Sequence[Message]) -> tuple[str, tuple[str, ...]]:
+        """(prompt without a leading BOS — the tokenizer adds it — , stop strings)."""
+        if self.chat_format in BUILTIN_FORMATS:
+            return BUILTIN_FORMATS[self.chat_format](messages), BUILTIN_STOPS[self.chat_format]
+        assert self.template is not None
+        text = render_jinja(self.template, messages, self.bos_token, self.eos_token)
+        if self.bos_token and text.startswith(self.bos_token):
+            text = text[len(self.bos_token):]
+        return text, tuple(s for s in (self.eos_token,) if s)
+
+    def describe(self) -> dict[str, Any]:
+        import hashlib
+
+        digest = hashlib.sha256((self.template or "").encode()).hexdigest()[:16] if self.template else None
+        return {"chat_format": self.chat_format, "chat_template_sha256": digest}
 
 
 def trim_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:

@@ -19,8 +19,9 @@ import numpy as np
 
 from ..errors import MissingDependencyError, ModelError
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
-from .chat import CHAT_FORMATS, STOP_STRINGS, trim_at_stop
+from .chat import ChatPrompter, choose_chat_format, trim_at_stop
 from .fingerprint import file_sha256
+from .loglik import split_whitespace
 
 
 class LlamaCppAdapter:
@@ -30,7 +31,7 @@ class LlamaCppAdapter:
         self,
         path: str,
         *,
-        chat_format: str | None = None,
+        chat_template: str | None = None,
         n_ctx: int = 4096,
         n_threads: int | None = None,
         n_batch: int = 512,
@@ -68,21 +69,15 @@ class LlamaCppAdapter:
         self._kv_tokens: list[int] = []  # tokens whose KV entries are in the cache
         meta = dict(self._llm.metadata)
         self._metadata = meta
-        self.chat_format = chat_format or self._detect_chat_format(meta)
-        if self.chat_format not in CHAT_FORMATS and self.chat_format != "gguf":
-            raise ModelError(
-                f"unknown chat_format {self.chat_format!r}: use one of "
-                f"{', '.join([*CHAT_FORMATS, 'gguf'])}"
-            )
-        self._args = {"n_ctx": n_ctx, "chat_format": self.chat_format, **extra}
+        template = meta.get("tokenizer.chat_template")
+        chosen = choose_chat_format(chat_template, template, meta.get("general.architecture", ""))
+        self._prompter = ChatPrompter(chosen, template, self._token_text(self._llm.token_bos()),
+                                      self._token_text(self._llm.token_eos()))
+        self.chat_format = self._prompter.chat_format
+        self._args = {"n_ctx": n_ctx, **self._prompter.describe(), **extra}
 
-    @staticmethod
-    def _detect_chat_format(meta: dict[str, str]) -> str:
-        if meta.get("tokenizer.chat_template"):
-            return "gguf"
-        if meta.get("general.architecture", "").startswith("gemma"):
-            return "gemma"
-        return "plain"
+    def _token_text(self, token: int) -> str:
+        return self._llm.detokenize([token], special=True).decode("utf-8", "ignore") if token >= 0 else ""
 
     # -- identity ----------------------------------------------------------------------
     def fingerprint(self) -> dict[str, Any]:
@@ -97,21 +92,7 @@ class LlamaCppAdapter:
 
     # -- prompts -----------------------------------------------------------------------
     def _prompt(self, request: GenerationRequest) -> tuple[str, tuple[str, ...]]:
-        if self.chat_format == "gguf":
-            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-
-            bos = self._llm.detokenize([self._llm.token_bos()]).decode("utf-8", "ignore")
-            eos = self._llm.detokenize([self._llm.token_eos()]).decode("utf-8", "ignore")
-            formatter = Jinja2ChatFormatter(self._metadata["tokenizer.chat_template"], eos, bos)
-            messages: Any = [m.model_dump() for m in request.messages]
-            result = formatter(messages=messages)
-            prompt = result.prompt
-            if bos and prompt.startswith(bos):
-                prompt = prompt[len(bos):]  # the tokenizer adds BOS
-            stops = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
-            return prompt, tuple([eos, *stops])
-        prompt = CHAT_FORMATS[self.chat_format](request.messages)
-        return prompt, STOP_STRINGS[self.chat_format]
+        return self._prompter.prompt(request.messages)
 
     def tokenize(self, text: str, add_bos: bool = True) -> list[int]:
         return list(self._llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True))
@@ -245,14 +226,6 @@ def _native_stderr_captured() -> Iterator[list[str]]:
             os.close(saved)
             sink.seek(0)
             lines.extend(sink.read().decode("utf-8", "replace").splitlines())
-
-
-def split_whitespace(context: str, continuation: str) -> tuple[str, str]:
-    """lm-eval's rule: trailing spaces of the context belong to the continuation."""
-    spaces = len(context) - len(context.rstrip())
-    if spaces:
-        return context[:-spaces], context[-spaces:] + continuation
-    return context, continuation
 
 
 def continuation_logprob(logits: np.ndarray, tokens: list[int]) -> float:

@@ -112,7 +112,7 @@ def _embedded(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .embedded import embedded_model_path
     from .llamacpp import LlamaCppAdapter
 
-    args.setdefault("chat_format", "gemma")
+    args.setdefault("chat_template", "gemma")
     return LlamaCppAdapter(str(embedded_model_path()), embedded=True, **args)
 
 
@@ -121,6 +121,13 @@ def _none(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .none import NoModel
 
     return NoModel()
+
+
+@backend("hf")
+def _hf(target: str, args: dict[str, Any]) -> ModelAdapter:
+    from .hf import HFAdapter
+
+    return HFAdapter(target, **args)
 
 
 @backend("llamacpp")

@@ -1,0 +1,207 @@
+"""``hf:PATH_OR_ID``: a transformers causal LM (a hub id, a local folder, or a GGUF file).
+
+Generation is batched with left padding; log-likelihoods follow lm-evaluation-harness's
+HFLM exactly (context and context+continuation tokenised separately, the continuation is
+the tail of the whole), so rank classification matches ``lm_eval --model hf``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import MissingDependencyError, ModelError
+from ..types import Completion, GenerationRequest, GenerationSettings, LoglikelihoodRequest, Usage
+from .chat import GEMMA_END_OF_TURN, ChatPrompter, choose_chat_format, trim_at_stop
+from .fingerprint import file_sha256
+from .loglik import split_whitespace
+
+DTYPES = {"float32", "float16", "bfloat16", "auto"}
+
+
+class HFAdapter:
+    spec = "hf"
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        dtype: str = "auto",
+        device: str = "auto",
+        gguf_file: str | None = None,
+        chat_template: str | None = None,
+        batch_size: int = 8,
+        max_length: int | None = None,
+        revision: str | None = None,
+        trust_remote_code: bool = False,
+        model: Any = None,
+        tokenizer: Any = None,
+        embedded: bool = False,
+        **extra: Any,
+    ) -> None:
+        try:
+            import torch
+            import transformers
+        except ImportError:
+            raise MissingDependencyError("the hf backend", "'xeval[hf]' (transformers, torch)") from None
+        if dtype not in DTYPES:
+            raise ModelError(f"bad model argument dtype={dtype!r}: use one of {', '.join(sorted(DTYPES))}")
+        self._torch = torch
+        self.target = target
+        self.embedded = embedded
+        source, self.gguf_path = self._locate(target, gguf_file)
+        self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+        torch_dtype: Any = getattr(torch, dtype) if dtype != "auto" else (
+            torch.bfloat16 if self.device.startswith("cuda") else torch.float32)
+        common: dict[str, Any] = {"revision": revision, "trust_remote_code": trust_remote_code}
+        if self.gguf_path is not None:
+            common["gguf_file"] = self.gguf_path.name
+        try:
+            self.tokenizer = tokenizer or self._load_tokenizer(transformers, source, common)
+            self.model = model or transformers.AutoModelForCausalLM.from_pretrained(
+                source, dtype=torch_dtype, **common, **extra)
+        except (OSError, ValueError, TypeError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ModelError(f"cannot load hf model {target!r}: {first}") from None
+        if model is None:
+            self.model.to(self.device)
+        self.model.eval()
+        self.device = str(next(self.model.parameters()).device)
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.batch_size = batch_size
+        config = self.model.config
+        self.max_length = max_length or getattr(config, "max_position_embeddings", 2048)
+        architecture = getattr(config, "model_type", "")
+        chosen = choose_chat_format(chat_template, getattr(self.tokenizer, "chat_template", None), architecture)
+        self._prompter = ChatPrompter(chosen, getattr(self.tokenizer, "chat_template", None),
+                                      self.tokenizer.bos_token or "", self.tokenizer.eos_token or "")
+        self._stop_ids = [self.tokenizer.eos_token_id]
+        end_of_turn = self.tokenizer.convert_tokens_to_ids(GEMMA_END_OF_TURN)
+        if isinstance(end_of_turn, int) and end_of_turn != self.tokenizer.unk_token_id:
+            self._stop_ids.append(end_of_turn)
+        self._args = {"dtype": str(torch_dtype).removeprefix("torch."), "device": self.device,
+                      "revision": revision or getattr(config, "_commit_hash", None),
+                      **self._prompter.describe()}
+
+    @staticmethod
+    def _locate(target: str, gguf_file: str | None) -> tuple[str, Path | None]:
+        if target == "embedded":
+            from .embedded import embedded_model_path
+
+            path = embedded_model_path()
+            return str(path.parent), path
+        if gguf_file:
+            return target, Path(target) / gguf_file
+        if target.endswith(".gguf"):
+            path = Path(target).expanduser()
+            if not path.is_file():
+                raise ModelError(f"GGUF file {path} not found (model spec hf:{target})")
+            return str(path.parent), path
+        return target, None
+
+    def _load_tokenizer(self, transformers: Any, source: str, common: dict[str, Any]) -> Any:
+        """GGUF tokenizers take a minute to convert: keep the converted one in the cache."""
+        if self.gguf_path is None:
+            return transformers.AutoTokenizer.from_pretrained(source, **common)
+        from ..paths import cache_dir
+
+        cached = cache_dir() / "hf-tokenizers" / file_sha256(self.gguf_path)
+        if (cached / "tokenizer_config.json").exists():
+            return transformers.AutoTokenizer.from_pretrained(str(cached))
+        tokenizer = transformers.AutoTokenizer.from_pretrained(source, **common)
+        tokenizer.save_pretrained(str(cached))
+        return tokenizer
+
+    def fingerprint(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"backend": "hf", "name": self.target, "args": self._args}
+        if self.gguf_path is not None:
+            out["file"] = self.gguf_path.name
+            out["sha256"] = file_sha256(self.gguf_path)
+        return out
+
+    # -- generation --------------------------------------------------------------------
+    def generate(self, requests: list[GenerationRequest]) -> list[Completion]:
+        results: list[Completion | None] = [None] * len(requests)
+        groups: dict[GenerationSettings, list[int]] = {}
+        for i, request in enumerate(requests):
+            groups.setdefault(request.settings, []).append(i)
+        for settings, members in groups.items():
+            for start in range(0, len(members), self.batch_size):
+                chunk = members[start:start + self.batch_size]
+                for i, completion in zip(chunk, self._generate_batch([requests[i] for i in chunk], settings),
+                                         strict=True):
+                    results[i] = completion
+        return [r for r in results if r is not None]
+
+    def _generate_batch(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Completion]:
+        torch = self._torch
+        prompts, template_stops = [], ()
+        for request in requests:
+            prompt, template_stops = self._prompter.prompt(request.messages)
+            prompts.append(prompt)
+        self.tokenizer.padding_side = "left"
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.device)
+        width = batch["input_ids"].shape[1]
+        max_new = max(1, min(settings.max_tokens, self.max_length - width))
+        stops = list(dict.fromkeys([*settings.stop, *template_stops]))
+        kwargs: dict[str, Any] = {"max_new_tokens": max_new, "eos_token_id": self._stop_ids,
+                                  "pad_token_id": self.tokenizer.pad_token_id}
+        if settings.temperature > 0:
+            torch.manual_seed(settings.seed)
+            kwargs.update(do_sample=True, temperature=settings.temperature, top_p=settings.top_p)
+        else:
+            kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        if stops:
+            kwargs.update(stop_strings=stops, tokenizer=self.tokenizer)
+        with torch.inference_mode():
+            output = self.model.generate(**batch, **kwargs)
+        completions = []
+        for row, prompt_mask in zip(output[:, width:], batch["attention_mask"], strict=True):
+            tokens = [int(t) for t in row if int(t) != self.tokenizer.pad_token_id]
+            text = self.tokenizer.decode(tokens, skip_special_tokens=False)
+            text, stopped = trim_at_stop(text, [*stops, *(t for t in (self.tokenizer.eos_token,) if t)])
+            n_generated = len(tokens)
+            completions.append(Completion(
+                text=text, finish_reason="stop" if stopped or n_generated < max_new else "length",
+                usage=Usage(prompt_tokens=int(prompt_mask.sum()), completion_tokens=n_generated)))
+        return completions
+
+    # -- log-likelihood ----------------------------------------------------------------
+    def _encode(self, text: str) -> list[int]:
+        return list(self.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+    def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[float]:
+        torch = self._torch
+        encoded: list[tuple[list[int], list[int]]] = []
+        for request in requests:
+            context, continuation = split_whitespace(request.context, request.continuation)
+            context_tokens = self._encode(context) if context else [self.tokenizer.bos_token_id]
+            whole = self._encode(context + continuation) if context else \
+                [self.tokenizer.bos_token_id, *self._encode(continuation)[1:]]
+            continuation_tokens = whole[len(context_tokens):]
+            if not continuation_tokens:
+                raise ModelError("empty continuation in a log-likelihood request")
+            encoded.append((context_tokens, continuation_tokens))
+        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i][0]) - len(encoded[i][1]))
+        results = [0.0] * len(encoded)
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start:start + self.batch_size]
+            inputs = [(encoded[i][0] + encoded[i][1])[-(self.max_length + 1):][:-1] for i in chunk]
+            width = max(len(x) for x in inputs)
+            pad = self.tokenizer.pad_token_id
+            ids = torch.tensor([x + [pad] * (width - len(x)) for x in inputs], device=self.device)
+            mask = torch.tensor([[1] * len(x) + [0] * (width - len(x)) for x in inputs], device=self.device)
+            with torch.inference_mode():
+                logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
+            logprobs = torch.log_softmax(logits, dim=-1)
+            for row, i, used in zip(logprobs, chunk, inputs, strict=True):
+                continuation = encoded[i][1]
+                n = len(continuation)
+                rows = row[len(used) - n:len(used)]
+                target = torch.tensor(continuation, device=self.device)
+                results[i] = float(rows.gather(1, target[:, None]).sum())
+        return results
+
+    def close(self) -> None:
+        self.model = None
