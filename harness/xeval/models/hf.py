@@ -56,6 +56,8 @@ class HFAdapter:
         common: dict[str, Any] = {"revision": revision, "trust_remote_code": trust_remote_code}
         if self.gguf_path is not None:
             common["gguf_file"] = self.gguf_path.name
+        self.tokenizer: Any
+        self.model: Any
         try:
             self.tokenizer = tokenizer or self._load_tokenizer(transformers, source, common)
             self.model = model or transformers.AutoModelForCausalLM.from_pretrained(
@@ -71,7 +73,8 @@ class HFAdapter:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.batch_size = batch_size
         config = self.model.config
-        self.max_length = max_length or getattr(config, "max_position_embeddings", 2048)
+        configured: Any = getattr(config, "max_position_embeddings", None)
+        self.max_length: int = int(max_length or configured or 2048)
         architecture = getattr(config, "model_type", "")
         chosen = choose_chat_format(chat_template, getattr(self.tokenizer, "chat_template", None), architecture)
         self._prompter = ChatPrompter(chosen, getattr(self.tokenizer, "chat_template", None),
@@ -136,7 +139,8 @@ class HFAdapter:
 
     def _generate_batch(self, requests: list[GenerationRequest], settings: GenerationSettings) -> list[Completion]:
         torch = self._torch
-        prompts, template_stops = [], ()
+        prompts: list[str] = []
+        template_stops: tuple[str, ...] = ()
         for request in requests:
             prompt, template_stops = self._prompter.prompt(request.messages)
             prompts.append(prompt)
@@ -196,10 +200,10 @@ class HFAdapter:
                 logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
             logprobs = torch.log_softmax(logits, dim=-1)
             for row, i, used in zip(logprobs, chunk, inputs, strict=True):
-                continuation = encoded[i][1]
-                n = len(continuation)
+                wanted = encoded[i][1]
+                n = len(wanted)
                 rows = row[len(used) - n:len(used)]
-                target = torch.tensor(continuation, device=self.device)
+                target = torch.tensor(wanted, device=self.device)
                 results[i] = float(rows.gather(1, target[:, None]).sum())
         return results
 
