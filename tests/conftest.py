@@ -46,3 +46,17 @@ def hf_embedded():  # type: ignore[no-untyped-def]
     model = load_model("hf:embedded", {"chat_template": "gemma", "dtype": "float32", "batch_size": 4})
     yield model
     model.close()
+
+
+@pytest.fixture(scope="session")
+def llama_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real OpenAI-compatible server (python -m llama_cpp.server) on 127.0.0.1 serving the
+    embedded GGUF; started for the test session and stopped by its PID."""
+    pytest.importorskip("llama_cpp.server")
+    from xeval.models.embedded import embedded_model_path
+
+    from .servers import llama_server
+
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    with llama_server(embedded_model_path(), log=log) as url:
+        yield url

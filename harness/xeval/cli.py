@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, default=Path("results"), help="results folder")
     run.add_argument("--run-id", default=None, help="name of the run folder (default: time-model)")
     run.add_argument("--batch-size", type=int, default=8)
+    run.add_argument("--concurrency", type=int, default=None,
+                     help="concurrent requests for API backends (default 8)")
     run.add_argument("--seed", type=int, default=1234)
     run.add_argument("--data-dir", type=Path, default=None,
                      help="folder of the datasets' release files (and of relative data_files)")
@@ -86,6 +88,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     model_args = parse_model_args(args.model_args)
     if args.chat_template:
         model_args["chat_template"] = args.chat_template
+    if args.concurrency is not None:
+        model_args["concurrency"] = args.concurrency
     config = RunConfig(
         model=args.model, model_args=model_args, tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,

@@ -123,6 +123,8 @@ def run_evaluation(
     }
     writer = RecordWriter(run_dir)
     total = sum(len(p.samples) for p in plans)
+    # concurrent backends (APIs) want bigger batches than in-process ones
+    batch_size = max(config.batch_size, int(getattr(model, "batch_size_hint", 0) or 0))
     complete = False
     clock = time.perf_counter()
     try:
@@ -130,8 +132,8 @@ def run_evaluation(
             for plan in plans:
                 settings = plan.spec.generation_settings().model_copy(update={"seed": config.seed})
                 progress.describe(plan.spec.task)
-                for start in range(0, len(plan.samples), config.batch_size):
-                    batch = plan.samples[start:start + config.batch_size]
+                for start in range(0, len(plan.samples), batch_size):
+                    batch = plan.samples[start:start + batch_size]
                     predictions = predict(model, batch, settings)
                     scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
                     writer.write(

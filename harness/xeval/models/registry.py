@@ -130,6 +130,13 @@ def _hf(target: str, args: dict[str, Any]) -> ModelAdapter:
     return HFAdapter(target, **args)
 
 
+@backend("openai")
+def _openai(target: str, args: dict[str, Any]) -> ModelAdapter:
+    from .openai_api import OpenAIAdapter
+
+    return OpenAIAdapter(target, **args)
+
+
 @backend("llamacpp")
 def _llamacpp(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .llamacpp import LlamaCppAdapter

@@ -1,0 +1,245 @@
+"""``openai:MODEL[@BASE_URL]``: any OpenAI-compatible endpoint through the official client.
+
+OpenAI itself, a vLLM server, ``python -m llama_cpp.server``. Requests run concurrently
+(bounded by ``concurrency``) with a timeout each, and are retried with exponential backoff
+that honours ``Retry-After`` on 429, 5xx, connection errors, timeouts and malformed replies,
+within ``max_retries``. A request that still fails becomes a Completion with the error (a
+log-likelihood batch raises), so the run goes on and the sample records why.
+
+The API key comes only from the environment (``OPENAI_API_KEY``, or the variable named by
+``api_key_env``); it is never logged, recorded, or put into an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from ..errors import MissingDependencyError, ModelError
+from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
+from .chat import ChatPrompter, trim_at_stop
+from .loglik import split_whitespace
+
+T = TypeVar("T")
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+
+class TransientError(Exception):
+    """A reply worth retrying (malformed body, empty choices)."""
+
+
+class OpenAIAdapter:
+    spec = "openai"
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        concurrency: int = 8,
+        timeout: float = 120.0,
+        max_retries: int = 6,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        api_key_env: str = "OPENAI_API_KEY",
+        api: str = "chat",
+        chat_template: str | None = None,
+        **extra: Any,
+    ) -> None:
+        try:
+            import openai
+        except ImportError:
+            raise MissingDependencyError("the openai backend", "'xeval[api]' (openai)") from None
+        self._openai = openai
+        model, _, base_url = target.partition("@")
+        if not model:
+            raise ModelError(f"model spec openai:{target} names no model (openai:MODEL[@BASE_URL])")
+        self.model = model
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        if not re.match(r"^https?://", self.base_url):
+            raise ModelError(f"bad base URL {self.base_url!r} in model spec openai:{target}")
+        if "api_key" in extra:
+            raise ModelError("pass API keys through the environment (api_key_env=VAR), not --model-args")
+        key = os.environ.get(api_key_env)
+        if not key:
+            if self.base_url == DEFAULT_BASE_URL:
+                raise ModelError(f"the OpenAI API needs a key in the environment variable {api_key_env}")
+            key = "EMPTY"  # self-hosted servers usually accept any key
+        self._api_key = key
+        if api not in {"chat", "completions"}:
+            raise ModelError(f"bad model argument api={api!r}: use chat or completions")
+        self.api = api
+        self.concurrency = max(1, int(concurrency))
+        self.timeout = float(timeout)
+        self.max_retries = int(max_retries)
+        self.backoff = float(backoff)
+        self.max_backoff = float(max_backoff)
+        self._prompter = ChatPrompter(chat_template or "plain") if api == "completions" else None
+        self._extra = extra
+        self.batch_size_hint = self.concurrency * 4
+        self.retries = 0  # retried requests, for reports and tests
+        self._lock = threading.Lock()
+
+    def fingerprint(self) -> dict[str, Any]:
+        return {"backend": "openai", "name": self.model, "base_url": self.base_url,
+                "args": {"api": self.api, **{k: v for k, v in self._extra.items() if "key" not in k.lower()}}}
+
+    # -- plumbing ----------------------------------------------------------------------
+    def _client(self) -> Any:
+        return self._openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url,
+                                        timeout=self.timeout, max_retries=0)
+
+    def _run(self, make: Callable[[Any], list[Awaitable[T]]]) -> list[T]:
+        async def main() -> list[T]:
+            async with self._client() as client:
+                return list(await asyncio.gather(*make(client)))
+
+        return asyncio.run(main())
+
+    def _delay(self, attempt: int, exc: BaseException) -> float:
+        response = getattr(exc, "response", None)
+        header = response.headers.get("retry-after") if response is not None else None
+        if header:
+            try:
+                return min(float(header), self.max_backoff)
+            except ValueError:
+                pass
+        return min(self.backoff * (2 ** attempt), self.max_backoff) * (0.5 + random.random() / 2)
+
+    def _retryable(self, exc: BaseException) -> bool:
+        openai = self._openai
+        if isinstance(exc, openai.APIStatusError):
+            return exc.status_code == 429 or exc.status_code >= 500
+        return isinstance(exc, openai.APIConnectionError | openai.APITimeoutError | TransientError | ValueError)
+
+    async def _with_retries(self, semaphore: asyncio.Semaphore, call: Callable[[], Awaitable[T]]) -> T:
+        attempt = 0
+        while True:
+            async with semaphore:
+                try:
+                    return await call()
+                except Exception as exc:  # noqa: BLE001 - classified below
+                    if attempt >= self.max_retries or not self._retryable(exc):
+                        raise
+                    delay = self._delay(attempt, exc)
+            with self._lock:
+                self.retries += 1
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    def _describe(self, exc: BaseException) -> str:
+        """A one-line reason, without the key (the client never puts it in messages, but the
+        text is scrubbed anyway)."""
+        openai = self._openai
+        if isinstance(exc, openai.APIStatusError):
+            reason = f"HTTP {exc.status_code} from {self.base_url}"
+        elif isinstance(exc, openai.APITimeoutError):
+            reason = f"timed out after {self.timeout:g}s at {self.base_url}"
+        elif isinstance(exc, openai.APIConnectionError):
+            reason = f"cannot connect to {self.base_url}"
+        else:
+            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return reason.replace(self._api_key, "***") if self._api_key != "EMPTY" else reason
+
+    # -- generation --------------------------------------------------------------------
+    def generate(self, requests: list[GenerationRequest]) -> list[Completion]:
+        def make(client: Any) -> list[Awaitable[Completion]]:
+            semaphore = asyncio.Semaphore(self.concurrency)
+            return [self._generate_one(client, semaphore, r) for r in requests]
+
+        return self._run(make)
+
+    async def _generate_one(self, client: Any, semaphore: asyncio.Semaphore,
+                            request: GenerationRequest) -> Completion:
+        settings = request.settings
+        common: dict[str, Any] = {"model": self.model, "max_tokens": settings.max_tokens,
+                                  "temperature": settings.temperature, "seed": settings.seed, **self._extra}
+        if settings.temperature > 0:
+            common["top_p"] = settings.top_p
+        stops = list(settings.stop)
+        if self._prompter is not None:
+            prompt, template_stops = self._prompter.prompt(request.messages)
+            stops = list(dict.fromkeys([*stops, *template_stops]))
+        if stops:
+            common["stop"] = stops[:4]  # the OpenAI API takes at most four
+
+        async def call() -> Completion:
+            if self._prompter is not None:
+                reply = await client.completions.create(prompt=prompt, **common)
+                choice = _first_choice(reply)
+                text = choice.text
+            else:
+                messages = [m.model_dump() for m in request.messages]
+                reply = await client.chat.completions.create(messages=messages, **common)
+                choice = _first_choice(reply)
+                text = choice.message.content
+            if text is None:
+                raise TransientError("the reply has no text")
+            text, _ = trim_at_stop(text, stops)
+            usage = getattr(reply, "usage", None)
+            return Completion(text=text, finish_reason=choice.finish_reason, usage=Usage(
+                prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+                completion_tokens=getattr(usage, "completion_tokens", 0) or 0))
+
+        try:
+            return await self._with_retries(semaphore, call)
+        except Exception as exc:  # noqa: BLE001 - recorded on the sample
+            return Completion(error=self._describe(exc))
+
+    # -- log-likelihood ----------------------------------------------------------------
+    def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[float]:
+        def make(client: Any) -> list[Awaitable[float]]:
+            semaphore = asyncio.Semaphore(self.concurrency)
+            return [self._loglikelihood_one(client, semaphore, r) for r in requests]
+
+        try:
+            return self._run(make)
+        except self._openai.NotFoundError:
+            raise ModelError(f"{self.base_url} has no legacy /completions endpoint: log-likelihood "
+                             "(rank classification) needs echo+logprobs") from None
+        except self._openai.BadRequestError as exc:
+            raise ModelError(f"{self.base_url} refused a log-likelihood request (echo+logprobs): "
+                             f"{self._describe(exc)}") from None
+        except ModelError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the batch fails with the reason
+            raise RuntimeError(self._describe(exc)) from None
+
+    async def _loglikelihood_one(self, client: Any, semaphore: asyncio.Semaphore,
+                                 request: LoglikelihoodRequest) -> float:
+        context, continuation = split_whitespace(request.context, request.continuation)
+
+        async def call() -> float:
+            reply = await client.completions.create(
+                model=self.model, prompt=context + continuation, max_tokens=1, temperature=0.0,
+                echo=True, logprobs=1, **self._extra)
+            logprobs = _first_choice(reply).logprobs
+            if logprobs is None or not logprobs.token_logprobs:
+                raise ModelError(f"{self.base_url} returned no prompt logprobs: the server does not "
+                                 "support echo+logprobs (llama_cpp.server needs --logits_all true)")
+            total, counted = 0.0, 0
+            for offset, value in zip(logprobs.text_offset, logprobs.token_logprobs, strict=False):
+                if offset >= len(context) and offset < len(context) + len(continuation):
+                    if value is None:
+                        raise TransientError("a continuation token has no logprob")
+                    total += float(value)
+                    counted += 1
+            if counted == 0:
+                raise ModelError("no continuation token found in the echoed prompt")
+            return total
+
+        return await self._with_retries(semaphore, call)
+
+    def close(self) -> None:
+        pass
+
+
+def _first_choice(reply: Any) -> Any:
+    choices = getattr(reply, "choices", None)
+    if not choices:
+        raise TransientError("the reply has no choices")
+    return choices[0]
