@@ -20,8 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = sub.add_parser("run", help="evaluate a model on tasks")
-    run.add_argument("--model", default="embedded",
-                     help="model spec: embedded (default), llamacpp:FILE.gguf, ...")
+    run.add_argument("--model", default=None,
+                     help="model spec: embedded (default), llamacpp:FILE.gguf, hf:ID, openai:MODEL@URL, none")
     run.add_argument("--model-args", default=None, help="backend arguments: key=value,key=value")
     run.add_argument("--chat-template", default=None,
                      help="gemma, plain, jinja (the model's own) or a Jinja template file")
@@ -29,7 +29,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="task names, groups or glob patterns, comma-separated (default: default)")
     run.add_argument("--limit", type=int, default=None, help="evaluate only the first N samples per task")
     run.add_argument("--output", type=Path, default=Path("results"), help="results folder")
-    run.add_argument("--run-id", default=None, help="name of the run folder (default: time-model)")
+    run.add_argument("--run-id", default=None,
+                     help="name of the run folder (default: time-model); an existing one is resumed")
+    run.add_argument("--resume", type=Path, default=None,
+                     help="continue the run in this folder, with the specs it was started with")
+    run.add_argument("--shard", default=None, help="I/N: run only the I-th of N deterministic slices")
+    run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
+    run.add_argument("--cache-dir", type=Path, default=None, help="where the call cache lives")
     run.add_argument("--batch-size", type=int, default=8)
     run.add_argument("--concurrency", type=int, default=None,
                      help="concurrent requests for API backends (default 8)")
@@ -46,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     tasks.add_argument("--path", action="store_true", help="print the tasks folder and exit")
     tasks.add_argument("--tasks-dir", type=Path, action="append", default=None)
 
+    merge = sub.add_parser("merge", help="join the shards of a run into one run")
+    merge.add_argument("runs", type=Path, nargs="+", help="the shard run folders")
+    merge.add_argument("--output", type=Path, default=None,
+                       help="the merged run folder (default: beside the first shard, '-merged')")
+
     board = sub.add_parser("leaderboard", help="one table over all runs in a results folder")
     board.add_argument("--results", type=Path, default=Path("results"))
     board.add_argument("--format", choices=["md", "csv", "html"], default="md")
@@ -59,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        handler = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard}[args.command]
+        handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge}
+        handler = handlers[args.command]
         return handler(args)
     except XevalError as exc:
         print(f"xeval: error: {exc}", file=sys.stderr)
@@ -80,12 +92,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import RunConfig, plan_tasks, run_evaluation
     from .task_index import TaskIndex
 
+    if args.resume is not None:
+        _resume_defaults(args)
+    args.model = args.model or "embedded"
     if args.limit is not None and args.limit < 1:
         raise XevalError("--limit must be at least 1")
     if args.batch_size < 1:
         raise XevalError("--batch-size must be at least 1")
     resolve_spec(args.model)  # an unknown spec fails before any data is read
-    model_args = parse_model_args(args.model_args)
+    model_args = parse_model_args(args.model_args) if isinstance(args.model_args, str | None) else args.model_args
     if args.chat_template:
         model_args["chat_template"] = args.chat_template
     if args.concurrency is not None:
@@ -93,17 +108,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
     config = RunConfig(
         model=args.model, model_args=model_args, tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
-        data_dir=args.data_dir, data_source=args.data_source, seed=args.seed,
+        data_dir=args.data_dir, data_source=args.data_source, seed=args.seed, shard=_parse_shard(args.shard),
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     plans = plan_tasks(config, index)
     n = sum(len(p.samples) for p in plans)
     print(f"xeval: {len(plans)} task(s), {n} sample(s), model {args.model}", file=sys.stderr)
     model = load_model(args.model, config.model_args)
+    cached = None
+    if not args.no_cache:
+        from .cache import CACHE_FILE, CachedModel, CallCache
+        from .paths import cache_dir
+
+        cached = CachedModel(model, CallCache((args.cache_dir or cache_dir()) / CACHE_FILE))
     try:
-        result = run_evaluation(config, model, plans)
+        result = run_evaluation(config, cached or model, plans)
     finally:
         model.close()
+        if cached is not None:
+            cached.cache.close()
+            print(f"xeval: cache {cached.stats.hits} hit(s), {cached.stats.misses} model call(s)",
+                  file=sys.stderr)
     print(_summary_table(result.summary))
     matrix = cluster_matrix(result.summary, list(read_records(result.run_dir / "samples.jsonl")))
     if has_matrix(matrix):
@@ -115,6 +140,57 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print("\nleaderboard:")
     print(to_markdown(row), end="")
     return 0
+
+
+def _parse_shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    try:
+        index, count = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise XevalError(f"--shard {text!r}: expected I/N, e.g. 1/4") from None
+    if not 1 <= index <= count:
+        raise XevalError(f"--shard {text!r}: I must be between 1 and N")
+    return index, count
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from .merge import merge_runs
+
+    output = args.output or args.runs[0].parent / f"{args.runs[0].name}-merged"
+    report = merge_runs(args.runs, output)
+    print(f"merged {len(args.runs)} shard(s) ({', '.join(report.shards)}) into {report.run_dir}: "
+          f"{report.n_records} of {report.expected} samples")
+    if report.overlaps:
+        print(f"overlaps (identical, kept once): {len(report.overlaps)}: {', '.join(report.overlaps[:10])}")
+    if report.gaps:
+        print(f"gaps: {len(report.gaps)} sample position(s) missing, e.g. {report.gaps[:10]}; "
+              "the merged run is marked incomplete")
+    return 0 if not report.gaps else 1
+
+
+def _resume_defaults(args: argparse.Namespace) -> None:
+    """``--resume RUN_DIR``: the run's own specs, unless given again on the command line."""
+    import json
+
+    spec_file = args.resume / "run.json"
+    try:
+        spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise XevalError(f"--resume {args.resume}: no run.json there (not an xeval run)") from None
+    except (OSError, ValueError) as exc:
+        raise XevalError(f"{spec_file}: unreadable ({exc})") from None
+    settings = spec.get("settings", {})
+    args.output, args.run_id = args.resume.parent, args.resume.name
+    args.model = args.model or spec["model"]["spec"]
+    if args.model_args is None:
+        args.model_args = spec["model"].get("args") or {}
+    args.tasks = args.tasks or settings.get("tasks")
+    args.limit = args.limit if args.limit is not None else settings.get("limit")
+    args.seed = settings.get("seed", args.seed)
+    args.data_source = args.data_source or settings.get("data_source")
+    if args.data_dir is None and settings.get("data_dir"):
+        args.data_dir = Path(settings["data_dir"])
 
 
 def _summary_table(summary: dict[str, Any]) -> str:

@@ -21,12 +21,14 @@ from .types import Prediction, Sample, Score
 
 SAMPLES_FILE = "samples.jsonl"
 SUMMARY_FILE = "summary.json"
+RUN_FILE = "run.json"  # the exact specs of the run, written when it starts
 GROUP_KEYS = ("task", "input_language", "template_language")
 
 
 def make_record(sample: Sample, prediction: Prediction, scores: list[Score], model: str) -> dict[str, Any]:
     return {
         "key": sample.key,
+        "seq": sample.metadata.get("seq"),
         "task": sample.task,
         "id": sample.id,
         "model": model,
@@ -90,6 +92,30 @@ class RecordWriter:
             except OSError:
                 pass
             self._handle.close()
+
+
+def repair_records(path: Path) -> set[str]:
+    """Cut a samples.jsonl back to its last complete record (a killed writer leaves a torn
+    line) and return the keys of the records it holds; duplicates are an error."""
+    if not path.exists():
+        return set()
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    keys: set[str] = set()
+    good = 0
+    for line in data[:end].splitlines(keepends=True):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            break  # a damaged line: keep what precedes it
+        if record["key"] in keys:
+            raise XevalError(f"{path}: sample {record['key']} is recorded twice")
+        keys.add(record["key"])
+        good += len(line)
+    if good != len(data):
+        with open(path, "r+b") as handle:
+            handle.truncate(good)
+    return keys
 
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:

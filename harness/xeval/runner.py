@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -17,11 +18,14 @@ from .models.base import ModelAdapter
 from .predict import predict
 from .progress import Progress
 from .records import (
+    RUN_FILE,
+    SAMPLES_FILE,
     SUMMARY_FILE,
     RecordWriter,
     build_summary,
     make_record,
     read_records,
+    repair_records,
     write_json_atomic,
 )
 from .rendering import build_samples
@@ -42,6 +46,7 @@ class RunConfig:
     batch_size: int = 8
     data_dir: Path | None = None
     data_source: str | None = None  # sample | hub | local, for tasks naming a data source
+    shard: tuple[int, int] | None = None  # (i, n): run the i-th of n deterministic slices, 1-based
     seed: int = 1234
 
 
@@ -74,6 +79,11 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
             rendered.append((spec, build_samples(spec, docs, config.limit)))
     for selection in files:
         rendered.extend(load_meta_dataset(selection, config.limit))
+    seq = 0
+    for _, samples in rendered:  # each sample's position in the whole run: shards and merges use it
+        for sample in samples:
+            sample.metadata["seq"] = seq
+            seq += 1
     languages = frozenset(s.answer_language for _, samples in rendered for s in samples)
     context = ScorerContext(languages=languages)
     plans = []
@@ -118,10 +128,14 @@ def run_evaluation(
         "settings": {"limit": config.limit, "batch_size": config.batch_size,
                      "seed": config.seed, "tasks": config.tasks,
                      "data_source": config.data_source,
-                     "data_dir": str(config.data_dir) if config.data_dir else None},
+                     "data_dir": str(config.data_dir) if config.data_dir else None,
+                     "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None},
         "tasks": {p.spec.task: _task_meta(p) for p in plans},
     }
+    meta, done = resume_state(run_dir, meta)
     writer = RecordWriter(run_dir)
+    plans = [TaskPlan(p.spec, [s for s in p.samples if s.key not in done and _in_shard(s, config.shard)],
+                      p.scorers) for p in plans]
     total = sum(len(p.samples) for p in plans)
     # concurrent backends (APIs) want bigger batches than in-process ones
     batch_size = max(config.batch_size, int(getattr(model, "batch_size_hint", 0) or 0))
@@ -152,6 +166,40 @@ def run_evaluation(
         summary = build_summary(meta, records, complete)
         write_json_atomic(run_dir / SUMMARY_FILE, summary)
     return RunResult(run_dir, summary)
+
+
+def _in_shard(sample: Sample, shard: tuple[int, int] | None) -> bool:
+    """Shard i of n holds the samples whose run position is i-1 modulo n."""
+    return shard is None or sample.metadata["seq"] % shard[1] == shard[0] - 1
+
+
+def resume_state(run_dir: Path, meta: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """Start a run, or continue the one in ``run_dir``: repair a torn last record, check the
+    run is the same one (model fingerprint, task versions, settings), and return the run's
+    original metadata with the keys of the samples already finished."""
+    spec_file = run_dir / RUN_FILE
+    records_file = run_dir / SAMPLES_FILE
+    if not spec_file.exists():
+        if records_file.exists() and records_file.stat().st_size:
+            raise XevalError(f"{run_dir} has records but no {RUN_FILE}: not an xeval run to resume")
+        write_json_atomic(spec_file, meta)
+        return meta, set()
+    try:
+        previous = json.loads(spec_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise XevalError(f"{spec_file}: unreadable run spec ({exc})") from None
+    for key, label in (("model", "model"), ("settings", "settings"), ("tasks", "tasks")):
+        if _comparable(previous.get(key), key) != _comparable(meta.get(key), key):
+            raise XevalError(f"cannot resume {run_dir}: its {label} differ from this run's "
+                             f"(use another --run-id, or the same --model/--tasks/--limit)")
+    done = repair_records(records_file)
+    return previous, done
+
+
+def _comparable(value: Any, key: str) -> Any:
+    if key == "settings" and isinstance(value, dict):
+        return {k: v for k, v in value.items() if k != "batch_size"}
+    return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
 def primary_metric(spec: TaskSpec) -> str:

@@ -1,8 +1,11 @@
 """``llamacpp:FILE.gguf``: a GGUF model in process through llama-cpp-python.
 
-Log-likelihoods evaluate each context once per choice set (and reuse the KV cache for the
-token prefix shared with the previous context), then compute logits only for the
-continuation rows, normalised over the vocabulary with one log-softmax per row.
+Log-likelihoods evaluate each context once per choice set, then compute logits only for
+the continuation rows, normalised over the vocabulary with one log-softmax per row.
+
+Every request is computed from an empty KV cache, so a result never depends on what was
+evaluated before it (llama.cpp's sums differ in the last bits with the batch layout): a
+resumed or sharded run gives exactly the records of an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -66,7 +69,6 @@ class LlamaCppAdapter:
             raise ModelError(f"cannot load GGUF file {file}: {exc} {detail}".strip()) from None
         self._n_ctx = n_ctx
         self._n_vocab = self._llm.n_vocab()
-        self._kv_tokens: list[int] = []  # tokens whose KV entries are in the cache
         meta = dict(self._llm.metadata)
         self._metadata = meta
         template = meta.get("tokenizer.chat_template")
@@ -110,7 +112,7 @@ class LlamaCppAdapter:
         max_tokens = min(settings.max_tokens, self._n_ctx - len(tokens))
         stops = list(dict.fromkeys([*settings.stop, *template_stops]))
         greedy = settings.temperature <= 0
-        self._kv_tokens = []  # create_completion manages the cache from here on
+        self._llm.reset()  # no prompt-prefix reuse: results independent of earlier requests
         result: Any = self._llm.create_completion(
             prompt=tokens,
             max_tokens=max_tokens,
@@ -158,7 +160,6 @@ class LlamaCppAdapter:
                 logits = np.vstack([last_row[None, :], rows]) if len(rows) else last_row[None, :]
                 results[i] = continuation_logprob(logits, cont)
         self._llm.reset()
-        self._kv_tokens = []
         return results
 
     def _decode(self, tokens: list[int], n_past: int, all_rows: bool) -> np.ndarray:
@@ -181,23 +182,15 @@ class LlamaCppAdapter:
         return out
 
     def _eval_context(self, tokens: list[int]) -> np.ndarray:
-        """Evaluate a context, reusing the KV entries of the longest common prefix with the
-        previous one; return the logits of its last token."""
-        shared = 0
-        for a, b in zip(self._kv_tokens, tokens[:-1], strict=False):
-            if a != b:
-                break
-            shared += 1
-        row = self._decode(tokens[shared:], shared, all_rows=False)[0]
-        self._kv_tokens = list(tokens)
-        return row
+        """Evaluate a context from position 0; return the logits of its last token."""
+        return self._decode(tokens, 0, all_rows=False)[0]
 
     def _eval_rows(self, context: list[int], tokens: list[int]) -> np.ndarray:
+        """Logits of every token of ``tokens`` placed after ``context`` (whose KV entries are
+        kept, so the choices of one set share one context evaluation)."""
         if not tokens:
             return np.empty((0, self._n_vocab), dtype=np.float32)
-        rows = self._decode(tokens, len(context), all_rows=True)
-        self._kv_tokens = list(context)  # the continuation's entries are dropped next time
-        return rows
+        return self._decode(tokens, len(context), all_rows=True)
 
     def close(self) -> None:
         llm = getattr(self, "_llm", None)
