@@ -105,3 +105,15 @@ def test_api_key_comes_only_from_the_environment(monkeypatch) -> None:
     model = load_model("openai:gpt-4o-mini@http://127.0.0.1:9/v1", {"api_key_env": "MY_KEY"})
     assert "sk-secret-value-123" not in json.dumps(model.fingerprint())
     assert os.environ["MY_KEY"] == "sk-secret-value-123"
+
+
+def test_vllm_without_the_package_names_the_pip_command() -> None:
+    pytest.importorskip("transformers")
+    try:
+        import vllm  # noqa: F401
+    except ImportError:
+        pass
+    else:  # pragma: no cover - a machine with vLLM runs the GPU check instead
+        pytest.skip("vllm is installed here")
+    with pytest.raises(ModelError, match=r"pip install 'xeval\[vllm\]'"):
+        load_model("vllm:some/model")

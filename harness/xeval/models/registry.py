@@ -137,6 +137,13 @@ def _openai(target: str, args: dict[str, Any]) -> ModelAdapter:
     return OpenAIAdapter(target, **args)
 
 
+@backend("vllm")
+def _vllm(target: str, args: dict[str, Any]) -> ModelAdapter:
+    from .vllm_engine import VLLMAdapter
+
+    return VLLMAdapter(target, **args)
+
+
 @backend("llamacpp")
 def _llamacpp(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .llamacpp import LlamaCppAdapter
