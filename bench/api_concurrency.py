@@ -15,7 +15,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from servers import free_port, stop, wait_for  # noqa: E402
-
 from xeval.models.registry import load_model  # noqa: E402
 from xeval.types import GenerationRequest, GenerationSettings, Message  # noqa: E402
 

@@ -48,6 +48,9 @@ class RunConfig:
     data_source: str | None = None  # sample | hub | local, for tasks naming a data source
     shard: tuple[int, int] | None = None  # (i, n): run the i-th of n deterministic slices, 1-based
     seed: int = 1234
+    judge: Any = None  # ModelAdapter judging judge:/pairwise: scorers
+    judge_mode: str = "generate"
+    baseline: Any = None  # judges.scorers.Baseline for pairwise scorers
 
 
 @dataclass
@@ -85,7 +88,8 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
             sample.metadata["seq"] = seq
             seq += 1
     languages = frozenset(s.answer_language for _, samples in rendered for s in samples)
-    context = ScorerContext(languages=languages)
+    context = ScorerContext(languages=languages, judge=config.judge, judge_mode=config.judge_mode,
+                            baseline=config.baseline)
     plans = []
     for spec, samples in rendered:
         names = spec.scorer_names

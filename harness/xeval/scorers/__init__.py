@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ..errors import ConfigError
 from ..types import Prediction, Sample, Score
@@ -29,6 +29,9 @@ class ScorerContext:
     """What a scorer may need to know about the run."""
 
     languages: frozenset[str] = field(default_factory=frozenset)
+    judge: Any = None  # a ModelAdapter, for judge:RUBRIC and pairwise:RUBRIC
+    judge_mode: str = "generate"
+    baseline: Any = None  # a judges.scorers.Baseline, for pairwise:RUBRIC
 
 
 ScorerFactory = Callable[[ScorerContext], Scorer]
@@ -69,11 +72,28 @@ def canonical_name(name: str) -> str:
 
 
 def make_scorer(name: str, context: ScorerContext, where: str = "") -> Scorer:
+    prefix = f"{where}: " if where else ""
+    kind, sep, rubric_name = name.partition(":")
+    if sep and kind in {"judge", "pairwise"}:
+        return _judge_scorer(kind, rubric_name, context, prefix)
     _load_builtins()
     factory = _SCORERS.get(canonical_name(name))
     if factory is None:
-        prefix = f"{where}: " if where else ""
         raise ConfigError(
             f"{prefix}unknown scorer {name!r}: known scorers are {', '.join(sorted(_SCORERS))}"
         )
     return factory(context)
+
+
+def _judge_scorer(kind: str, rubric_name: str, context: ScorerContext, prefix: str) -> Scorer:
+    from ..judges.rubric import load_rubric
+    from ..judges.scorers import JudgeScorer, PairwiseScorer
+
+    rubric = load_rubric(rubric_name)
+    if context.judge is None:
+        raise ConfigError(f"{prefix}scorer {kind}:{rubric_name} needs a judge model: pass --judge SPEC")
+    if kind == "judge":
+        return JudgeScorer(rubric, context.judge, context.judge_mode)
+    if context.baseline is None:
+        raise ConfigError(f"{prefix}scorer pairwise:{rubric_name} needs --baseline RUN_DIR_OR_MODEL_SPEC")
+    return PairwiseScorer(rubric, context.judge, context.baseline)

@@ -1,0 +1,1 @@
+"""LLM judges: rubrics from judges/, reply parsing, absolute and pairwise judge scorers."""
