@@ -89,7 +89,7 @@ class JudgeScorer:
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         out: list[Score | None] = [None] * len(samples)
         todo = []
-        for i, (sample, prediction) in enumerate(zip(samples, predictions, strict=True)):
+        for i, prediction in enumerate(predictions):
             if prediction.error:
                 out[i] = Score(scorer=self.name, error=f"no prediction: {prediction.error}")
             else:
