@@ -31,8 +31,8 @@ def _samples(index: TaskIndex, name: str, **kwargs):  # type: ignore[no-untyped-
 
 
 def test_every_suite_task_renders_its_sample_offline(index: TaskIndex) -> None:
-    suite = [s for s in index.tasks.values() if s.xeval.source]
-    assert len(suite) == 2 * len(SOURCES)
+    suite = [s for s in index.tasks.values() if s.xeval.source and "/korani/" in s.source or "/english/" in s.source]
+    assert len(suite) == 2 * len([s for s in SOURCES.values() if s.suite in {"korani", "english"}])
     for spec in suite:
         samples = _samples(index, spec.task)
         assert samples, spec.task

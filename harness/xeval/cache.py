@@ -117,5 +117,16 @@ class CachedModel:
     def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[float]:
         return self._cached("loglikelihood", requests, self.inner.loglikelihood, float, float, lambda v: True)
 
+    def __getattr__(self, name: str) -> Any:
+        """Optional backend abilities (``next_token_logprobs``), cached like the rest."""
+        if name == "next_token_logprobs" and hasattr(self.inner, name):
+            call = getattr(self.inner, name)
+
+            def next_token_logprobs(requests: list[GenerationRequest]) -> list[dict[str, float]]:
+                return self._cached("next_token", requests, call, dict, dict, lambda v: True)
+
+            return next_token_logprobs
+        raise AttributeError(name)
+
     def close(self) -> None:
         self.inner.close()

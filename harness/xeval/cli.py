@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
                      help="name of the run folder (default: time-model); an existing one is resumed")
     run.add_argument("--resume", type=Path, default=None,
                      help="continue the run in this folder, with the specs it was started with")
+    run.add_argument("--judge", default=None, help="model spec of the LLM judge (judge:/pairwise: scorers)")
+    run.add_argument("--judge-args", default=None, help="judge backend arguments: key=value,...")
+    run.add_argument("--judge-mode", choices=["generate", "logprobs"], default="generate",
+                     help="parse the judge's reply, or weight the scale by its log-probabilities")
+    run.add_argument("--baseline", default=None,
+                     help="pairwise baseline: a run folder (or run id under --output) or a model spec")
     run.add_argument("--shard", default=None, help="I/N: run only the I-th of N deterministic slices")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
     run.add_argument("--cache-dir", type=Path, default=None, help="where the call cache lives")
@@ -111,24 +117,42 @@ def _cmd_run(args: argparse.Namespace) -> int:
         data_dir=args.data_dir, data_source=args.data_source, seed=args.seed, shard=_parse_shard(args.shard),
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
-    plans = plan_tasks(config, index)
-    n = sum(len(p.samples) for p in plans)
-    print(f"xeval: {len(plans)} task(s), {n} sample(s), model {args.model}", file=sys.stderr)
-    model = load_model(args.model, config.model_args)
-    cached = None
+    cache = None
     if not args.no_cache:
-        from .cache import CACHE_FILE, CachedModel, CallCache
+        from .cache import CACHE_FILE, CallCache
         from .paths import cache_dir
 
-        cached = CachedModel(model, CallCache((args.cache_dir or cache_dir()) / CACHE_FILE))
+        cache = CallCache((args.cache_dir or cache_dir()) / CACHE_FILE)
+    opened: list[Any] = []
+
+    def open_model(spec: str, extra: dict[str, Any]) -> Any:
+        from .cache import CachedModel
+
+        adapter = load_model(spec, extra)
+        opened.append(adapter)
+        return CachedModel(adapter, cache) if cache is not None else adapter
+
     try:
-        result = run_evaluation(config, cached or model, plans)
+        if args.judge:
+            resolve_spec(args.judge)
+            config.judge = open_model(args.judge, parse_model_args(args.judge_args))
+            config.judge_mode = args.judge_mode
+        if args.baseline:
+            config.baseline = _baseline(args.baseline, args.output, open_model)
+        plans = plan_tasks(config, index)
+        n = sum(len(p.samples) for p in plans)
+        print(f"xeval: {len(plans)} task(s), {n} sample(s), model {args.model}", file=sys.stderr)
+        model = open_model(args.model, config.model_args)
+        result = run_evaluation(config, model, plans)
     finally:
-        model.close()
-        if cached is not None:
-            cached.cache.close()
-            print(f"xeval: cache {cached.stats.hits} hit(s), {cached.stats.misses} model call(s)",
-                  file=sys.stderr)
+        for adapter in opened:
+            adapter.close()
+        if cache is not None:
+            cache.close()
+        stats = [m.stats for m in [config.judge, locals().get("model")] if m is not None and hasattr(m, "stats")]
+        if stats:
+            print(f"xeval: cache {sum(s.hits for s in stats)} hit(s), {sum(s.misses for s in stats)} "
+                  "model call(s)", file=sys.stderr)
     print(_summary_table(result.summary))
     matrix = cluster_matrix(result.summary, list(read_records(result.run_dir / "samples.jsonl")))
     if has_matrix(matrix):
@@ -140,6 +164,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print("\nleaderboard:")
     print(to_markdown(row), end="")
     return 0
+
+
+def _baseline(value: str, output: Path, open_model: Any) -> Any:
+    """A run folder (or a run id under --output) holding the baseline's answers, else a model."""
+    from .judges.scorers import Baseline
+
+    for candidate in (Path(value), output / value):
+        if (candidate / "samples.jsonl").exists():
+            return Baseline.from_run(candidate)
+    if ":" not in value and value not in {"embedded", "none"}:
+        raise XevalError(f"--baseline {value!r}: not a run folder with samples.jsonl, nor a model spec")
+    return Baseline.from_model(open_model(value, {}))
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -64,6 +64,8 @@ def _jsonl(path: Path, text: str) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"data file {path}: bad JSON on line {number}: {exc.msg}") from None
+        if isinstance(row, list) and all(isinstance(m, dict) and "role" in m for m in row):
+            row = {"messages": row}  # chat datasets: one message list per line
         if not isinstance(row, dict):
             raise ConfigError(f"data file {path}: line {number} is not a JSON object")
         rows.append(row)

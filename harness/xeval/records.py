@@ -127,14 +127,43 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
+JUDGE_PREFIXES = ("judge_", "pairwise_")
+AGREEMENT_METRIC = "language_judge_agreement"
+
+
 def metric_values(record: dict[str, Any]) -> Iterator[tuple[str, float]]:
-    """(metric name, value) of every scored metric of a record."""
-    for name, score in record.get("scores", {}).items():
+    """(metric name, value) of every scored metric of a record, plus derived ones."""
+    scores = record.get("scores", {})
+    for name, score in scores.items():
         if score.get("value") is not None:
             yield name, float(score["value"])
         for key, value in (score.get("extra") or {}).items():
             if score.get("value") is not None and value is not None:
                 yield f"{name}_{key}", float(value)
+    # Does the language-ID scorer agree with the judge's Language aspect (3 stars = right)?
+    language = (scores.get("language") or {}).get("value")
+    if language is not None:
+        for name, score in scores.items():
+            judged = (score.get("extra") or {}).get("language") if name.startswith("judge_") else None
+            if judged is not None:
+                yield AGREEMENT_METRIC, float((language == 1.0) == (judged >= 2.5))
+                break
+
+
+def judge_report(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per judge scorer: samples judged, failures (unreadable replies, failed calls), rate."""
+    report: dict[str, dict[str, Any]] = {}
+    for record in records:
+        for name, score in record.get("scores", {}).items():
+            if not name.startswith(JUDGE_PREFIXES):
+                continue
+            entry = report.setdefault(name, {"samples": 0, "failed": 0, "retried": 0})
+            entry["samples"] += 1
+            entry["failed"] += score.get("value") is None
+            entry["retried"] += bool((score.get("details") or {}).get("retried"))
+    for entry in report.values():
+        entry["failure_rate"] = entry["failed"] / entry["samples"] if entry["samples"] else None
+    return report
 
 
 def aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -178,4 +207,5 @@ def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], compl
         "n_records": len(records),
         "n_errors": sum(1 for r in records if r.get("error")),
         "metrics": aggregate(records),
+        "judges": judge_report(records),
     }

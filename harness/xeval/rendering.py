@@ -172,7 +172,8 @@ def build_samples(
                 task=spec.task,
                 input_language=meta.input_language,
                 template_language=spec.template_language,
-                answer_language=spec.answer_language,
+                answer_language=str(doc.get(meta.answer_language_field) or spec.answer_language)
+                if meta.answer_language_field else spec.answer_language,
                 output_type=spec.output_type,
                 messages=tuple(messages),
                 context=text if spec.output_type == "multiple_choice" else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from .records import (
     write_json_atomic,
 )
 from .rendering import build_samples
-from .scorers import Scorer, ScorerContext, canonical_name, make_scorer
+from .scorers import Scorer, ScorerContext, canonical_name, judge_needs, make_scorer
 from .task_index import TaskIndex
 from .taskspec import TaskSpec
 from .types import Sample
@@ -98,6 +99,10 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
         scorers: list[Scorer] = []
         seen: set[str] = set()
         for name in names:
+            needs = judge_needs(name, context)
+            if needs:  # answers first, judging later: the run stays useful (e.g. as a baseline)
+                print(f"xeval: {spec.task}: scorer {name} skipped (no {needs})", file=sys.stderr)
+                continue
             scorer = make_scorer(name, context, where=spec.source)
             if scorer.name not in seen:  # acc and acc_norm are one scorer
                 seen.add(scorer.name)
@@ -136,6 +141,11 @@ def run_evaluation(
                      "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None},
         "tasks": {p.spec.task: _task_meta(p) for p in plans},
     }
+    if config.judge is not None:
+        meta["judge"] = {"spec": config.judge.spec, "fingerprint": config.judge.fingerprint(),
+                         "mode": config.judge_mode}
+    if config.baseline is not None:
+        meta["baseline"] = config.baseline.label
     meta, done = resume_state(run_dir, meta)
     writer = RecordWriter(run_dir)
     plans = [TaskPlan(p.spec, [s for s in p.samples if s.key not in done and _in_shard(s, config.shard)],

@@ -26,12 +26,13 @@ NLI_LABELS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 class Source:
     name: str
     suite: str  # folder under tasks/ holding samples/<name>.jsonl
-    hub_path: str
+    hub_path: str | None  # None: not on the hub (local release files only)
     hub_name: str | None
     hub_split: str
-    convert_hub: Callable[[Row], Row]
+    convert_hub: Callable[[Row], Row] | None
     local_file: str | None = None  # path of the official release file under --data-dir
     convert_local: Callable[[Row], Row] | None = None
+    read_local: Callable[[Path], list[Row]] | None = None  # for release files that are not tables
 
     def sample_path(self) -> Path:
         from .paths import tasks_dir
@@ -134,7 +135,41 @@ def _news_summary(r: Row) -> Row:
     return {"text": r["document"], "summary": r["summary"]}
 
 
+def _alpacaeval_reader(language: str, modifiers: bool) -> Callable[[Path], list[Row]]:
+    """The pasero multilingual AlpacaEval files: a JSON message list per line; modifier prompts
+    come with a .types file (lang_xx: answer in xx; short, long, formats...)."""
+
+    def read(path: Path) -> list[Row]:
+        from .datasets import read_records
+
+        rows = read_records(path, "jsonl")
+        types: list[str] = []
+        if modifiers:
+            types_file = path.with_suffix(".types")
+            try:
+                types = types_file.read_text(encoding="utf-8").split()
+            except OSError as exc:
+                raise ConfigError(f"data file {types_file}: cannot read ({exc.strerror})") from None
+            if len(types) != len(rows):
+                raise ConfigError(f"{types_file}: {len(types)} types for {len(rows)} prompts")
+        out = []
+        for i, row in enumerate(rows):
+            kind = types[i] if types else "none"
+            answer = kind[5:] if kind.startswith("lang_") else language
+            out.append({"id": str(i), "prompt": row["messages"][-1]["content"], "answer_language": answer,
+                        "modifier": kind})
+        return out
+
+    return read
+
+
 SOURCES: dict[str, Source] = {s.name: s for s in [
+    *[Source(f"alpacaeval_{lang}", "chat", None, None, "test", None,
+             f"multilingual-alpacaeval/alpacaeval_test_subset.{lang}.jsonl", None, _alpacaeval_reader(lang, False))
+      for lang in ("en", "fr", "pt", "ru")],
+    *[Source(f"alpacaeval_modifiers_{lang}", "chat", None, None, "test", None,
+             f"multilingual-alpacaeval/modifiers.{lang}.jsonl", None, _alpacaeval_reader(lang, True))
+      for lang in ("en", "fr", "pt", "ru")],
     # KORANI unseen clusters (Korean)
     Source("klue_nli", "korani", "klue/klue", "nli", "validation", _nli("premise", "hypothesis", "label"),
            "klue-nli/klue-nli-v1.1_dev.json", _nli("premise", "hypothesis", "gold_label")),
@@ -181,12 +216,19 @@ def load_rows(source: Source, data_source: str = "hub", data_dir: Path | None = 
         return read_records(source.sample_path(), "jsonl")
     if data_source == "local":
         return _load_local(source, data_dir)
+    if source.hub_path is None or source.convert_hub is None:
+        raise ConfigError(f"data source {source.name!r} is not on the hub: use --data-dir with its release "
+                          f"files ({source.local_file}) or --data-source sample")
     return [source.convert_hub(row) for row in _hub_rows(source)]
 
 
 def _load_local(source: Source, data_dir: Path | None) -> list[Row]:
     from .datasets import read_records
 
+    if source.read_local is not None and source.local_file is not None:
+        if data_dir is None:
+            raise ConfigError(f"data source {source.name!r}: --data-dir is needed to read local files")
+        return source.read_local(data_dir / source.local_file)
     if source.local_file is None or source.convert_local is None:
         raise ConfigError(
             f"data source {source.name!r} has no local-file loader; use the hub id "

@@ -57,6 +57,7 @@ class XevalMeta(BaseModel):
     scorers: list[str] = Field(default_factory=list)  # xeval scorers beyond metric_list
     primary_metric: str | None = None  # the headline metric (default: the first one)
     source: str | None = None  # a named data source (xeval.sources): sample, hub or local file
+    answer_language_field: str | None = None  # a document field naming the answer's language
     id_field: str | None = None
     system_prompt: str | None = None
 

@@ -111,16 +111,33 @@ class JudgeScorer:
                      details={"raw": raws, "retried": len(raws) > 1})
 
     def _weighted(self, prompt: str) -> Score:
-        """G-Eval: the expected score under the judge's distribution over the scale's values."""
+        """G-Eval: the expected score under the judge's distribution over the scale's values.
+
+        Backends with a next-token distribution (APIs: ``top_logprobs``) are asked once per
+        aspect; the others score each value of the scale as a continuation (log-likelihood)."""
         values = list(range(self.rubric.scale.min, self.rubric.scale.max + 1))
-        head = f"{self.rubric.system}\n\n{prompt}" if self.rubric.system else prompt
-        requests = [LoglikelihoodRequest(context=f"{head}\n\n{aspect} score ({values[0]}-{values[-1]}):",
-                                         continuation=f" {v}")
-                    for aspect in self.rubric.aspects for v in values]
+        ask_line = "Reply with only the {aspect} score, one number from {low} to {high}."
         try:
-            logprobs = self.judge.loglikelihood(requests)
+            if hasattr(self.judge, "next_token_logprobs"):
+                requests = [self.rubric.request(f"{prompt}\n\n" + ask_line.format(
+                    aspect=a, low=values[0], high=values[-1])) for a in self.rubric.aspects]
+                tops = self.judge.next_token_logprobs(requests)
+                logprobs = []
+                for aspect, top in zip(self.rubric.aspects, tops, strict=True):
+                    found = {v: max((lp for tok, lp in top.items() if tok.strip() == str(v)), default=None)
+                             for v in values}
+                    if all(lp is None for lp in found.values()):
+                        return Score(scorer=self.name, error=f"no scale value among the judge's top tokens "
+                                     f"for {aspect}: {sorted(top, key=lambda t: -top[t])[:5]}")
+                    logprobs += [lp if lp is not None else -1e9 for lp in found.values()]
+            else:
+                head = f"{self.rubric.system}\n\n{prompt}" if self.rubric.system else prompt
+                requests_ll = [LoglikelihoodRequest(context=f"{head}\n\n{aspect} score ({values[0]}-{values[-1]}):",
+                                                    continuation=f" {v}")
+                               for aspect in self.rubric.aspects for v in values]
+                logprobs = self.judge.loglikelihood(requests_ll)
         except Exception as exc:  # noqa: BLE001 - recorded on the sample
-            return Score(scorer=self.name, error=f"judge log-likelihood failed: {type(exc).__name__}: {exc}")
+            return Score(scorer=self.name, error=f"judge log-probabilities failed: {type(exc).__name__}: {exc}")
         scores: dict[str, float] = {}
         distributions: dict[str, list[float]] = {}
         for k, aspect in enumerate(self.rubric.aspects):

@@ -48,6 +48,7 @@ class OpenAIAdapter:
         api_key_env: str = "OPENAI_API_KEY",
         api: str = "chat",
         chat_template: str | None = None,
+        top_logprobs: int = 20,
         **extra: Any,
     ) -> None:
         try:
@@ -81,6 +82,7 @@ class OpenAIAdapter:
         self._prompter = ChatPrompter(chat_template or "plain") if api == "completions" else None
         self._extra = extra
         self.batch_size_hint = self.concurrency * 4
+        self.top_logprobs = int(top_logprobs)  # OpenAI allows 20; self-hosted servers often more
         self.retries = 0  # retried requests, for reports and tests
         self._lock = threading.Lock()
 
@@ -189,6 +191,33 @@ class OpenAIAdapter:
             return await self._with_retries(semaphore, call)
         except Exception as exc:  # noqa: BLE001 - recorded on the sample
             return Completion(error=self._describe(exc))
+
+    # -- next-token distribution (judges' probability-weighted scores) ------------------
+    def next_token_logprobs(self, requests: list[GenerationRequest]) -> list[dict[str, float]]:
+        """The most likely first tokens of each reply (``top_logprobs`` of them) with their
+        log-probabilities, from chat completions with ``logprobs``; a failed request raises."""
+        def make(client: Any) -> list[Awaitable[dict[str, float]]]:
+            semaphore = asyncio.Semaphore(self.concurrency)
+            return [self._next_token_one(client, semaphore, r, self.top_logprobs) for r in requests]
+
+        try:
+            return self._run(make)
+        except self._openai.BadRequestError as exc:
+            raise ModelError(f"{self.base_url} refused logprobs on chat completions: {self._describe(exc)}") from None
+
+    async def _next_token_one(self, client: Any, semaphore: asyncio.Semaphore, request: GenerationRequest,
+                              top: int) -> dict[str, float]:
+        async def call() -> dict[str, float]:
+            reply = await client.chat.completions.create(
+                model=self.model, messages=[m.model_dump() for m in request.messages], max_tokens=1,
+                temperature=0.0, logprobs=True, top_logprobs=top, seed=request.settings.seed, **self._extra)
+            logprobs = getattr(_first_choice(reply), "logprobs", None)
+            content = getattr(logprobs, "content", None)
+            if not content:
+                raise ModelError(f"{self.base_url} returned no logprobs for chat completions")
+            return {alt.token: float(alt.logprob) for alt in content[0].top_logprobs}
+
+        return await self._with_retries(semaphore, call)
 
     # -- log-likelihood ----------------------------------------------------------------
     def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[float]:

@@ -85,6 +85,18 @@ def make_scorer(name: str, context: ScorerContext, where: str = "") -> Scorer:
     return factory(context)
 
 
+def judge_needs(name: str, context: ScorerContext) -> str | None:
+    """What a judge scorer lacks in this run (``--judge`` / ``--baseline``), or None."""
+    kind, sep, _ = name.partition(":")
+    if not sep or kind not in {"judge", "pairwise"}:
+        return None
+    if context.judge is None:
+        return "--judge"
+    if kind == "pairwise" and context.baseline is None:
+        return "--baseline"
+    return None
+
+
 def _judge_scorer(kind: str, rubric_name: str, context: ScorerContext, prefix: str) -> Scorer:
     from ..judges.rubric import load_rubric
     from ..judges.scorers import JudgeScorer, PairwiseScorer
