@@ -87,10 +87,14 @@ def test_concurrency_16_run_of_64_samples_scores_everything(llama_server_url, tm
     assert result.summary["model"]["fingerprint"]["base_url"] == llama_server_url
 
 
-def test_dead_server_is_recorded_per_sample_not_fatal(tmp_path: Path) -> None:
+def test_dead_server(tmp_path: Path) -> None:
     from .servers import free_port
 
-    model = load_model(f"openai:gemma@http://127.0.0.1:{free_port()}/v1", {"max_retries": 1, "backoff": 0.01})
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    with pytest.raises(ModelError, match="cannot reach"):  # before the run: one clear error
+        load_model(f"openai:gemma@{url}")
+    # a server that dies mid-run: each sample records why, the run goes on
+    model = load_model(f"openai:gemma@{url}", {"max_retries": 1, "backoff": 0.01, "preflight": False})
     [completion] = model.generate(_requests()[:1])
     assert completion.error and "cannot connect" in completion.error
 
@@ -102,7 +106,7 @@ def test_api_key_comes_only_from_the_environment(monkeypatch) -> None:
     with pytest.raises(ModelError, match="environment"):
         load_model("openai:gpt-4o-mini@http://127.0.0.1:9/v1", {"api_key": "sk-test"})
     monkeypatch.setenv("MY_KEY", "sk-secret-value-123")
-    model = load_model("openai:gpt-4o-mini@http://127.0.0.1:9/v1", {"api_key_env": "MY_KEY"})
+    model = load_model("openai:gpt-4o-mini@http://127.0.0.1:9/v1", {"api_key_env": "MY_KEY", "preflight": False})
     assert "sk-secret-value-123" not in json.dumps(model.fingerprint())
     assert os.environ["MY_KEY"] == "sk-secret-value-123"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import time
@@ -155,6 +156,7 @@ def run_evaluation(
     batch_size = max(config.batch_size, int(getattr(model, "batch_size_hint", 0) or 0))
     complete = False
     clock = time.perf_counter()
+    trace = os.environ.get("XEVAL_TRACE_CALLS")
     try:
         with Progress(total, f"{model.spec}") as progress:
             for plan in plans:
@@ -162,6 +164,9 @@ def run_evaluation(
                 progress.describe(plan.spec.task)
                 for start in range(0, len(plan.samples), batch_size):
                     batch = plan.samples[start:start + batch_size]
+                    if trace is not None:  # debugging aid: which samples went to the model
+                        with open(trace, "a", encoding="utf-8") as handle:
+                            handle.write("".join(f"{s.key}\n" for s in batch))
                     predictions = predict(model, batch, settings)
                     scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
                     writer.write(

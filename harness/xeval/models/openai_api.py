@@ -49,6 +49,7 @@ class OpenAIAdapter:
         api: str = "chat",
         chat_template: str | None = None,
         top_logprobs: int = 20,
+        preflight: bool = True,
         **extra: Any,
     ) -> None:
         try:
@@ -85,6 +86,22 @@ class OpenAIAdapter:
         self.top_logprobs = int(top_logprobs)  # OpenAI allows 20; self-hosted servers often more
         self.retries = 0  # retried requests, for reports and tests
         self._lock = threading.Lock()
+        if preflight:
+            self._preflight()
+
+    def _preflight(self) -> None:
+        """A dead server is one clear error before the run starts, not a run of failures."""
+        openai = self._openai
+        client = openai.OpenAI(api_key=self._api_key, base_url=self.base_url, timeout=min(self.timeout, 10.0),
+                               max_retries=0)
+        try:
+            client.models.list()
+        except (openai.APIConnectionError, openai.APITimeoutError) as exc:
+            raise ModelError(f"cannot reach {self.base_url} ({type(exc).__name__}): is the server running?") from None
+        except openai.APIError:
+            pass  # it answers: some servers have no /models, or need other rights for it
+        finally:
+            client.close()
 
     def fingerprint(self) -> dict[str, Any]:
         return {"backend": "openai", "name": self.model, "base_url": self.base_url,
@@ -116,7 +133,8 @@ class OpenAIAdapter:
         openai = self._openai
         if isinstance(exc, openai.APIStatusError):
             return exc.status_code == 429 or exc.status_code >= 500
-        return isinstance(exc, openai.APIConnectionError | openai.APITimeoutError | TransientError | ValueError)
+        return isinstance(exc, openai.APIConnectionError | openai.APITimeoutError | openai.APIResponseValidationError
+                          | TransientError | ValueError)
 
     async def _with_retries(self, semaphore: asyncio.Semaphore, call: Callable[[], Awaitable[T]]) -> T:
         attempt = 0
