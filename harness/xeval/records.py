@@ -86,12 +86,15 @@ class RecordWriter:
 
     def close(self) -> None:
         if not self._handle.closed:
-            self._handle.flush()
             try:
+                self._handle.flush()
                 os.fsync(self._handle.fileno())
             except OSError:
+                pass  # the write that failed has already raised its own clear error
+            try:
+                self._handle.close()
+            except OSError:
                 pass
-            self._handle.close()
 
 
 def repair_records(path: Path) -> set[str]:

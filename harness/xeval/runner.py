@@ -76,6 +76,8 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
     """Load and render every selected task before any model is loaded (fail fast)."""
     index = index or TaskIndex.load()
     names = [s.strip() for s in (config.tasks or "").split(",") if s.strip()]
+    if config.tasks is not None and not names:
+        raise XevalError("--tasks is empty: name at least one task, group or file:PATH")
     files = [n for n in names if is_meta_selection(n)]
     rendered: list[tuple[TaskSpec, list[Sample]]] = []
     if not files or len(files) < len(names):

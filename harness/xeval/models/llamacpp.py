@@ -11,6 +11,7 @@ resumed or sharded run gives exactly the records of an uninterrupted one.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import sys
 import tempfile
@@ -45,6 +46,10 @@ class LlamaCppAdapter:
             import llama_cpp
         except ImportError:
             raise MissingDependencyError("the llamacpp backend", "llama-cpp-python") from None
+        known = set(inspect.signature(llama_cpp.Llama.__init__).parameters) - {"self", "kwargs"}
+        unknown = sorted(set(extra) - known)
+        if unknown:
+            raise ModelError(f"unknown model argument(s) for llamacpp: {', '.join(unknown)}")
         file = Path(path).expanduser()
         if not file.is_file():
             raise ModelError(f"GGUF file {file} not found (model spec llamacpp:{path})")

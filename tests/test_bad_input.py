@@ -1,0 +1,175 @@
+"""The bad-input catalogue: each case is one clear line naming the thing, exit code 2, no
+traceback, and nothing already computed is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .servers import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+GOOD = """task: {name}
+dataset_path: json
+dataset_kwargs:
+  data_files:
+    test: data.jsonl
+output_type: generate_until
+doc_to_text: "{{{{q}}}}"
+doc_to_target: a
+metric_list:
+  - metric: exact_match
+"""
+MC = """task: {name}
+dataset_path: json
+dataset_kwargs:
+  data_files:
+    test: data.jsonl
+output_type: multiple_choice
+doc_to_text: "{{{{q}}}}"
+doc_to_target: a
+doc_to_choice: {choices}
+metric_list:
+  - metric: acc
+"""
+
+
+def xeval(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(env or {})
+    max_file = env.pop("MAX_FILE_BYTES", None)
+
+    def limit() -> None:  # a full disk, as the writer sees it: writes fail with EFBIG
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (int(max_file), int(max_file)))
+
+    return subprocess.run([sys.executable, "-m", "xeval", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300, env={**os.environ, **env}, preexec_fn=limit if max_file else None)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def task_dir(tmp: Path, yaml: str, data: str | bytes | None = '{"q": "hi", "a": "hello"}\n', name: str = "t") -> list[str]:
+    write(tmp / "tasks" / f"{name}.yaml", yaml)
+    if data is not None:
+        write(tmp / "tasks" / "data.jsonl", data)
+    return ["run", "--tasks-dir", str(tmp / "tasks"), "--tasks", name, "--output", str(tmp / "out"), "--no-cache"]
+
+
+Case = Callable[[Path], tuple[list[str], list[str], dict[str, str]]]
+CASES: dict[str, Case] = {
+    "broken YAML": lambda t: (task_dir(t, "task: t\ndoc_to_text: [unclosed\n"), ["t.yaml", "broken YAML", "line"], {}),
+    "unknown key": lambda t: (task_dir(t, GOOD.format(name="t") + "doc_to_txet: x\n"), ["t.yaml", "doc_to_txet"], {}),
+    "missing data file": lambda t: (task_dir(t, GOOD.format(name="t"), data=None), ["data.jsonl", "not found"], {}),
+    "wrong column": lambda t: (task_dir(t, GOOD.format(name="t"), '{"question": "hi", "a": "x"}\n'),
+                               ["t.yaml", "doc_to_text", "'q'"], {}),
+    "empty dataset": lambda t: (task_dir(t, GOOD.format(name="t"), ""), ["t.yaml", "empty"], {}),
+    "non-UTF-8 data": lambda t: (task_dir(t, GOOD.format(name="t"), b'{"q": "\xff\xfe", "a": "x"}\n'),
+                                 ["data.jsonl", "not UTF-8"], {}),
+    "non-UTF-8 YAML": lambda t: (task_dir(t, GOOD.format(name="t").encode() + b"# \xff\n"), ["t.yaml", "not UTF-8"], {}),
+    "bad JSON line": lambda t: (task_dir(t, GOOD.format(name="t"), '{"q": "hi", "a": "x"}\n{"q": \n'),
+                                ["data.jsonl", "line 2"], {}),
+    "unknown scorer": lambda t: (task_dir(t, GOOD.format(name="t").replace("exact_match", "bleurt")),
+                                 ["t.yaml", "'bleurt'"], {}),
+    "bad output_type": lambda t: (task_dir(t, GOOD.format(name="t").replace("generate_until", "loglikelihood")),
+                                  ["t.yaml", "output_type"], {}),
+    "choices not a list": lambda t: (task_dir(t, MC.format(name="t", choices='"{{q}}"')),
+                                     ["t.yaml", "doc_to_choice", "not a list"], {}),
+    "target not a choice": lambda t: (task_dir(t, MC.format(name="t", choices='["yes", "no"]')),
+                                      ["t.yaml", "'hello'", "not one of the choices"], {}),
+    "include cycle": lambda t: (write(t / "tasks" / "_b_yaml", "include: t.yaml\n") and
+                                task_dir(t, "include: _b_yaml\ntask: t\n"), ["include cycle"], {}),
+    "include missing": lambda t: (task_dir(t, "include: _nope_yaml\ntask: t\n"), ["_nope_yaml", "not found"], {}),
+    "unknown data source": lambda t: (task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    source: nope\n"),
+                                      ["t.yaml", "unknown data source 'nope'"], {}),
+    "unknown task": lambda t: (["run", "--tasks", "no_such_task"], ["'no_such_task'"], {}),
+    "empty --tasks": lambda t: (["run", "--tasks", ","], ["--tasks is empty"], {}),
+    "bad --limit": lambda t: (["run", "--limit", "0"], ["--limit"], {}),
+    "bad --shard": lambda t: (["run", "--shard", "3/2"], ["--shard", "between 1 and N"], {}),
+    "unknown model backend": lambda t: (["run", "--model", "nosuch:model", "--tasks", "xeval_qa_en"], ["'nosuch'"], {}),
+    "unknown model spec": lambda t: (["run", "--model", "gpt4", "--tasks", "xeval_qa_en"], ["model spec 'gpt4'"], {}),
+    "empty model target": lambda t: (["run", "--model", "llamacpp:", "--tasks", "xeval_qa_en"], ["'llamacpp:'"], {}),
+    "bad model args": lambda t: (["run", "--model-args", "n_ctx", "--tasks", "xeval_qa_en"], ["--model-args", "'n_ctx'"], {}),
+    "unknown model arg": lambda t: (["run", "--model-args", "bogus=1", "--tasks", "xeval_qa_en", "--no-cache"],
+                                    ["model argument", "bogus"], {}),
+    "missing GGUF": lambda t: (["run", "--model", f"llamacpp:{t / 'no.gguf'}", "--tasks", "xeval_qa_en"],
+                               ["no.gguf", "not found"], {}),
+    "corrupt GGUF": lambda t: (["run", "--model", f"llamacpp:{write(t / 'bad.gguf', os.urandom(4096))}",
+                                "--tasks", "xeval_qa_en", "--no-cache"], ["bad.gguf"], {}),
+    "unreachable server": lambda t: (["run", "--model", f"openai:m@http://127.0.0.1:{free_port()}/v1",
+                                      "--tasks", "xeval_qa_en"], ["cannot reach http://127.0.0.1:"], {}),
+    "API key in model args": lambda t: (["run", "--model", "openai:m@http://127.0.0.1:9/v1", "--model-args",
+                                         "api_key=sk-abc", "--tasks", "xeval_qa_en"], ["environment"], {}),
+    "unknown judge rubric": lambda t: (task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    scorers: ['judge:nope']\n")
+                                       + ["--judge", "embedded"], ["unknown judge rubric 'nope'"], {}),
+    "rubric with broken template": lambda t: (
+        task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    scorers: ['judge:broken']\n") + ["--judge", "embedded"],
+        ["broken.yaml", "template"],
+        {"XEVAL_JUDGES_DIR": str(write(t / "judges" / "broken.yaml", "name: broken\nkind: absolute\nscale: {min: 1, max: 3}\n"
+                                       "aspects: [x]\noutput: json\ntemplate: 'Rate {{ answer '\n").parent)}),
+    "missing baseline": lambda t: (["run", "--tasks", "xeval_qa_en", "--baseline", str(t / "nope"), "--judge", "embedded"],
+                                   ["--baseline", "nope"], {}),
+    "results dir not writable": lambda t: (["run", "--tasks", "xeval_qa_en", "--limit", "1", "--no-cache",
+                                            "--output", str(write(t / "a-file", "x"))], ["cannot create results folder"], {}),
+    "disk full": lambda t: (["run", "--tasks", "xeval_qa_en", "--no-cache", "--output", str(t / "out"),
+                             "--run-id", "full"], ["File too large"], {"MAX_FILE_BYTES": "6000"}),
+    "local files without a loader": lambda t: (["run", "--tasks", "kobest_copa_ko_tpl-ko", "--data-dir", str(t)],
+                                               ["kobest_copa", "no local-file loader"], {}),
+    "hub dataset offline": lambda t: (["run", "--tasks", "klue_nli_ko_tpl-ko"], ["klue/klue", "--data-source sample"],
+                                      {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}),
+    "meta file missing column": lambda t: (["run", "--model", "none", "--tasks", f"file:{write(t / 'm.csv', 'prompt,output' + chr(10) + 'a,b' + chr(10))}"],
+                                           ["m.csv", "missing column 'input'"], {}),
+    "meta output not a choice": lambda t: (["run", "--model", "none", "--tasks",
+                                            f"file:{write(t / 'm.jsonl', json.dumps({'input': 'q', 'output': 'c', 'choices': 'a|||b'}) + chr(10))}"],
+                                           ["m.jsonl", "row 1", "not one of its choices"], {}),
+    "resume a missing run": lambda t: (["run", "--resume", str(t / "nope")], ["--resume", "no run.json"], {}),
+    "leaderboard over a broken summary": lambda t: (["leaderboard", "--results",
+                                                     str(write(t / "res" / "r1" / "summary.json", "{").parent.parent)],
+                                                    ["summary.json", "unreadable"], {}),
+    "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
+                                           str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
+                                           "--output", str(t / "m")], ["not a shard of the same run"], {}),
+}
+
+
+def test_catalogue_is_big_enough() -> None:
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input(name: str, tmp_path: Path) -> None:
+    from xeval.models.embedded import embedded_model_path
+
+    embedded_model_path()  # assembled beforehand: the disk-full case limits file sizes
+    argv, needles, env = CASES[name](tmp_path)
+    out = xeval(*argv, env=env)
+    assert out.returncode == 2, (out.returncode, out.stdout[-500:], out.stderr[-2000:])
+    assert "Traceback" not in out.stderr
+    lines = [line for line in out.stderr.splitlines() if line.startswith("xeval: error:")]
+    assert len(lines) == 1, out.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def test_a_refused_resume_loses_no_computed_sample(tmp_path: Path) -> None:
+    first = xeval("run", "--tasks", "xeval_qa_en", "--limit", "2", "--no-cache", "--output", str(tmp_path),
+                  "--run-id", "r")
+    assert first.returncode == 0, first.stderr
+    before = (tmp_path / "r" / "samples.jsonl").read_bytes()
+    out = xeval("run", "--tasks", "xeval_qa_en", "--limit", "3", "--no-cache", "--output", str(tmp_path), "--run-id", "r")
+    assert out.returncode == 2 and "cannot resume" in out.stderr and "Traceback" not in out.stderr
+    assert (tmp_path / "r" / "samples.jsonl").read_bytes() == before
