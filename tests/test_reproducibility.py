@@ -18,7 +18,8 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
 
 def test_same_run_twice_is_byte_identical(tmp_path: Path) -> None:
-    args = ["--tasks", "xeval_nli_ko,xeval_qa_ko,xeval_summary_en", "--limit", "4", "--no-cache", "--output", str(tmp_path)]
+    args = ["--tasks", "xeval_nli_ko,xeval_qa_ko,xeval_summary_en", "--limit", "4", "--no-cache",
+            "--output", str(tmp_path)]
     for run_id in ("one", "two"):
         out = _run(*args, "--run-id", run_id)
         assert out.returncode == 0, out.stderr
@@ -45,8 +46,9 @@ def test_api_key_leaves_no_trace(llama_server_url: str, tmp_path: Path) -> None:
                 "--output", str(tmp_path / "results"), env=env)
     assert dead.returncode == 2
     outputs.append(dead.stdout + dead.stderr)
-    leaderboard = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results", str(tmp_path / "results"),
-                                  "--format", "html"], capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env})
+    leaderboard = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results",
+                                  str(tmp_path / "results"), "--format", "html"],
+                                 capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env})
     outputs.append(leaderboard.stdout + leaderboard.stderr)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.name == "calls.sqlite" for p in files) and any(p.name == "samples.jsonl" for p in files)
