@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--output", type=Path, default=None,
                        help="the merged run folder (default: beside the first shard, '-merged')")
 
+    imp = sub.add_parser("import-lmeval", help="put an lm-eval results JSON on the leaderboard")
+    imp.add_argument("path", type=Path, help="lm-eval's results_*.json")
+    imp.add_argument("--results", type=Path, default=Path("results"))
+    imp.add_argument("--model-label", default=None, help="the leaderboard row name (default: lm-eval's model args)")
+
     board = sub.add_parser("leaderboard", help="one table over all runs in a results folder")
     board.add_argument("--results", type=Path, default=Path("results"))
     board.add_argument("--format", choices=["md", "csv", "html"], default="md")
@@ -76,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge}
+        handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge,
+                    "import-lmeval": _cmd_import_lmeval}
         handler = handlers[args.command]
         return handler(args)
     except XevalError as exc:
@@ -188,6 +194,17 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
     if not 1 <= index <= count:
         raise XevalError(f"--shard {text!r}: I must be between 1 and N")
     return index, count
+
+
+def _cmd_import_lmeval(args: argparse.Namespace) -> int:
+    from .import_lmeval import import_lmeval
+    from .leaderboard import to_markdown, write_leaderboard
+
+    run_dir = import_lmeval(args.path, args.results, args.model_label)
+    print(f"imported {args.path} as {run_dir}")
+    _, table = write_leaderboard(args.results)
+    print(to_markdown(table), end="")
+    return 0
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:

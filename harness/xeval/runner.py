@@ -15,6 +15,7 @@ from typing import Any
 
 from .datasets import load_documents
 from .errors import XevalError
+from .lmeval import LM_EVAL_PREFIX
 from .metafile import is_meta_selection, load_meta_dataset
 from .models.base import ModelAdapter
 from .predict import predict
@@ -79,9 +80,19 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
     if config.tasks is not None and not names:
         raise XevalError("--tasks is empty: name at least one task, group or file:PATH")
     files = [n for n in names if is_meta_selection(n)]
+    bridged = [n for n in names if n.startswith(LM_EVAL_PREFIX)]
+    native = [n for n in names if n not in files and n not in bridged]
     rendered: list[tuple[TaskSpec, list[Sample]]] = []
-    if not files or len(files) < len(names):
-        for spec in index.resolve([n for n in names if not is_meta_selection(n)] or None):
+    lm_eval_metrics: dict[str, list[Scorer]] = {}
+    for selection in bridged:
+        from .lmeval import load_lm_eval_tasks
+
+        include = [str(index.root), *(str(p) for p in index.extra_paths)]
+        for spec, samples, metrics in load_lm_eval_tasks(selection, config.limit, include):
+            rendered.append((spec, samples))
+            lm_eval_metrics[spec.task] = metrics
+    if native or not names:
+        for spec in index.resolve(native or None):
             docs = load_documents(spec, config.data_dir, config.data_source)
             rendered.append((spec, build_samples(spec, docs, config.limit)))
     for selection in files:
@@ -97,10 +108,10 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
     plans = []
     for spec, samples in rendered:
         names = spec.scorer_names
-        if not names:
+        scorers: list[Scorer] = list(lm_eval_metrics.get(spec.task, []))
+        if not names and not scorers:
             raise XevalError(f"{spec.source}: task {spec.task!r} has no metric_list and no scorers")
-        scorers: list[Scorer] = []
-        seen: set[str] = set()
+        seen: set[str] = {s.name for s in scorers}
         for name in names:
             needs = judge_needs(name, context)
             if needs:  # answers first, judging later: the run stays useful (e.g. as a baseline)
@@ -240,7 +251,7 @@ def _task_meta(plan: TaskPlan) -> dict[str, Any]:
         "answer_language": spec.answer_language,
         "n_samples": len(plan.samples),
         "scorers": [s.name for s in plan.scorers],
-        "primary_metric": primary_metric(spec),
+        "primary_metric": primary_metric(spec) if spec.scorer_names else plan.scorers[0].name,
         "cluster": spec.xeval.cluster,
         "seen": spec.xeval.seen,
         "spec": spec.model_dump(mode="json", exclude={"source"}),

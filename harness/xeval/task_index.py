@@ -17,12 +17,13 @@ DEFAULT_GROUP = "default"
 @dataclass
 class TaskIndex:
     root: Path
+    extra_paths: list[Path] = field(default_factory=list)
     tasks: dict[str, TaskSpec] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, root: Path | None = None, extra_paths: list[Path] | None = None) -> TaskIndex:
-        index = cls(root=root or tasks_dir())
+        index = cls(root=root or tasks_dir(), extra_paths=list(extra_paths or []))
         for folder in [index.root, *(extra_paths or [])]:
             if not folder.is_dir():
                 raise ConfigError(f"tasks folder {folder} does not exist")

@@ -1,0 +1,68 @@
+"""Import lm-evaluation-harness results JSON onto the xeval leaderboard (``xeval import-lmeval``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from . import SCHEMA_VERSION, __version__
+from .errors import XevalError
+from .records import SUMMARY_FILE, write_json_atomic
+from .scorers import canonical_name
+
+
+def import_lmeval(path: Path, results: Path, model_label: str | None = None) -> Path:
+    """Write an xeval summary (metrics only, no records) for an lm-eval results file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise XevalError(f"lm-eval results file {path} not found") from None
+    except (OSError, ValueError) as exc:
+        raise XevalError(f"{path}: not a readable JSON file ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
+        raise XevalError(f"{path}: not lm-eval results (no 'results' object)")
+    config = data.get("config") or {}
+    model_args = config.get("model_args") or ""
+    if isinstance(model_args, dict):
+        model_args = ",".join(f"{k}={v}" for k, v in model_args.items())
+    label = model_label or f"lm_eval:{config.get('model', '?')}({model_args})"
+    configs = data.get("configs") or {}
+    counts = data.get("n-samples") or {}
+    metrics = []
+    tasks: dict[str, Any] = {}
+    for task, values in sorted(data["results"].items()):
+        xeval_meta = ((configs.get(task) or {}).get("metadata") or {}).get("xeval") or {}
+        input_language = xeval_meta.get("input_language", "und")
+        template_language = xeval_meta.get("template_language", input_language)
+        n = int((counts.get(task) or {}).get("effective") or (counts.get(task) or {}).get("original") or 0)
+        names = []
+        for key, value in values.items():
+            metric, _, lm_filter = key.partition(",")
+            if metric.endswith("_stderr") or metric == "alias" or not isinstance(value, int | float):
+                continue
+            stderr = values.get(f"{metric}_stderr,{lm_filter}")
+            name = metric if lm_filter in {"", "none"} else f"{metric}[{lm_filter}]"
+            names.append(name)
+            half = 1.96 * float(stderr) if isinstance(stderr, int | float) else None
+            metrics.append({"task": task, "input_language": input_language, "template_language": template_language,
+                            "metric": name, "value": float(value), "n": n, "n_failed": 0,
+                            "ci_low": float(value) - half if half is not None else None,
+                            "ci_high": float(value) + half if half is not None else None})
+        wanted = canonical_name(str(xeval_meta.get("primary_metric") or ""))
+        primary = next((n for n in names if canonical_name(n) == wanted), names[0] if names else None)
+        tasks[task] = {"primary_metric": primary, "cluster": xeval_meta.get("cluster"),
+                       "version": str(((configs.get(task) or {}).get("metadata") or {}).get("version", "0"))}
+    created = data.get("date")
+    created_iso = (__import__("datetime").datetime.fromtimestamp(float(created)).isoformat(timespec="seconds")
+                   if isinstance(created, int | float) else str(created or ""))
+    run_id = "lmeval-" + re.sub(r"[^A-Za-z0-9._-]+", "-", f"{path.stem}-{label}")[:80].strip("-")
+    run_dir = results / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(run_dir / SUMMARY_FILE, {
+        "schema_version": SCHEMA_VERSION, "xeval_version": __version__, "run_id": run_id,
+        "created": created_iso, "model": {"spec": label, "fingerprint": {"backend": "lm_eval", **config}},
+        "imported_from": str(path), "tasks": tasks, "complete": True, "n_records": 0, "n_errors": 0,
+        "metrics": metrics, "judges": {}})
+    return run_dir
