@@ -36,11 +36,11 @@ def import_lmeval(path: Path, results: Path, model_label: str | None = None) -> 
         xeval_meta = ((configs.get(task) or {}).get("metadata") or {}).get("xeval") or {}
         input_language = xeval_meta.get("input_language", "und")
         template_language = xeval_meta.get("template_language", input_language)
-        n = int((counts.get(task) or {}).get("effective") or (counts.get(task) or {}).get("original") or 0)
+        n = int((counts.get(task) or {}).get("effective") or values.get("sample_len") or 0)
         names = []
         for key, value in values.items():
-            metric, _, lm_filter = key.partition(",")
-            if metric.endswith("_stderr") or metric == "alias" or not isinstance(value, int | float):
+            metric, comma, lm_filter = key.partition(",")  # lm-eval metrics are "name,filter"
+            if not comma or metric.endswith("_stderr") or not isinstance(value, int | float):
                 continue
             stderr = values.get(f"{metric}_stderr,{lm_filter}")
             name = metric if lm_filter in {"", "none"} else f"{metric}[{lm_filter}]"
