@@ -157,7 +157,7 @@ class HFAdapter:
         else:
             kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
         if stops:
-            kwargs.update(stop_strings=stops, tokenizer=self.tokenizer)
+            kwargs["stopping_criteria"] = [_StopStrings(self.tokenizer, stops, width)]
         with torch.inference_mode():
             output = self.model.generate(**batch, **kwargs)
         completions = []
@@ -187,25 +187,60 @@ class HFAdapter:
             if not continuation_tokens:
                 raise ModelError("empty continuation in a log-likelihood request")
             encoded.append((context_tokens, continuation_tokens))
-        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i][0]) - len(encoded[i][1]))
+        # One forward pass per distinct input row: the choices of a set whose continuations
+        # are one token long (most labels) share the row of their context.
+        rows_of: dict[tuple[int, ...], list[int]] = {}
+        for i, (context_tokens, continuation_tokens) in enumerate(encoded):
+            row_tokens = tuple((context_tokens + continuation_tokens)[-(self.max_length + 1):][:-1])
+            rows_of.setdefault(row_tokens, []).append(i)
+        distinct = sorted(rows_of, key=lambda r: -len(r))  # longest first: less padding
         results = [0.0] * len(encoded)
-        for start in range(0, len(order), self.batch_size):
-            chunk = order[start:start + self.batch_size]
-            inputs = [(encoded[i][0] + encoded[i][1])[-(self.max_length + 1):][:-1] for i in chunk]
+        for start in range(0, len(distinct), self.batch_size):
+            chunk_rows = distinct[start:start + self.batch_size]
+            inputs = [list(r) for r in chunk_rows]
             width = max(len(x) for x in inputs)
             pad = self.tokenizer.pad_token_id
-            ids = torch.tensor([x + [pad] * (width - len(x)) for x in inputs], device=self.device)
-            mask = torch.tensor([[1] * len(x) + [0] * (width - len(x)) for x in inputs], device=self.device)
+            # Left padding puts every continuation at the end of its row, so the 262k-wide
+            # output layer runs only on the last positions (logits_to_keep); explicit position
+            # ids keep the numbers those of the unpadded sequences.
+            ids = torch.tensor([[pad] * (width - len(x)) + x for x in inputs], device=self.device)
+            mask = torch.tensor([[0] * (width - len(x)) + [1] * len(x) for x in inputs], device=self.device)
+            positions = (mask.cumsum(dim=1) - 1).clamp(min=0)
+            keep = max(len(encoded[i][1]) for key in chunk_rows for i in rows_of[key])
             with torch.inference_mode():
-                logits = self.model(input_ids=ids, attention_mask=mask).logits.float()
-            logprobs = torch.log_softmax(logits, dim=-1)
-            for row, i, used in zip(logprobs, chunk, inputs, strict=True):
-                wanted = encoded[i][1]
-                n = len(wanted)
-                rows = row[len(used) - n:len(used)]
-                target = torch.tensor(wanted, device=self.device)
-                results[i] = float(rows.gather(1, target[:, None]).sum())
+                logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
+                                    logits_to_keep=keep).logits.float()
+            for row_logits, key in zip(logits, chunk_rows, strict=True):
+                for i in rows_of[key]:
+                    wanted = encoded[i][1]
+                    n = len(wanted)
+                    # normalise only the continuation rows (the vocabulary is 262k wide)
+                    picked = torch.log_softmax(row_logits[keep - n:], dim=-1)
+                    target = torch.tensor(wanted, device=self.device)
+                    results[i] = float(picked.gather(1, target[:, None]).sum())
         return results
 
     def close(self) -> None:
         self.model = None
+
+
+class _StopStrings:
+    """Stop a batch once every row's new text holds a stop string. Decodes only the tail of
+    each row, unlike transformers' stop_strings, which scans the whole 262k vocabulary on
+    every generate call."""
+
+    def __init__(self, tokenizer: Any, stops: list[str], prompt_width: int, tail_tokens: int = 8) -> None:
+        self.tokenizer, self.stops, self.width, self.tail = tokenizer, stops, prompt_width, tail_tokens
+        self.done: set[int] = set()
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        flags = []
+        for row, tokens in enumerate(input_ids):
+            if row not in self.done:
+                text = self.tokenizer.decode(tokens[max(self.width, len(tokens) - self.tail):])
+                if any(stop in text for stop in self.stops):
+                    self.done.add(row)
+            flags.append(row in self.done)
+        return torch.tensor(flags, device=input_ids.device)
