@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
     run.add_argument("--cache-dir", type=Path, default=None, help="where the call cache lives")
     run.add_argument("--batch-size", type=int, default=8)
+    run.add_argument("--max-tokens", type=int, default=None,
+                     help="override every task's generation length (max_gen_toks)")
     run.add_argument("--concurrency", type=int, default=None,
                      help="concurrent requests for API backends (default 8)")
     run.add_argument("--seed", type=int, default=1234)
@@ -63,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--output", type=Path, default=None,
                        help="the merged run folder (default: beside the first shard, '-merged')")
 
+    cmp = sub.add_parser("compare", help="paired comparison of a run with a baseline run; exit 1 on regression")
+    cmp.add_argument("run", type=Path)
+    cmp.add_argument("--baseline", type=Path, required=True)
+    cmp.add_argument("--tolerance", type=float, default=0.0, help="drops up to this size are not regressions")
+    cmp.add_argument("--alpha", type=float, default=0.05)
+    cmp.add_argument("--out", type=Path, default=None, help="markdown file (default RUN/compare.md)")
+    cmp.add_argument("--allow-version-mismatch", action="store_true")
+
     imp = sub.add_parser("import-lmeval", help="put an lm-eval results JSON on the leaderboard")
     imp.add_argument("path", type=Path, help="lm-eval's results_*.json")
     imp.add_argument("--results", type=Path, default=Path("results"))
@@ -82,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge,
-                    "import-lmeval": _cmd_import_lmeval}
+                    "import-lmeval": _cmd_import_lmeval, "compare": _cmd_compare}
         handler = handlers[args.command]
         return handler(args)
     except XevalError as exc:
@@ -121,6 +131,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         model=args.model, model_args=model_args, tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
         data_dir=args.data_dir, data_source=args.data_source, seed=args.seed, shard=_parse_shard(args.shard),
+        max_tokens=args.max_tokens,
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     cache = None
@@ -194,6 +205,20 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
     if not 1 <= index <= count:
         raise XevalError(f"--shard {text!r}: I must be between 1 and N")
     return index, count
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_runs, comparison_markdown
+
+    comparison = compare_runs(args.run, args.baseline, args.tolerance, args.alpha, args.allow_version_mismatch)
+    text = comparison_markdown(comparison, args.run, args.baseline, args.tolerance, args.alpha)
+    out = args.out or args.run / "compare.md"
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise XevalError(f"cannot write {out}: {exc.strerror}") from None
+    print(text, end="")
+    return 1 if comparison.regressions else 0
 
 
 def _cmd_import_lmeval(args: argparse.Namespace) -> int:

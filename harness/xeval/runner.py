@@ -50,6 +50,7 @@ class RunConfig:
     data_dir: Path | None = None
     data_source: str | None = None  # sample | hub | local, for tasks naming a data source
     shard: tuple[int, int] | None = None  # (i, n): run the i-th of n deterministic slices, 1-based
+    max_tokens: int | None = None  # overrides every task's max_gen_toks
     seed: int = 1234
     judge: Any = None  # ModelAdapter judging judge:/pairwise: scorers
     judge_mode: str = "generate"
@@ -152,7 +153,8 @@ def run_evaluation(
                      "seed": config.seed, "tasks": config.tasks,
                      "data_source": config.data_source,
                      "data_dir": str(config.data_dir) if config.data_dir else None,
-                     "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None},
+                     "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None,
+                     "max_tokens": config.max_tokens},
         "tasks": {p.spec.task: _task_meta(p) for p in plans},
     }
     if config.judge is not None:
@@ -173,7 +175,10 @@ def run_evaluation(
     try:
         with Progress(total, f"{model.spec}") as progress:
             for plan in plans:
-                settings = plan.spec.generation_settings().model_copy(update={"seed": config.seed})
+                update: dict[str, Any] = {"seed": config.seed}
+                if config.max_tokens is not None:
+                    update["max_tokens"] = config.max_tokens
+                settings = plan.spec.generation_settings().model_copy(update=update)
                 progress.describe(plan.spec.task)
                 for start in range(0, len(plan.samples), batch_size):
                     batch = plan.samples[start:start + batch_size]
