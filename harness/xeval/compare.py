@@ -137,8 +137,9 @@ def comparison_markdown(comparison: Comparison, run_dir: Path, baseline_dir: Pat
         flag = "**REGRESSION**" if r.regression else ""
         lines.append(f"| {r.task} | {r.input_language} | {r.template_language} | {r.metric} | {r.n} | "
                      f"{r.run:.3f} | {r.baseline:.3f} | {r.diff:+.3f} | {ci} | {r.p_value:.3g} | {r.test} | {flag} |")
-    for label, counts in (("only in the run", comparison.only_in_run), ("only in the baseline", comparison.only_in_baseline)):
+    unpaired = (("only in the run", comparison.only_in_run), ("only in the baseline", comparison.only_in_baseline))
+    for label, counts in unpaired:
         if counts:
-            lines.append("")
-            lines.append(f"Samples {label} (not compared): " + ", ".join(f"{t}: {n}" for t, n in sorted(counts.items())))
+            listed = ", ".join(f"{t}: {n}" for t, n in sorted(counts.items()))
+            lines += ["", f"Samples {label} (not compared): {listed}"]
     return "\n".join(lines) + "\n"
