@@ -87,3 +87,19 @@ def test_rubric_with_a_broken_template_names_the_file(tmp_path: Path) -> None:
                     "template: 'Rate {{ answer '\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"broken.yaml: field 'template'"):
         load_rubric(str(path))
+
+
+def test_multilingual_alpacaeval_release_files_load(shared_data: Path) -> None:
+    """The real pasero files: 113 prompts per language; modifier prompts carry their answer
+    language from the .types file (lang_xx)."""
+    from collections import Counter
+
+    from xeval.sources import SOURCES, load_rows
+
+    for lang in ("en", "fr", "pt", "ru"):
+        rows = load_rows(SOURCES[f"alpacaeval_{lang}"], "local", shared_data)
+        assert len(rows) == 113 and all(r["prompt"] and r["answer_language"] == lang for r in rows)
+        modifiers = load_rows(SOURCES[f"alpacaeval_modifiers_{lang}"], "local", shared_data)
+        languages = Counter(r["answer_language"] for r in modifiers)
+        assert len(modifiers) == 251 and languages[lang] > 100 and len(languages) >= 3
+        assert all(r["modifier"].startswith("lang_") == (r["answer_language"] != lang) for r in modifiers)
