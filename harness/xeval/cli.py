@@ -249,15 +249,9 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 def _resume_defaults(args: argparse.Namespace) -> None:
     """``--resume RUN_DIR``: the run's own specs, unless given again on the command line."""
-    import json
+    from .records import read_json_file
 
-    spec_file = args.resume / "run.json"
-    try:
-        spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise XevalError(f"--resume {args.resume}: no run.json there (not an xeval run)") from None
-    except (OSError, ValueError) as exc:
-        raise XevalError(f"{spec_file}: unreadable ({exc})") from None
+    spec = read_json_file(args.resume / "run.json", f"--resume {args.resume}: no run.json there (not an xeval run)")
     settings = spec.get("settings", {})
     args.output, args.run_id = args.resume.parent, args.resume.name
     args.model = args.model or spec["model"]["spec"]

@@ -8,7 +8,6 @@ Samples present in only one run are reported, never silently dropped.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import XevalError
-from .records import GROUP_KEYS, RUN_FILE, SAMPLES_FILE, SUMMARY_FILE, metric_values, read_records
+from .records import GROUP_KEYS, RUN_FILE, SAMPLES_FILE, SUMMARY_FILE, metric_values, read_json_file, read_records
 
 LOWER_IS_BETTER = {"language_code_switching"}
 NEUTRAL_SUFFIXES = ("_len_model", "_len_baseline", "_consistent")
@@ -57,10 +56,7 @@ def _load(run_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     if not records_file.exists():
         raise XevalError(f"{run_dir}: no {SAMPLES_FILE} (not an xeval run with records)")
     spec_file = run_dir / RUN_FILE if (run_dir / RUN_FILE).exists() else run_dir / SUMMARY_FILE
-    try:
-        spec = json.loads(spec_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise XevalError(f"{spec_file}: unreadable ({exc})") from None
+    spec = read_json_file(spec_file, f"{run_dir}: no {RUN_FILE} or {SUMMARY_FILE}")
     return spec, {r["key"]: r for r in read_records(records_file)}
 
 

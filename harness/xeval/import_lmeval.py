@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from . import SCHEMA_VERSION, __version__
 from .errors import XevalError
-from .records import SUMMARY_FILE, write_json_atomic
+from .records import SUMMARY_FILE, read_json_file, write_json_atomic
 from .scorers import canonical_name
 
 
 def import_lmeval(path: Path, results: Path, model_label: str | None = None) -> Path:
     """Write an xeval summary (metrics only, no records) for an lm-eval results file."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise XevalError(f"lm-eval results file {path} not found") from None
-    except (OSError, ValueError) as exc:
-        raise XevalError(f"{path}: not a readable JSON file ({exc})") from None
+    data = read_json_file(path, f"lm-eval results file {path} not found")
     if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
         raise XevalError(f"{path}: not lm-eval results (no 'results' object)")
     config = data.get("config") or {}

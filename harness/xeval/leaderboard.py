@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 from .errors import XevalError
-from .records import SUMMARY_FILE
+from .records import SUMMARY_FILE, read_json_file
 
 TIDY_COLUMNS = ["model", "task", "input_language", "template_language", "metric", "value", "n",
                 "ci_low", "ci_high", "n_failed", "primary", "run_id", "created"]
@@ -21,10 +20,7 @@ def load_summaries(results: Path) -> list[dict[str, Any]]:
         raise XevalError(f"results folder {results} does not exist")
     summaries = []
     for path in sorted(results.glob(f"*/{SUMMARY_FILE}")):
-        try:
-            summary = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise XevalError(f"{path}: unreadable summary ({exc})") from None
+        summary = read_json_file(path, f"{path}: summary vanished while reading")
         if not isinstance(summary, dict) or "metrics" not in summary:
             raise XevalError(f"{path}: not an xeval summary (no 'metrics')")
         summaries.append(summary)

@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import XevalError
-from .records import RUN_FILE, SAMPLES_FILE, SUMMARY_FILE, build_summary, read_records, write_json_atomic
+from .records import (
+    RUN_FILE,
+    SAMPLES_FILE,
+    SUMMARY_FILE,
+    build_summary,
+    read_json_file,
+    read_records,
+    write_json_atomic,
+)
 
 
 @dataclass
@@ -27,13 +35,7 @@ class MergeReport:
 
 
 def _spec(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / RUN_FILE
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise XevalError(f"{run_dir}: no {RUN_FILE} (not an xeval run)") from None
-    except (OSError, ValueError) as exc:
-        raise XevalError(f"{path}: unreadable ({exc})") from None
+    return dict(read_json_file(run_dir / RUN_FILE, f"{run_dir}: no {RUN_FILE} (not an xeval run)"))
 
 
 def _identity(spec: dict[str, Any]) -> str:

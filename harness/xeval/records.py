@@ -52,6 +52,16 @@ def make_record(sample: Sample, prediction: Prediction, scores: list[Score], mod
     }
 
 
+def read_json_file(path: Path, missing: str) -> Any:
+    """A JSON file, or a one-line XevalError: ``missing`` when it is absent, else unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise XevalError(missing) from None
+    except (OSError, ValueError) as exc:
+        raise XevalError(f"{path}: unreadable ({exc})") from None
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:

@@ -27,6 +27,7 @@ from .records import (
     RecordWriter,
     build_summary,
     make_record,
+    read_json_file,
     read_records,
     repair_records,
     write_json_atomic,
@@ -221,10 +222,7 @@ def resume_state(run_dir: Path, meta: dict[str, Any]) -> tuple[dict[str, Any], s
             raise XevalError(f"{run_dir} has records but no {RUN_FILE}: not an xeval run to resume")
         write_json_atomic(spec_file, meta)
         return meta, set()
-    try:
-        previous = json.loads(spec_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise XevalError(f"{spec_file}: unreadable run spec ({exc})") from None
+    previous = read_json_file(spec_file, f"{spec_file}: vanished while resuming")
     for key, label in (("model", "model"), ("settings", "settings"), ("tasks", "tasks")):
         if _comparable(previous.get(key), key) != _comparable(meta.get(key), key):
             raise XevalError(f"cannot resume {run_dir}: its {label} differ from this run's "
