@@ -39,3 +39,22 @@ def test_leaderboard_latest_run_per_model_and_language_averages(tmp_path: Path) 
     csv = (tmp_path / "leaderboard.csv").read_text().splitlines()[0].split(",")
     assert csv[:7] == ["model", "task", "input_language", "template_language", "metric", "value", "n"]
     assert "| m1 |" in (tmp_path / "leaderboard.md").read_text()
+
+
+def test_history_of_one_model_oldest_first(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    _summary(tmp_path, "old", "m1", "2026-01-01T00:00:00", 0.1, 0.2)
+    _summary(tmp_path, "new", "m1", "2026-02-01T00:00:00", 0.6, 0.8)
+    _summary(tmp_path, "other", "m2", "2026-01-15T00:00:00", 0.2, 0.4)
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results", str(tmp_path), "--history", "m1",
+                          "--metric", "nli_ko/acc", "--format", "csv"], capture_output=True, text=True, cwd=root)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "created,run_id,nli_ko/acc"
+    assert lines[1].endswith(",old,0.1") and lines[2].endswith(",new,0.6") and len(lines) == 3
+    missing = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results", str(tmp_path), "--history",
+                              "nope"], capture_output=True, text=True, cwd=root)
+    assert missing.returncode == 2 and "no runs of model 'nope'" in missing.stderr

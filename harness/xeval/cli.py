@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     board = sub.add_parser("leaderboard", help="one table over all runs in a results folder")
     board.add_argument("--results", type=Path, default=Path("results"))
     board.add_argument("--format", choices=["md", "csv", "html"], default="md")
+    board.add_argument("--history", metavar="MODEL", default=None,
+                       help="every run of this model (spec as on the leaderboard), oldest first")
+    board.add_argument("--metric", default=None, help="with --history: only TASK/METRIC")
     return parser
 
 
@@ -300,6 +303,14 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from .leaderboard import to_markdown, write_leaderboard
 
     frame, table = write_leaderboard(args.results)
+    if args.history:
+        from .leaderboard import history_table, load_summaries, tidy_frame
+
+        table = history_table(tidy_frame(load_summaries(args.results)), args.history, args.metric)
+        if table.empty:
+            raise XevalError(f"no runs of model {args.history!r}" + (f" with {args.metric}" if args.metric else "")
+                             + f" in {args.results}")
+        frame = table
     if args.format == "csv":
         print(frame.to_csv(index=False), end="")
     elif args.format == "html":

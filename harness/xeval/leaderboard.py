@@ -86,6 +86,24 @@ def wide_table(frame: Any, primary_only: bool = True) -> Any:
     return table.reset_index()
 
 
+def history_table(frame: Any, model: str, metric: str | None = None) -> Any:
+    """One row per run of ``model`` (oldest first): each task's primary metric, or only the
+    ``TASK/METRIC`` asked for, so a nightly series reads top to bottom."""
+    import pandas as pd
+
+    runs = frame[frame["model"] == model].dropna(subset=["value"])
+    if metric:
+        task, _, name = metric.partition("/")
+        runs = runs[(runs["task"] == task) & (runs["metric"] == name)]
+    else:
+        runs = runs[runs["primary"]]
+    if runs.empty:
+        return pd.DataFrame()
+    table = runs.pivot_table(index=["created", "run_id"], columns=["task", "metric"], values="value", aggfunc="mean")
+    table.columns = [f"{task}/{name}" for task, name in table.columns]
+    return table.sort_index().reset_index()
+
+
 def to_markdown(table: Any, digits: int = 3) -> str:
     if table.empty:
         return "(no results)\n"
