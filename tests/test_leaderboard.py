@@ -58,3 +58,16 @@ def test_history_of_one_model_oldest_first(tmp_path: Path) -> None:
     missing = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results", str(tmp_path), "--history",
                               "nope"], capture_output=True, text=True, cwd=root)
     assert missing.returncode == 2 and "no runs of model 'nope'" in missing.stderr
+
+
+def test_judge_scales_are_put_on_0_1_for_averages(tmp_path: Path) -> None:
+    run = tmp_path / "judged"
+    run.mkdir()
+    metrics = [{"task": "chat_ko", "input_language": "ko", "template_language": "ko", "metric": "judge_six_facets",
+                "value": 2.5, "n": 4, "n_failed": 0, "ci_low": 2, "ci_high": 3}]
+    tasks = {"chat_ko": {"primary_metric": "judge_six_facets", "primary_scale": [1, 3]}}
+    (run / "summary.json").write_text(json.dumps({"run_id": "judged", "created": "2026-03-01T00:00:00",
+                                                  "model": {"spec": "m"}, "tasks": tasks, "metrics": metrics}))
+    _, table = write_leaderboard(tmp_path)
+    row = table.set_index("model").loc["m"]
+    assert row["chat_ko/judge_six_facets"] == 2.5 and row["avg[ko]"] == 0.75  # (2.5 - 1) / (3 - 1)

@@ -10,7 +10,7 @@ from .errors import XevalError
 from .records import SUMMARY_FILE, read_json_file
 
 TIDY_COLUMNS = ["model", "task", "input_language", "template_language", "metric", "value", "n",
-                "ci_low", "ci_high", "n_failed", "primary", "run_id", "created"]
+                "ci_low", "ci_high", "n_failed", "primary", "scale_min", "scale_max", "run_id", "created"]
 # metrics reported on 0-100 are divided by 100 for per-language averages
 PERCENT_METRICS = {"chrf"}
 
@@ -46,10 +46,19 @@ def tidy_frame(summaries: list[dict[str, Any]]) -> Any:
                                               "metric", "value", "n", "ci_low", "ci_high",
                                               "n_failed")},
                 "primary": metric["metric"] == task_meta.get("primary_metric"),
+                **_scale(metric["metric"], task_meta),
                 "run_id": summary.get("run_id"),
                 "created": summary.get("created"),
             })
     return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+
+def _scale(metric: str, task_meta: dict[str, Any]) -> dict[str, float]:
+    """The metric's range, to put it on 0-1 for averages: judge scales, chrF's 0-100, else 0-1."""
+    scale = task_meta.get("primary_scale")
+    if scale and metric == task_meta.get("primary_metric"):
+        return {"scale_min": float(scale[0]), "scale_max": float(scale[1])}
+    return {"scale_min": 0.0, "scale_max": 100.0 if metric in PERCENT_METRICS else 1.0}
 
 
 def latest(frame: Any) -> Any:
@@ -75,8 +84,7 @@ def wide_table(frame: Any, primary_only: bool = True) -> Any:
     table.columns = [f"{task}/{metric}" for task, metric in table.columns]
     primary = data[data["primary"]].copy()
     if not primary.empty:
-        scale = primary["metric"].map(lambda m: 100.0 if m in PERCENT_METRICS else 1.0)
-        primary["scaled"] = primary["value"] / scale
+        primary["scaled"] = (primary["value"] - primary["scale_min"]) / (primary["scale_max"] - primary["scale_min"])
         by_language = primary.pivot_table(index="model", columns="input_language",
                                           values="scaled", aggfunc="mean")
         by_language.columns = [f"avg[{lang}]" for lang in by_language.columns]

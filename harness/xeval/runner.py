@@ -243,6 +243,16 @@ def primary_metric(spec: TaskSpec) -> str:
     return first if first == "acc_norm" else canonical_name(first)
 
 
+def _primary_scale(plan: TaskPlan) -> list[float] | None:
+    """[min, max] of a judge-scored primary metric (1-3 stars, 1-10...), for leaderboard averages."""
+    primary = primary_metric(plan.spec) if plan.spec.scorer_names else ""
+    for scorer in plan.scorers:
+        rubric = getattr(scorer, "rubric", None)
+        if rubric is not None and primary.startswith(scorer.name) and rubric.kind == "absolute":
+            return [float(rubric.scale.min), float(rubric.scale.max)]
+    return None
+
+
 def _task_meta(plan: TaskPlan) -> dict[str, Any]:
     spec = plan.spec
     return {
@@ -255,6 +265,7 @@ def _task_meta(plan: TaskPlan) -> dict[str, Any]:
         "n_samples": len(plan.samples),
         "scorers": [s.name for s in plan.scorers],
         "primary_metric": primary_metric(spec) if spec.scorer_names else plan.scorers[0].name,
+        "primary_scale": _primary_scale(plan),
         "cluster": spec.xeval.cluster,
         "seen": spec.xeval.seen,
         "spec": spec.model_dump(mode="json", exclude={"source"}),
