@@ -125,3 +125,12 @@ def trim_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:
             if index != -1:
                 cut = min(cut, index)
     return text[:cut], cut != len(text)
+
+
+def end_token_ids(tokenizer: Any) -> list[int]:
+    """EOS plus Gemma's ``<end_of_turn>`` where a transformers tokenizer has it: where generation ends."""
+    ids = [tokenizer.eos_token_id]
+    end_of_turn = tokenizer.convert_tokens_to_ids(GEMMA_END_OF_TURN)
+    if isinstance(end_of_turn, int) and end_of_turn != tokenizer.unk_token_id and end_of_turn not in ids:
+        ids.append(end_of_turn)
+    return ids

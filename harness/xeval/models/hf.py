@@ -7,14 +7,14 @@ the tail of the whole), so rank classification matches ``lm_eval --model hf``.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependencyError, ModelError
 from ..types import Completion, GenerationRequest, GenerationSettings, LoglikelihoodRequest, Usage
-from .chat import GEMMA_END_OF_TURN, ChatPrompter, choose_chat_format, trim_at_stop
+from .chat import ChatPrompter, choose_chat_format, end_token_ids, trim_at_stop
 from .fingerprint import file_sha256
-from .loglik import split_whitespace
+from .gguf import converted_tokenizer_dir, locate_gguf
+from .loglik import encode_request
 
 DTYPES = {"float32", "float16", "bfloat16", "auto"}
 
@@ -49,7 +49,7 @@ class HFAdapter:
         self._torch = torch
         self.target = target
         self.embedded = embedded
-        source, self.gguf_path = self._locate(target, gguf_file)
+        source, self.gguf_path = locate_gguf(target, gguf_file, "hf")
         self.device = ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
         torch_dtype: Any = getattr(torch, dtype) if dtype != "auto" else (
             torch.bfloat16 if self.device.startswith("cuda") else torch.float32)
@@ -79,42 +79,15 @@ class HFAdapter:
         chosen = choose_chat_format(chat_template, getattr(self.tokenizer, "chat_template", None), architecture)
         self._prompter = ChatPrompter(chosen, getattr(self.tokenizer, "chat_template", None),
                                       self.tokenizer.bos_token or "", self.tokenizer.eos_token or "")
-        self._stop_ids = [self.tokenizer.eos_token_id]
-        end_of_turn = self.tokenizer.convert_tokens_to_ids(GEMMA_END_OF_TURN)
-        if isinstance(end_of_turn, int) and end_of_turn != self.tokenizer.unk_token_id:
-            self._stop_ids.append(end_of_turn)
+        self._stop_ids = end_token_ids(self.tokenizer)
         self._args = {"dtype": str(torch_dtype).removeprefix("torch."), "device": self.device,
                       "revision": revision or getattr(config, "_commit_hash", None),
                       **self._prompter.describe()}
 
-    @staticmethod
-    def _locate(target: str, gguf_file: str | None) -> tuple[str, Path | None]:
-        if target == "embedded":
-            from .embedded import embedded_model_path
-
-            path = embedded_model_path()
-            return str(path.parent), path
-        if gguf_file:
-            return target, Path(target) / gguf_file
-        if target.endswith(".gguf"):
-            path = Path(target).expanduser()
-            if not path.is_file():
-                raise ModelError(f"GGUF file {path} not found (model spec hf:{target})")
-            return str(path.parent), path
-        return target, None
-
     def _load_tokenizer(self, transformers: Any, source: str, common: dict[str, Any]) -> Any:
-        """GGUF tokenizers take a minute to convert: keep the converted one in the cache."""
         if self.gguf_path is None:
             return transformers.AutoTokenizer.from_pretrained(source, **common)
-        from ..paths import cache_dir
-
-        cached = cache_dir() / "hf-tokenizers" / file_sha256(self.gguf_path)
-        if (cached / "tokenizer_config.json").exists():
-            return transformers.AutoTokenizer.from_pretrained(str(cached))
-        tokenizer = transformers.AutoTokenizer.from_pretrained(source, **common)
-        tokenizer.save_pretrained(str(cached))
-        return tokenizer
+        return transformers.AutoTokenizer.from_pretrained(str(converted_tokenizer_dir(self.gguf_path, transformers)))
 
     def fingerprint(self) -> dict[str, Any]:
         out: dict[str, Any] = {"backend": "hf", "name": self.target, "args": self._args}
@@ -179,14 +152,8 @@ class HFAdapter:
         torch = self._torch
         encoded: list[tuple[list[int], list[int]]] = []
         for request in requests:
-            context, continuation = split_whitespace(request.context, request.continuation)
-            context_tokens = self._encode(context) if context else [self.tokenizer.bos_token_id]
-            whole = self._encode(context + continuation) if context else \
-                [self.tokenizer.bos_token_id, *self._encode(continuation)[1:]]
-            continuation_tokens = whole[len(context_tokens):]
-            if not continuation_tokens:
-                raise ModelError("empty continuation in a log-likelihood request")
-            encoded.append((context_tokens, continuation_tokens))
+            encoded.append(encode_request(self._encode, self.tokenizer.bos_token_id, request.context,
+                                          request.continuation))
         # One forward pass per distinct input row: the choices of a set whose continuations
         # are one token long (most labels) share the row of their context.
         rows_of: dict[tuple[int, ...], list[int]] = {}
