@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--results", type=Path, default=Path("results"))
     imp.add_argument("--model-label", default=None, help="the leaderboard row name (default: lm-eval's model args)")
 
+    report = sub.add_parser("report", help="one static HTML file: leaderboard, charts, matrix, judges, samples")
+    report.add_argument("runs", type=Path, nargs="*", help="run folders (default: the newest run of each model)")
+    report.add_argument("--results", type=Path, default=Path("results"))
+    report.add_argument("--out", type=Path, default=None, help="the HTML file (default RESULTS/report.html)")
+
     board = sub.add_parser("leaderboard", help="one table over all runs in a results folder")
     board.add_argument("--results", type=Path, default=Path("results"))
     board.add_argument("--format", choices=["md", "csv", "html"], default="md")
@@ -95,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge,
-                    "import-lmeval": _cmd_import_lmeval, "compare": _cmd_compare}
+                    "import-lmeval": _cmd_import_lmeval, "compare": _cmd_compare,
+                    "report": _cmd_report}
         handler = handlers[args.command]
         return handler(args)
     except XevalError as exc:
@@ -296,6 +302,15 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
         print(f"| {name} | {spec.xeval.input_language} | {spec.template_language} | "
               f"{spec.output_type} | {', '.join(spec.scorer_names)} | "
               f"{', '.join(sorted(membership.get(name, [])))} |")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import latest_runs, write_report
+
+    runs = args.runs or latest_runs(args.results)
+    out = write_report(runs, args.out or args.results / "report.html")
+    print(f"report of {len(runs)} run(s) written to {out}")
     return 0
 
 
