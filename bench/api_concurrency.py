@@ -23,7 +23,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--levels", default="1,4,16,64,128")
-    parser.add_argument("--rounds", type=int, default=4, help="requests per level = rounds x concurrency (min 16)")
+    parser.add_argument("--rounds", type=int, default=16,
+                        help="requests per level = rounds x concurrency (min 16); runs send 16 x concurrency a batch")
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("latency_server.py")),
@@ -42,6 +43,7 @@ def main() -> None:
             start = time.perf_counter()
             completions = model.generate(requests)
             wall = time.perf_counter() - start
+            model.close()
             assert all(c.error is None for c in completions), completions[0].error
             ideal = level / args.latency
             print(f"| {level} | {n} | {wall:.2f} | {n / wall:.1f} | {ideal:.1f} | {n / wall / ideal:.3f} |")

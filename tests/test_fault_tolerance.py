@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from xeval.models.registry import load_model
 from xeval.runner import RunConfig, plan_tasks, run_evaluation
 from xeval.task_index import TaskIndex
@@ -31,7 +32,8 @@ def _sums_task(folder: Path, n: int) -> TaskIndex:
     return TaskIndex.load(extra_paths=[folder])
 
 
-def test_run_survives_injected_api_faults(llama_server_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_run_survives_injected_api_faults(llama_server_url: str, tmp_path: Path, transport: str) -> None:
     upstream = int(llama_server_url.rsplit(":", 1)[1].split("/")[0])
     port = free_port()
     report = tmp_path / "injected.json"
@@ -41,7 +43,9 @@ def test_run_survives_injected_api_faults(llama_server_url: str, tmp_path: Path)
     try:
         wait_for(f"http://127.0.0.1:{port}/v1/models", proxy)
         model = load_model(f"openai:gemma@http://127.0.0.1:{port}/v1",
-                           {"concurrency": 4, "timeout": 2, "backoff": 0.05, "max_backoff": 0.5, "max_retries": 8})
+                           {"concurrency": 4, "timeout": 2, "backoff": 0.05, "max_backoff": 0.5, "max_retries": 8,
+                            "transport": transport})
+        assert model.transport == transport
         index = _sums_task(tmp_path, 40)
         config = RunConfig(tasks="sums", output=tmp_path / "results")
         result = run_evaluation(config, model, plan_tasks(config, index))
