@@ -23,6 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--levels", default="1,4,16,64,128")
+    parser.add_argument("--transports", default="aiohttp,openai", help="the openai backend's transports to compare")
     parser.add_argument("--rounds", type=int, default=16,
                         help="requests per level = rounds x concurrency (min 16); runs send 16 x concurrency a batch")
     args = parser.parse_args()
@@ -32,10 +33,11 @@ def main() -> None:
     try:
         wait_for(f"http://127.0.0.1:{port}/v1/models", server)
         print(f"fixed latency {args.latency * 1000:.0f} ms; ideal throughput = concurrency / latency")
-        print("| concurrency | requests | wall s | req/s | ideal req/s | fraction of ideal |")
-        print("|---|---|---|---|---|---|")
-        for level in [int(x) for x in args.levels.split(",")]:
-            model = load_model(f"openai:bench@http://127.0.0.1:{port}/v1", {"concurrency": level})
+        print("| transport | concurrency | requests | wall s | req/s | ideal req/s | fraction of ideal |")
+        print("|---|---|---|---|---|---|---|")
+        for transport, level in [(t, int(x)) for t in args.transports.split(",") for x in args.levels.split(",")]:
+            model = load_model(f"openai:bench@http://127.0.0.1:{port}/v1", {"concurrency": level,
+                                                                         "transport": transport})
             n = max(16, args.rounds * level)
             requests = [GenerationRequest(messages=(Message(role="user", content=f"질문 {i}"),),
                                           settings=GenerationSettings(max_tokens=8)) for i in range(n)]
@@ -46,7 +48,8 @@ def main() -> None:
             model.close()
             assert all(c.error is None for c in completions), completions[0].error
             ideal = level / args.latency
-            print(f"| {level} | {n} | {wall:.2f} | {n / wall:.1f} | {ideal:.1f} | {n / wall / ideal:.3f} |")
+            print(f"| {transport} | {level} | {n} | {wall:.2f} | {n / wall:.1f} | {ideal:.1f} "
+                  f"| {n / wall / ideal:.3f} |")
     finally:
         stop(server)
 

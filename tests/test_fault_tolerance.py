@@ -32,7 +32,7 @@ def _sums_task(folder: Path, n: int) -> TaskIndex:
     return TaskIndex.load(extra_paths=[folder])
 
 
-@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+@pytest.mark.parametrize("transport", ["aiohttp", "openai"])
 def test_run_survives_injected_api_faults(llama_server_url: str, tmp_path: Path, transport: str) -> None:
     upstream = int(llama_server_url.rsplit(":", 1)[1].split("/")[0])
     port = free_port()

@@ -7,7 +7,9 @@ within ``max_retries``. A request that still fails becomes a Completion with the
 log-likelihood batch raises), so the run goes on and the sample records why.
 
 Batches run on the adapter's own event loop with one client, so connections are reused across
-batches; the HTTP transport is aiohttp where installed (``transport=auto|aiohttp|httpx``).
+batches. Requests go as plain JSON through aiohttp where it is installed (``transport=aiohttp``,
+the default: a fraction of the official client's per-request CPU), or through the official
+client's request path (``transport=openai``); both send the same bodies and headers.
 
 The API key comes only from the environment (``OPENAI_API_KEY``, or the variable named by
 ``api_key_env``); it is never logged, recorded, or put into an error message.
@@ -38,6 +40,82 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
 class TransientError(Exception):
     """A reply worth retrying (malformed body, empty choices)."""
+
+
+class HTTPFailure(Exception):
+    """A failed request, whichever client sent it: kind is status, timeout, connect or broken."""
+
+    def __init__(self, kind: str, status: int | None = None, retry_after: str | None = None) -> None:
+        super().__init__(kind if status is None else f"HTTP {status}")
+        self.kind, self.status, self.retry_after = kind, status, retry_after
+
+
+def _json_object(data: bytes) -> dict[str, Any]:
+    reply = json.loads(data)
+    if not isinstance(reply, dict):
+        raise TransientError("the reply is not a JSON object")
+    return reply
+
+
+class _AiohttpClient:
+    """POST JSON with aiohttp directly: a fraction of the official client's per-request CPU
+    (its request models, params transform and httpx layers), which bounds throughput at high
+    concurrency. Same headers, same endpoints; errors become :class:`HTTPFailure`."""
+
+    def __init__(self, base_url: str, api_key: str, timeout: float, options: dict[str, Any]) -> None:
+        import aiohttp
+
+        self._aiohttp = aiohttp
+        self._base_url = base_url
+        self._params = options.get("params")
+        self._headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json",
+                         **{name: os.environ[var] for name, var in (("OpenAI-Organization", "OPENAI_ORG_ID"),
+                                                                    ("OpenAI-Project", "OPENAI_PROJECT_ID"))
+                            if os.environ.get(var)},
+                         **(options.get("headers") or {})}
+        self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout),
+                                              connector=aiohttp.TCPConnector(limit=0, keepalive_timeout=30))
+
+    async def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        aiohttp = self._aiohttp
+        try:
+            async with self._session.post(self._base_url + path, data=json.dumps(body), headers=self._headers,
+                                          params=self._params) as response:
+                data = await response.read()
+                if response.status >= 400:
+                    raise HTTPFailure("status", response.status, response.headers.get("Retry-After"))
+        except TimeoutError:
+            raise HTTPFailure("timeout") from None
+        except aiohttp.ClientConnectorError:
+            raise HTTPFailure("connect") from None
+        except (aiohttp.ClientError, OSError):
+            raise HTTPFailure("broken") from None
+        return _json_object(data)
+
+    async def close(self) -> None:
+        await self._session.close()
+
+
+class _SDKClient:
+    """The official client's request path (``client.post`` without the typed layers)."""
+
+    def __init__(self, openai: Any, client: Any, options: dict[str, Any]) -> None:
+        self._openai, self._client, self._options = openai, client, options
+
+    async def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        openai = self._openai
+        try:
+            data = await self._client.post(path, body=body, cast_to=bytes, options=self._options)
+        except openai.APIStatusError as exc:
+            raise HTTPFailure("status", exc.status_code, exc.response.headers.get("retry-after")) from None
+        except openai.APITimeoutError as exc:
+            raise HTTPFailure("connect" if _refused(exc) else "timeout") from None
+        except openai.APIConnectionError:
+            raise HTTPFailure("connect") from None
+        return _json_object(data)
+
+    async def close(self) -> None:
+        await self._client.close()
 
 
 class OpenAIAdapter:
@@ -99,12 +177,12 @@ class OpenAIAdapter:
         self.top_logprobs = int(top_logprobs)  # OpenAI allows 20; self-hosted servers often more
         self.retries = 0  # retried requests, for reports and tests
         self._lock = threading.Lock()
-        if transport not in {"auto", "aiohttp", "httpx"}:
-            raise ModelError(f"bad model argument transport={transport!r}: use auto, aiohttp or httpx")
+        if transport not in {"auto", "aiohttp", "openai"}:
+            raise ModelError(f"bad model argument transport={transport!r}: use auto, aiohttp or openai")
         if transport == "auto":
-            transport = "aiohttp" if _aiohttp_transport_available(openai) else "httpx"
-        elif transport == "aiohttp" and not _aiohttp_transport_available(openai):
-            raise MissingDependencyError("transport=aiohttp", "'openai[aiohttp]'")
+            transport = "aiohttp" if importlib.util.find_spec("aiohttp") is not None else "openai"
+        elif transport == "aiohttp" and importlib.util.find_spec("aiohttp") is None:
+            raise MissingDependencyError("transport=aiohttp", "aiohttp")
         self.transport = transport
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -132,14 +210,11 @@ class OpenAIAdapter:
 
     # -- plumbing ----------------------------------------------------------------------
     def _client(self) -> Any:
-        openai = self._openai
-        http_client = None
         if self.transport == "aiohttp":
-            # httpcore's pool bookkeeping grows with the requests in flight (it dominated the
-            # client's CPU at 64 concurrent requests); aiohttp's does not.
-            http_client = openai.DefaultAioHttpClient(timeout=self.timeout)
-        return openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, timeout=self.timeout,
-                                  max_retries=0, http_client=http_client)
+            return _AiohttpClient(self.base_url, self._api_key, self.timeout, self._options)
+        client = self._openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, timeout=self.timeout,
+                                          max_retries=0)
+        return _SDKClient(self._openai, client, self._options)
 
     def _run(self, make: Callable[[Any], list[Awaitable[T]]]) -> list[T]:
         """Run a batch on the adapter's own event loop (a thread), with one client whose
@@ -164,18 +239,10 @@ class OpenAIAdapter:
             raise
 
     async def _post(self, client: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST through the client's request path (auth, status errors, connection pool) but
-        without its typed layers: the body goes as given and the reply is read as plain JSON,
-        which costs a fraction of the typed params transform and response models per request."""
-        data = await client.post(path, body=body, cast_to=bytes, options=self._options)
-        reply = json.loads(data)
-        if not isinstance(reply, dict):
-            raise TransientError("the reply is not a JSON object")
-        return reply
+        return await client.post_json(path, body)
 
     def _delay(self, attempt: int, exc: BaseException) -> float:
-        response = getattr(exc, "response", None)
-        header = response.headers.get("retry-after") if response is not None else None
+        header = exc.retry_after if isinstance(exc, HTTPFailure) else None
         if header:
             try:
                 return min(float(header), self.max_backoff)
@@ -183,12 +250,11 @@ class OpenAIAdapter:
                 pass
         return min(self.backoff * (2 ** attempt), self.max_backoff) * (0.5 + random.random() / 2)
 
-    def _retryable(self, exc: BaseException) -> bool:
-        openai = self._openai
-        if isinstance(exc, openai.APIStatusError):
-            return exc.status_code == 429 or exc.status_code >= 500
-        return isinstance(exc, openai.APIConnectionError | openai.APITimeoutError | openai.APIResponseValidationError
-                          | TransientError | ValueError)
+    @staticmethod
+    def _retryable(exc: BaseException) -> bool:
+        if isinstance(exc, HTTPFailure):
+            return exc.status is None or exc.status == 429 or exc.status >= 500
+        return isinstance(exc, TransientError | ValueError)
 
     async def _with_retries(self, semaphore: asyncio.Semaphore, call: Callable[[], Awaitable[T]]) -> T:
         attempt = 0
@@ -206,17 +272,13 @@ class OpenAIAdapter:
             await asyncio.sleep(delay)
 
     def _describe(self, exc: BaseException) -> str:
-        """A one-line reason, without the key (the client never puts it in messages, but the
-        text is scrubbed anyway)."""
-        openai = self._openai
-        if isinstance(exc, openai.APIStatusError):
-            reason = f"HTTP {exc.status_code} from {self.base_url}"
-        elif isinstance(exc, openai.APITimeoutError) and not _refused(exc):
-            reason = f"timed out after {self.timeout:g}s at {self.base_url}"
-        elif isinstance(exc, openai.APITimeoutError):  # aiohttp's refusals arrive as connect timeouts
-            reason = f"cannot connect to {self.base_url}"
-        elif isinstance(exc, openai.APIConnectionError):
-            reason = f"cannot connect to {self.base_url}"
+        """A one-line reason, without the key (no client puts it in messages, but the text is
+        scrubbed anyway)."""
+        if isinstance(exc, HTTPFailure):
+            reason = {"status": f"HTTP {exc.status} from {self.base_url}",
+                      "timeout": f"timed out after {self.timeout:g}s at {self.base_url}",
+                      "connect": f"cannot connect to {self.base_url}",
+                      "broken": f"the connection to {self.base_url} broke off"}[exc.kind]
         else:
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         return reason.replace(self._api_key, "***") if self._api_key != "EMPTY" else reason
@@ -275,7 +337,9 @@ class OpenAIAdapter:
 
         try:
             return self._run(make)
-        except self._openai.BadRequestError as exc:
+        except HTTPFailure as exc:
+            if exc.status != 400:
+                raise
             raise ModelError(f"{self.base_url} refused logprobs on chat completions: {self._describe(exc)}") from None
 
     async def _next_token_one(self, client: Any, semaphore: asyncio.Semaphore, request: GenerationRequest,
@@ -300,12 +364,14 @@ class OpenAIAdapter:
 
         try:
             return self._run(make)
-        except self._openai.NotFoundError:
-            raise ModelError(f"{self.base_url} has no legacy /completions endpoint: log-likelihood "
-                             "(rank classification) needs echo+logprobs") from None
-        except self._openai.BadRequestError as exc:
-            raise ModelError(f"{self.base_url} refused a log-likelihood request (echo+logprobs): "
-                             f"{self._describe(exc)}") from None
+        except HTTPFailure as exc:
+            if exc.status == 404:
+                raise ModelError(f"{self.base_url} has no legacy /completions endpoint: log-likelihood "
+                                 "(rank classification) needs echo+logprobs") from None
+            if exc.status == 400:
+                raise ModelError(f"{self.base_url} refused a log-likelihood request (echo+logprobs): "
+                                 f"{self._describe(exc)}") from None
+            raise RuntimeError(self._describe(exc)) from None
         except ModelError:
             raise
         except Exception as exc:  # noqa: BLE001 - the batch fails with the reason
@@ -366,17 +432,6 @@ def _refused(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
-
-
-def _aiohttp_transport_available(openai: Any) -> bool:
-    """openai's aiohttp transport: vendored since openai 3, the httpx-aiohttp package before."""
-    if not hasattr(openai, "DefaultAioHttpClient") or importlib.util.find_spec("aiohttp") is None:
-        return False
-    try:
-        vendored = importlib.util.find_spec("openai._vendor.httpx_aiohttp") is not None
-    except ModuleNotFoundError:
-        vendored = False
-    return vendored or importlib.util.find_spec("httpx_aiohttp") is not None
 
 
 def _first_choice(reply: dict[str, Any]) -> dict[str, Any]:
