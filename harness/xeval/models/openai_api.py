@@ -1,4 +1,4 @@
-"""``openai:MODEL[@BASE_URL]``: any OpenAI-compatible endpoint through the official client.
+"""``openai:MODEL[@BASE_URL]``: any OpenAI-compatible endpoint (chat or legacy completions).
 
 OpenAI itself, a vLLM server, ``python -m llama_cpp.server``. Requests run concurrently
 (bounded by ``concurrency``) with a timeout each, and are retried with exponential backoff
