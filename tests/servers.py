@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -45,13 +44,17 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def llama_server(model: Path, *, logits_all: bool = False, log: Path | None = None) -> Iterator[str]:
-    """``python -m llama_cpp.server`` serving ``model`` with Gemma's chat format; yields the
-    base URL (``http://127.0.0.1:PORT/v1``)."""
+def llama_server(model: Path, *, logits_all: bool = False, log: Path | None = None,
+                 use_extra_bufts: bool | None = None, verbose: bool = True) -> Iterator[str]:
+    """The real ``llama_cpp.server`` serving ``model`` with Gemma's chat format, started through
+    xeval's wrapper so the kernel-path decision (no AMX buffer types on AMX builds) applies;
+    yields the base URL (``http://127.0.0.1:PORT/v1``)."""
+    from xeval.models.llamacpp_runtime import server_command
+
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-               "--port", str(port), "--chat_format", "gemma", "--n_ctx", "4096",
-               "--n_threads", str(os.cpu_count() or 1)]
+    command = server_command(model, port=port, use_extra_bufts=use_extra_bufts, extra_args=[
+        "--chat_format", "gemma", "--n_ctx", "4096", "--n_threads", str(os.cpu_count() or 1),
+        "--verbose", str(verbose).lower()])
     if logits_all:
         command += ["--logits_all", "true"]
     sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115

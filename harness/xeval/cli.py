@@ -83,6 +83,22 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--results", type=Path, default=Path("results"))
     report.add_argument("--out", type=Path, default=None, help="the HTML file (default RESULTS/report.html)")
 
+    doctor = sub.add_parser("doctor", help="versions, CPU and llama.cpp kernel path, backends, the embedded "
+                                           "model answering one prompt, cache and results folders")
+    doctor.add_argument("--results", type=Path, default=Path("results"))
+    doctor.add_argument("--no-model", action="store_true", help="skip loading the embedded model")
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
+
+    serve = sub.add_parser("serve", help="serve a GGUF model (default: embedded) as an OpenAI-compatible "
+                                         "endpoint: llama_cpp.server with xeval's kernel-path decision")
+    serve.add_argument("--model", default="embedded", help="embedded or a GGUF file")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--use-extra-bufts", choices=["auto", "true", "false"], default="auto",
+                       help="llama.cpp's AMX/repack buffer types (auto: off on AMX builds, which crash)")
+    serve.add_argument("server_args", nargs=argparse.REMAINDER,
+                       help="further llama_cpp.server arguments after --, e.g. -- --n_ctx 8192")
+
     board = sub.add_parser("leaderboard", help="one table over all runs in a results folder")
     board.add_argument("--results", type=Path, default=Path("results"))
     board.add_argument("--format", choices=["md", "csv", "html"], default="md")
@@ -101,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge,
                     "import-lmeval": _cmd_import_lmeval, "compare": _cmd_compare,
-                    "report": _cmd_report}
+                    "report": _cmd_report, "doctor": _cmd_doctor, "serve": _cmd_serve}
         handler = handlers[args.command]
         return handler(args)
     except XevalError as exc:
@@ -312,6 +328,43 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = write_report(runs, args.out or args.results / "report.html")
     print(f"report of {len(runs)} run(s) written to {out}")
     return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    import json
+
+    from .doctor import render, run_doctor
+
+    checks = run_doctor(args.results, with_model=not args.no_model)
+    if args.json:
+        print(json.dumps([{"name": c.name, "ok": c.ok, "detail": c.detail, **c.data} for c in checks],
+                         ensure_ascii=False, indent=1))
+    else:
+        print(render(checks))
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from .models.llamacpp_runtime import format_command, parse_bool, server_command
+
+    if args.model == "embedded":
+        from .models.embedded import embedded_model_path
+
+        model = embedded_model_path()
+        extra = ["--chat_format", "gemma"]
+    else:
+        model = Path(args.model).expanduser()
+        if not model.is_file():
+            raise XevalError(f"xeval serve --model {args.model}: no such GGUF file")
+        extra = []
+    rest = [a for a in args.server_args if a != "--"]
+    command = server_command(model, host=args.host, port=args.port,
+                             use_extra_bufts=parse_bool(args.use_extra_bufts), extra_args=extra + rest)
+    print(f"xeval: {format_command(command)}", file=sys.stderr, flush=True)
+    os.execv(command[0], command)
+    return 0  # pragma: no cover - execv does not return
 
 
 def _cmd_leaderboard(args: argparse.Namespace) -> int:

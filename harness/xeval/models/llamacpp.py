@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import MissingDependencyError, ModelError
+from ..errors import ModelError
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
+from . import llamacpp_runtime as runtime
 from .chat import ChatPrompter, choose_chat_format, trim_at_stop
 from .fingerprint import file_sha256
 from .loglik import split_whitespace
@@ -42,10 +43,8 @@ class LlamaCppAdapter:
         embedded: bool = False,
         **extra: Any,
     ) -> None:
-        try:
-            import llama_cpp
-        except ImportError:
-            raise MissingDependencyError("the llamacpp backend", "llama-cpp-python") from None
+        llama_cpp = runtime.import_llama_cpp()
+        requested = runtime.parse_bool(extra.pop(runtime.EXTRA_BUFTS_ARG, None))
         known = set(inspect.signature(llama_cpp.Llama.__init__).parameters) - {"self", "kwargs"}
         unknown = sorted(set(extra) - known)
         if unknown:
@@ -55,8 +54,9 @@ class LlamaCppAdapter:
             raise ModelError(f"GGUF file {file} not found (model spec llamacpp:{path})")
         self.path = file
         self.embedded = embedded
+        self.kernel_path = runtime.decide_kernel_path(runtime.system_info(), requested)
         try:
-            with _native_stderr_captured() as captured:
+            with _native_stderr_captured() as captured, runtime.model_params_override(self.kernel_path.extra_bufts):
                 self._llm = llama_cpp.Llama(
                     model_path=str(file),
                     n_ctx=n_ctx,
@@ -72,6 +72,11 @@ class LlamaCppAdapter:
         except (ValueError, RuntimeError) as exc:
             detail = captured[-1] if captured else ""
             raise ModelError(f"cannot load GGUF file {file}: {exc} {detail}".strip()) from None
+        try:
+            runtime.check_internals(self._llm)
+        except ModelError:
+            self._llm.close()
+            raise
         self._n_ctx = n_ctx
         self._n_vocab = self._llm.n_vocab()
         meta = dict(self._llm.metadata)
@@ -95,7 +100,7 @@ class LlamaCppAdapter:
         else:
             name, digest = self._metadata.get("general.name", self.path.name), file_sha256(self.path)
         return {"backend": "llamacpp", "name": name, "file": self.path.name,
-                "sha256": digest, "args": self._args}
+                "sha256": digest, "args": self._args, "runtime": self.kernel_path.fingerprint()}
 
     # -- prompts -----------------------------------------------------------------------
     def _prompt(self, request: GenerationRequest) -> tuple[str, tuple[str, ...]]:
