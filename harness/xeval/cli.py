@@ -99,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("server_args", nargs=argparse.REMAINDER,
                        help="further llama_cpp.server arguments after --, e.g. -- --n_ctx 8192")
 
+    data = sub.add_parser("data", help="data sources: `xeval data check [TASKS]` loads one row of each")
+    data_sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    check = data_sub.add_parser("check", help="load one row of every selected source and check its fields")
+    check.add_argument("tasks", nargs="?", default=None, help="tasks or groups (default: every source)")
+    check.add_argument("--mirror", type=Path, default=None,
+                       help="a local mirror of the hub repositories (DIR/<owner>/<name>), as $XEVAL_HUB_MIRROR")
+    check.add_argument("--tasks-dir", type=Path, action="append", default=None)
+
     board = sub.add_parser("leaderboard", help="one table over all runs in a results folder")
     board.add_argument("--results", type=Path, default=Path("results"))
     board.add_argument("--format", choices=["md", "csv", "html"], default="md")
@@ -117,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge,
                     "import-lmeval": _cmd_import_lmeval, "compare": _cmd_compare,
-                    "report": _cmd_report, "doctor": _cmd_doctor, "serve": _cmd_serve}
+                    "report": _cmd_report, "doctor": _cmd_doctor, "serve": _cmd_serve,
+                    "data": _cmd_data}
         handler = handlers[args.command]
         return handler(args)
     except XevalError as exc:
@@ -328,6 +337,26 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = write_report(runs, args.out or args.results / "report.html")
     print(f"report of {len(runs)} run(s) written to {out}")
     return 0
+
+
+def _cmd_data(args: argparse.Namespace) -> int:
+    import os
+
+    from .datacheck import check_source, render, selected_sources
+    from .sources import HUB_MIRROR_ENV
+    from .task_index import TaskIndex
+
+    if args.mirror is not None:
+        os.environ[HUB_MIRROR_ENV] = str(args.mirror)
+    index = TaskIndex.load(extra_paths=args.tasks_dir) if args.tasks else None
+    checks = []
+    for source in selected_sources(args.tasks, index):
+        checks.append(check_source(source))
+        print(render(checks[-1:]), flush=True)
+    failed = sum(c.status == "FAIL" for c in checks)
+    print(f"{len(checks)} source(s): {sum(c.status == 'ok' for c in checks)} ok, {failed} failed, "
+          f"{sum(c.status == '--' for c in checks)} local only")
+    return 1 if failed else 0
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:

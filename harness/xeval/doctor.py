@@ -185,4 +185,9 @@ def run_doctor(results: Path, with_model: bool = True) -> list[Check]:
 
 
 def render(checks: list[Check]) -> str:
-    return "\n".join(f"[{'ok' if c.ok else 'FAIL'}] {c.name}: {c.detail}" for c in checks)
+    def mark(check: Check) -> str:
+        if not check.ok:
+            return "FAIL"
+        return "--" if check.data.get("installed") is False else "ok"  # an optional part not installed
+
+    return "\n".join(f"[{mark(c)}] {c.name}: {c.detail}" for c in checks)

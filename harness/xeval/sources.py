@@ -10,7 +10,7 @@ serves lm-evaluation-harness through ``custom_dataset: !function utils.load``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,11 @@ from .errors import ConfigError, MissingDependencyError
 Row = dict[str, Any]
 DATA_SOURCES = ("sample", "hub", "local")
 NLI_LABELS = {"entailment": 0, "neutral": 1, "contradiction": 2}
+NLI_FIELDS = ("premise", "hypothesis", "label")
+PARQUET_REVISION = "refs/convert/parquet"
+#: A local mirror of hub repositories (``DIR/<owner>/<name>`` holding the files of the pinned
+#: revision), for organisations without hub access and for tests of ``xeval data check``.
+HUB_MIRROR_ENV = "XEVAL_HUB_MIRROR"
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,25 @@ class Source:
     local_file: str | None = None  # path of the official release file under --data-dir
     convert_local: Callable[[Row], Row] | None = None
     read_local: Callable[[Path], list[Row]] | None = None  # for release files that are not tables
+    # The hub repository's revision: a commit, or the hub's parquet conversion
+    # (``refs/convert/parquet``) for repositories that hold only a loading script, which
+    # ``datasets`` >= 4.0 refuses to run. Such a conversion keeps a folder per config
+    # (``hub_data_dir``) with a folder per split.
+    hub_revision: str | None = None
+    hub_data_dir: str | None = None
+    hub_fields: tuple[str, ...] = ()  # the hub row's fields the converter reads (checked by `data check`)
+    evidence: str = ""  # where the id, revision and fields were confirmed
+    licence: str = ""
+    gated: bool = False  # the hub asks users to accept terms (HF_TOKEN needed)
 
     def sample_path(self) -> Path:
         from .paths import tasks_dir
 
         return tasks_dir() / self.suite / "samples" / f"{self.name}.jsonl"
+
+    def hub_label(self) -> str:
+        label = f"{self.hub_path}" + (f"@{self.hub_revision}" if self.hub_revision else "")
+        return f"{label} ({self.hub_name or self.hub_data_dir or 'default'}, {self.hub_split})"
 
 
 def _nli_label(value: Any) -> int:
@@ -102,8 +121,11 @@ def _wic_sglue(r: Row) -> Row:
 
 
 def _winogrande(r: Row) -> Row:
+    answer = str(r["answer"]).strip()
+    if answer not in {"1", "2"}:  # WinoGrande's test split hides its labels (empty answer)
+        raise ValueError(f"answer {r['answer']!r} is not 1 or 2 (an unlabelled test split?)")
     return {"sentence": r["sentence"], "option1": r["option1"], "option2": r["option2"],
-            "label": int(r["answer"]) - 1}
+            "label": int(answer) - 1}
 
 
 HATE_LABELS = {"none": 0, "offensive": 1, "hate": 2}
@@ -111,7 +133,10 @@ HATE_LABELS = {"none": 0, "offensive": 1, "hate": 2}
 
 def _beep(r: Row) -> Row:
     value = r.get("hate_name", r["hate"])
-    return {"text": r["comments"], "label": HATE_LABELS[str(value).strip().lower()]}
+    key = str(value).strip().lower()
+    if key not in HATE_LABELS:  # a bare ClassLabel index without its names is not guessed
+        raise ValueError(f"hate label {value!r} is not one of {', '.join(HATE_LABELS)}")
+    return {"text": r["comments"], "label": HATE_LABELS[key]}
 
 
 def _apeach(r: Row) -> Row:
@@ -165,36 +190,75 @@ def _alpacaeval_reader(language: str, modifiers: bool) -> Callable[[Path], list[
 
 SOURCES: dict[str, Source] = {s.name: s for s in [
     *[Source(f"alpacaeval_{lang}", "chat", None, None, "test", None,
-             f"multilingual-alpacaeval/alpacaeval_test_subset.{lang}.jsonl", None, _alpacaeval_reader(lang, False))
+             f"multilingual-alpacaeval/alpacaeval_test_subset.{lang}.jsonl", None, _alpacaeval_reader(lang, False),
+             licence="CC BY-NC 4.0", evidence="naver/pasero release files")
       for lang in ("en", "fr", "pt", "ru")],
     *[Source(f"alpacaeval_modifiers_{lang}", "chat", None, None, "test", None,
-             f"multilingual-alpacaeval/modifiers.{lang}.jsonl", None, _alpacaeval_reader(lang, True))
+             f"multilingual-alpacaeval/modifiers.{lang}.jsonl", None, _alpacaeval_reader(lang, True),
+             licence="CC BY-NC 4.0", evidence="naver/pasero release files")
       for lang in ("en", "fr", "pt", "ru")],
     # KORANI unseen clusters (Korean)
     Source("klue_nli", "korani", "klue/klue", "nli", "validation", _nli("premise", "hypothesis", "label"),
-           "klue-nli/klue-nli-v1.1_dev.json", _nli("premise", "hypothesis", "gold_label")),
-    Source("kornli", "korani", "kor_nli", "xnli", "test", _nli("premise", "hypothesis", "label"),
-           "kornli/xnli.test.ko.tsv", _nli("sentence1", "sentence2", "gold_label")),
-    Source("kobest_copa", "korani", "skt/kobest_v1", "copa", "test", _copa_kobest),
-    Source("kobest_hellaswag", "korani", "skt/kobest_v1", "hellaswag", "test", _hellaswag_kobest),
-    Source("kobest_wic", "korani", "skt/kobest_v1", "wic", "test", _wic_kobest),
-    Source("ko_winogrande", "korani", "solonsophy/winogrande-ko", None, "test", _winogrande),
+           "klue-nli/klue-nli-v1.1_dev.json", _nli("premise", "hypothesis", "gold_label"),
+           hub_fields=NLI_FIELDS, licence="CC BY-SA 4.0", evidence="parquet repo; lm-eval tasks/klue"),
+    # KorNLI moved from the namespace-less `kor_nli` (refused by huggingface_hub >= 1.0) to
+    # kakaobrain/kor_nli (parquet; configs multi_nli, snli, xnli; xnli: validation 2490, test 5010).
+    Source("kornli", "korani", "kakaobrain/kor_nli", "xnli", "test", _nli("premise", "hypothesis", "label"),
+           "kornli/xnli.test.ko.tsv", _nli("sentence1", "sentence2", "gold_label"),
+           hub_fields=NLI_FIELDS, licence="CC BY-SA 4.0", evidence="hub repo kakaobrain/kor_nli (parquet)"),
+    Source("kobest_copa", "korani", "skt/kobest_v1", "copa", "test", _copa_kobest,
+           hub_fields=("premise", "question", "alternative_1", "alternative_2", "label"),
+           licence="CC BY-SA 4.0", evidence="lm-eval tasks/kobest"),
+    Source("kobest_hellaswag", "korani", "skt/kobest_v1", "hellaswag", "test", _hellaswag_kobest,
+           hub_fields=("context", "ending_1", "ending_2", "ending_3", "ending_4", "label"),
+           licence="CC BY-SA 4.0", evidence="lm-eval tasks/kobest"),
+    Source("kobest_wic", "korani", "skt/kobest_v1", "wic", "test", _wic_kobest,
+           hub_fields=("word", "context_1", "context_2", "label"), licence="CC BY-SA 4.0",
+           evidence="lm-eval tasks/kobest"),
+    # Ko-WinoGrande: a labelled translation (its test split is WinoGrande's validation, 1267 rows).
+    # A translation of WinoGrande's *test* split has no labels, so the earlier
+    # solonsophy/winogrande-ko is not used. Gated on the hub: accept its terms, set HF_TOKEN.
+    Source("ko_winogrande", "korani", "thunder-research-group/SNU_Ko-WinoGrande", None, "test", _winogrande,
+           hub_fields=("sentence", "option1", "option2", "answer"), licence="see the dataset card (gated)",
+           evidence="hub dataset card", gated=True),
     # KORANI seen clusters (Korean)
-    Source("beep", "korani", "kor_hate", None, "test", _beep,
-           "korean-hate-speech/dev.tsv", _beep),
-    Source("apeach", "korani", "jason9693/APEACH", None, "test", _apeach, "apeach/test.csv", _apeach),
-    Source("pawsx_ko", "korani", "google-research-datasets/paws-x", "ko", "test", _paws),
-    Source("nsmc", "korani", "e9t/nsmc", None, "test", _nsmc),
+    # BEEP!: inmoonlight/kor_hate holds only a loading script; the hub's parquet conversion of it
+    # lives at refs/convert/parquet. Its `hate` field is a ClassLabel (hate, offensive, none).
+    Source("beep", "korani", "inmoonlight/kor_hate", None, "test", _beep,
+           "korean-hate-speech/dev.tsv", _beep, hub_revision=PARQUET_REVISION, hub_data_dir="default",
+           hub_fields=("comments", "hate"), licence="CC BY-SA 4.0",
+           evidence="kor_hate loading script (features); hub parquet conversion"),
+    Source("apeach", "korani", "jason9693/APEACH", None, "test", _apeach, "apeach/test.csv", _apeach,
+           hub_fields=("text",), licence="CC BY-SA 4.0", evidence="hub repo (csv)"),
+    Source("pawsx_ko", "korani", "google-research-datasets/paws-x", "ko", "test", _paws,
+           hub_fields=("sentence1", "sentence2", "label"), licence="see the dataset card",
+           evidence="lm-eval tasks/paws-x"),
+    # NSMC: e9t/nsmc holds a loading script on main; the parquet conversion is default/test.
+    Source("nsmc", "korani", "e9t/nsmc", None, "test", _nsmc, hub_revision=PARQUET_REVISION,
+           hub_data_dir="default", hub_fields=("document", "label"), licence="CC0 1.0",
+           evidence="hub parquet conversion (default/test)"),
     Source("news_summary_ko", "korani", "daekeun-ml/naver-news-summarization-ko", None, "test",
-           _news_summary),
+           _news_summary, hub_fields=("document", "summary"), licence="Apache-2.0 (see the dataset card)",
+           evidence="hub repo (csv)"),
     # T0 held-out clusters (English)
-    Source("rte", "english", "aps/super_glue", "rte", "validation", _rte),
-    Source("cb", "english", "aps/super_glue", "cb", "validation", _cb),
-    Source("anli_r1", "english", "facebook/anli", None, "dev_r1", _nli("premise", "hypothesis", "label")),
-    Source("copa", "english", "aps/super_glue", "copa", "validation", _copa_sglue),
-    Source("hellaswag", "english", "Rowan/hellaswag", None, "validation", _hellaswag_rowan),
-    Source("wic", "english", "aps/super_glue", "wic", "validation", _wic_sglue),
-    Source("winogrande", "english", "allenai/winogrande", "winogrande_xl", "validation", _winogrande),
+    Source("rte", "english", "aps/super_glue", "rte", "validation", _rte,
+           hub_fields=("premise", "hypothesis", "label"), licence="see SuperGLUE", evidence="lm-eval tasks/super_glue"),
+    Source("cb", "english", "aps/super_glue", "cb", "validation", _cb,
+           hub_fields=("premise", "hypothesis", "label"), licence="see SuperGLUE", evidence="lm-eval tasks/super_glue"),
+    Source("anli_r1", "english", "facebook/anli", None, "dev_r1", _nli("premise", "hypothesis", "label"),
+           hub_fields=NLI_FIELDS, licence="CC BY-NC 4.0", evidence="lm-eval tasks/anli"),
+    Source("copa", "english", "aps/super_glue", "copa", "validation", _copa_sglue,
+           hub_fields=("premise", "question", "choice1", "choice2", "label"), licence="BSD 2-Clause",
+           evidence="lm-eval tasks/super_glue"),
+    Source("hellaswag", "english", "Rowan/hellaswag", None, "validation", _hellaswag_rowan,
+           hub_fields=("activity_label", "ctx_a", "ctx_b", "endings", "label"), licence="MIT",
+           evidence="lm-eval tasks/hellaswag"),
+    Source("wic", "english", "aps/super_glue", "wic", "validation", _wic_sglue,
+           hub_fields=("word", "sentence1", "sentence2", "label"), licence="CC BY-NC 4.0",
+           evidence="lm-eval tasks/super_glue"),
+    Source("winogrande", "english", "allenai/winogrande", "winogrande_xl", "validation", _winogrande,
+           hub_fields=("sentence", "option1", "option2", "answer"), licence="CC BY 4.0",
+           evidence="lm-eval tasks/winogrande"),
 ]}
 
 
@@ -219,7 +283,30 @@ def load_rows(source: Source, data_source: str = "hub", data_dir: Path | None = 
     if source.hub_path is None or source.convert_hub is None:
         raise ConfigError(f"data source {source.name!r} is not on the hub: use --data-dir with its release "
                           f"files ({source.local_file}) or --data-source sample")
-    return [source.convert_hub(row) for row in _hub_rows(source)]
+    return convert_rows(source, _hub_rows(source), f"data source {source.name!r} ({source.hub_label()})")
+
+
+def convert_rows(source: Source, rows: Iterable[Row], where: str, limit: int | None = None) -> list[Row]:
+    """``source.convert_hub`` over hub rows; a renamed field or a bad value is one line naming
+    the source, the row and the way out, as for local files."""
+    assert source.convert_hub is not None
+    out = []
+    for number, row in enumerate(rows, 1):
+        try:
+            out.append(source.convert_hub(row))
+        except KeyError as exc:
+            raise ConfigError(f"{where}: row {number}: no field {exc} (has {', '.join(map(str, row))}); "
+                              f"{_way_out(source)}") from None
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: row {number}: bad value: {exc}; {_way_out(source)}") from None
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _way_out(source: Source) -> str:
+    local = f"--data-dir with its release file {source.local_file}, " if source.local_file else ""
+    return f"use {local}--data-source sample, or report the upstream change"
 
 
 def _load_local(source: Source, data_dir: Path | None) -> list[Row]:
@@ -250,28 +337,59 @@ def _load_local(source: Source, data_dir: Path | None) -> list[Row]:
     return out
 
 
-def _hub_rows(source: Source) -> list[Row]:
+def hub_location(source: Source) -> tuple[str, str | None]:
+    """Where ``datasets`` loads a source from: the hub id at its pinned revision, or its folder
+    in the local mirror named by ``$XEVAL_HUB_MIRROR`` (which holds that revision's files)."""
+    assert source.hub_path is not None
+    mirror = os.environ.get(HUB_MIRROR_ENV)
+    if mirror:
+        return str(Path(mirror).expanduser() / source.hub_path), None
+    return source.hub_path, source.hub_revision
+
+
+def open_hub_dataset(source: Source, streaming: bool = False) -> Any:
+    """The source's split through ``datasets`` (a one-line error naming the id on failure)."""
     try:
         import datasets
     except ImportError:
         raise MissingDependencyError(f"data source {source.name!r} from the hub", "datasets") from None
+    path, revision = hub_location(source)
+    kwargs: dict[str, Any] = {"split": source.hub_split, "streaming": streaming}
+    if revision:
+        kwargs["revision"] = revision
+    if source.hub_data_dir:
+        kwargs["data_dir"] = source.hub_data_dir
     try:
-        dataset = datasets.load_dataset(source.hub_path, source.hub_name, split=source.hub_split)
+        return datasets.load_dataset(path, source.hub_name, **kwargs)
     except Exception as exc:  # noqa: BLE001 - the hub raises many kinds
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        gated = (" It is gated: accept its terms on the hub and set HF_TOKEN." if source.gated else "")
+        where = f"local mirror {path}" if os.environ.get(HUB_MIRROR_ENV) else "the hub"
         raise ConfigError(
-            f"cannot load {source.hub_path!r} ({source.hub_name or 'default'}, {source.hub_split}) "
-            f"from the hub: {first}; offline, use --data-source sample or --data-dir"
+            f"cannot load {source.hub_label()} from {where}: {first}.{gated} Offline or blocked: use "
+            + (f"--data-dir with its release file {source.local_file}, or " if source.local_file else "")
+            + "--data-source sample"
         ) from None
-    names = {k: f.names for k, f in dataset.features.items() if hasattr(f, "names")}
-    rows = []
-    for row in dataset:
-        row = dict(row)
-        for key, labels in names.items():
-            if isinstance(row.get(key), int) and 0 <= row[key] < len(labels):
-                row[f"{key}_name"] = labels[row[key]]
-        rows.append(row)
-    return rows
+
+
+def with_label_names(row: Row, names: dict[str, list[str]]) -> Row:
+    """Add ``<field>_name`` for ClassLabel fields (e.g. BEEP!'s ``hate`` -> ``hate_name``)."""
+    row = dict(row)
+    for key, labels in names.items():
+        if isinstance(row.get(key), int) and 0 <= row[key] < len(labels):
+            row[f"{key}_name"] = labels[row[key]]
+    return row
+
+
+def label_names(dataset: Any) -> dict[str, list[str]]:
+    features = getattr(dataset, "features", None) or {}
+    return {k: f.names for k, f in features.items() if hasattr(f, "names")}
+
+
+def _hub_rows(source: Source) -> list[Row]:
+    dataset = open_hub_dataset(source)
+    names = label_names(dataset)
+    return [with_label_names(row, names) for row in dataset]
 
 
 def load(**kwargs: Any) -> Any:
