@@ -27,7 +27,17 @@ def _parser() -> argparse.ArgumentParser:
                      help="gemma, plain, jinja (the model's own) or a Jinja template file")
     run.add_argument("--tasks", default=None,
                      help="task names, groups or glob patterns, comma-separated (default: default)")
-    run.add_argument("--limit", type=int, default=None, help="evaluate only the first N samples per task")
+    run.add_argument("--limit", type=int, default=None,
+                     help="evaluate only N samples per task: the first N, or a seeded random N with --sample-seed")
+    run.add_argument("--sample-seed", type=int, default=None,
+                     help="with --limit: a seeded random subset (the same documents for every template "
+                          "language of a dataset, so the cross-lingual matrix stays paired)")
+    run.add_argument("--strict", action="store_true",
+                     help="file: meta-datasets: refuse rows whose answer is not among their choices "
+                          "(default: record them as failed, unscored, with a warning)")
+    run.add_argument("--clusters", type=Path, default=None,
+                     help="file: meta-datasets: a YAML mapping dataset names to task clusters "
+                          "(default: the KORANI map, tasks/korani/clusters.yaml)")
     run.add_argument("--output", type=Path, default=Path("results"), help="results folder")
     run.add_argument("--run-id", default=None,
                      help="name of the run folder (default: time-model); an existing one is resumed")
@@ -165,7 +175,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         model=args.model, model_args=model_args, tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
         data_dir=args.data_dir, data_source=args.data_source, seed=args.seed, shard=_parse_shard(args.shard),
-        max_tokens=args.max_tokens,
+        max_tokens=args.max_tokens, sample_seed=args.sample_seed, strict=args.strict, clusters=args.clusters,
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     cache = None
@@ -204,16 +214,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if stats:
             print(f"xeval: cache {sum(s.hits for s in stats)} hit(s), {sum(s.misses for s in stats)} "
                   "model call(s)", file=sys.stderr)
-    print(_summary_table(result.summary))
-    matrix = cluster_matrix(result.summary, list(read_records(result.run_dir / "samples.jsonl")))
-    if has_matrix(matrix):
+    summary = result.summary
+    many = len(summary.get("tasks", {})) > COMPACT_TASKS
+    if many:  # averages per language and cluster first; the per-task table lives in the files
+        print(_language_averages(summary))
+    else:
+        print(_summary_table(summary))
+    matrix = cluster_matrix(summary, list(read_records(result.run_dir / "samples.jsonl")))
+    if has_matrix(matrix) or (many and matrix["rows"]):
         print("\ncross-lingual matrix (primary metric per task cluster):")
         print(matrix_markdown(matrix), end="")
+    if summary.get("n_errors"):
+        print(f"\n{summary['n_errors']} of {summary['n_records']} sample(s) failed (reasons in samples.jsonl)")
     print(f"\nresults: {result.run_dir}")
     frame, table = write_leaderboard(args.output)
-    row = table[table["model"] == result.summary["model"]["spec"]] if not table.empty else table
+    row = table[table["model"] == summary["model"]["spec"]] if not table.empty else table
+    if many and not row.empty:  # dozens of task columns help nobody in a terminal
+        row = row[[c for c in row.columns if c == "model" or c == "avg" or c.startswith("avg[")]]
     print("\nleaderboard:")
     print(to_markdown(row), end="")
+    if many:
+        print(f"\n{len(summary['tasks'])} tasks: the per-task table is in {result.run_dir / 'summary.json'} "
+              f"(`xeval leaderboard --results {args.output} --format csv` for all runs)")
     return 0
 
 
@@ -294,9 +316,34 @@ def _resume_defaults(args: argparse.Namespace) -> None:
     args.tasks = args.tasks or settings.get("tasks")
     args.limit = args.limit if args.limit is not None else settings.get("limit")
     args.seed = settings.get("seed", args.seed)
+    args.sample_seed = args.sample_seed if args.sample_seed is not None else settings.get("sample_seed")
+    args.strict = args.strict or bool(settings.get("strict"))
+    if args.clusters is None and settings.get("clusters"):
+        args.clusters = Path(settings["clusters"])
     args.data_source = args.data_source or settings.get("data_source")
     if args.data_dir is None and settings.get("data_dir"):
         args.data_dir = Path(settings["data_dir"])
+
+
+COMPACT_TASKS = 12  # above this many tasks the terminal shows averages, not one row per task
+
+
+def _language_averages(summary: dict[str, Any]) -> str:
+    """Mean of the tasks' primary metrics (0-1 scale) per input x template language."""
+    from collections import defaultdict
+
+    from .leaderboard import tidy_frame
+
+    frame = tidy_frame([summary])
+    primary = frame[frame["primary"] & frame["value"].notna()]
+    groups: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for row in primary.itertuples():
+        scaled = (row.value - row.scale_min) / (row.scale_max - row.scale_min)
+        groups[(str(row.input_language), str(row.template_language))].append(float(scaled))
+    lines = ["| input | template | tasks | mean primary metric (0-1) |", "|---|---|---|---|"]
+    for (input_language, template_language), values in sorted(groups.items()):
+        lines.append(f"| {input_language} | {template_language} | {len(values)} | {sum(values) / len(values):.3f} |")
+    return "\n".join(lines)
 
 
 def _summary_table(summary: dict[str, Any]) -> str:

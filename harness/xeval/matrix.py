@@ -70,3 +70,26 @@ def matrix_markdown(matrix: dict[str, Any]) -> str:
     row.append(f"{sum(flat) / len(flat):.3f}" if flat else "")
     lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
+
+
+def cluster_summary(tasks: dict[str, Any], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per task cluster x input language x template language: the pooled primary metric with its
+    95% CI, whether the cluster is seen or unseen, and its tasks; then one row per seen/unseen
+    group (cluster ``"(seen)"`` / ``"(unseen)"``). For summary.json."""
+    matrix = cluster_matrix({"tasks": tasks}, records)
+    seen_of = {meta.get("cluster"): meta.get("seen") for meta in tasks.values() if meta.get("cluster")}
+    rows = []
+    for cluster, cells in sorted(matrix["rows"].items()):
+        for (input_language, template_language), cell in sorted(cells.items()):
+            rows.append({"cluster": cluster, "seen": seen_of.get(cluster), "input_language": input_language,
+                         "template_language": template_language, **cell})
+    for flag, label in ((True, "(seen)"), (False, "(unseen)")):
+        grouped = {name: {**meta, "cluster": label} for name, meta in tasks.items()
+                   if meta.get("cluster") and meta.get("seen") is flag}
+        if not grouped:
+            continue
+        pooled = cluster_matrix({"tasks": grouped}, [r for r in records if r["task"] in grouped])
+        for (input_language, template_language), cell in sorted(pooled["rows"].get(label, {}).items()):
+            rows.append({"cluster": label, "seen": flag, "input_language": input_language,
+                         "template_language": template_language, **cell})
+    return rows

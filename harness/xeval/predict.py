@@ -9,6 +9,7 @@ from __future__ import annotations
 from .errors import XevalError
 from .models.base import ModelAdapter
 from .types import (
+    DATA_ERROR,
     Completion,
     GenerationRequest,
     GenerationSettings,
@@ -40,6 +41,12 @@ def predict(
     """
     if not samples:
         return []
+    broken = [DATA_ERROR in s.metadata for s in samples]
+    if any(broken):  # rows that cannot be scored (an answer outside its choices) never reach the model
+        rest = [s for s, b in zip(samples, broken, strict=True) if not b]
+        produced = iter(predict(model, rest, settings))
+        return [Prediction(error=f"data: {s.metadata[DATA_ERROR]}") if b else next(produced)
+                for s, b in zip(samples, broken, strict=True)]
     given = [s.prediction is not None for s in samples]
     if any(given):  # answers produced elsewhere are scored as they are
         rest = [s for s, g in zip(samples, given, strict=True) if not g]

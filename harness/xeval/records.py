@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from . import SCHEMA_VERSION, __version__
 from .errors import XevalError
+from .matrix import cluster_summary
 from .stats import bootstrap_ci
 from .types import Prediction, Sample, Score
 
@@ -221,4 +222,5 @@ def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], compl
         "n_errors": sum(1 for r in records if r.get("error")),
         "metrics": aggregate(records),
         "judges": judge_report(records),
+        "clusters": cluster_summary(run_meta.get("tasks", {}), records),
     }

@@ -134,19 +134,41 @@ class DocRenderer:
         return render_template(self.spec.description, doc, self._field("description"))
 
 
+def choose_indices(n_docs: int, limit: int | None, sample_seed: int | None, key: str) -> list[int]:
+    """Which documents a run evaluates: the first ``limit`` (lm-eval's ``--limit``), or, with
+    ``sample_seed``, a seeded random ``limit`` of them in document order. The draw depends only
+    on the seed, the document set's ``key`` and its size, so the template-language variants of
+    one dataset get the same documents and the cross-lingual matrix stays paired."""
+    if limit is None or limit >= n_docs:
+        return list(range(n_docs))
+    if sample_seed is None:
+        return list(range(limit))
+    import random
+
+    return sorted(random.Random(f"{sample_seed}|{key}|{n_docs}").sample(range(n_docs), limit))
+
+
+def document_set_key(spec: TaskSpec) -> str:
+    """What the template variants of one dataset share: its named source, else its dataset."""
+    if spec.xeval.source:
+        return f"source:{spec.xeval.source}"
+    return f"{spec.dataset_path}|{spec.dataset_name}|{spec.test_split or spec.validation_split}|" \
+           f"{spec.dataset_kwargs.get('data_files')}"
+
+
 def build_samples(
-    spec: TaskSpec, docs: list[dict[str, Any]], limit: int | None = None
+    spec: TaskSpec, docs: list[dict[str, Any]], limit: int | None = None, sample_seed: int | None = None
 ) -> list[Sample]:
-    """Samples for the first ``limit`` documents (all when None), in document order."""
+    """Samples for the chosen documents (:func:`choose_indices`), in document order."""
     if spec.process_docs is not None:
         fn = resolve_function(spec.process_docs, Path(spec.source).parent,
                               f"{spec.source}: field 'process_docs'")
         docs = list(fn(docs))
     renderer = DocRenderer(spec)
     meta = spec.xeval
-    chosen = docs if limit is None else docs[:limit]
     samples: list[Sample] = []
-    for index, doc in enumerate(chosen):
+    for index in choose_indices(len(docs), limit, sample_seed, document_set_key(spec)):
+        doc = docs[index]
         sample_id = str(doc[meta.id_field]) if meta.id_field and meta.id_field in doc else str(index)
         text = renderer.description(doc) + renderer.text(doc)
         choices = renderer.choices(doc)

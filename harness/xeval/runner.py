@@ -16,7 +16,7 @@ from typing import Any
 from .datasets import load_documents
 from .errors import XevalError
 from .lmeval import LM_EVAL_PREFIX
-from .metafile import is_meta_selection, load_meta_dataset
+from .metafile import is_meta_selection, load_cluster_map, load_meta_dataset
 from .models.base import ModelAdapter
 from .predict import predict
 from .progress import Progress
@@ -53,6 +53,9 @@ class RunConfig:
     shard: tuple[int, int] | None = None  # (i, n): run the i-th of n deterministic slices, 1-based
     max_tokens: int | None = None  # overrides every task's max_gen_toks
     seed: int = 1234
+    sample_seed: int | None = None  # with limit: a seeded random subset, paired across template languages
+    strict: bool = False  # refuse meta-dataset rows whose answer is not among their choices
+    clusters: Path | None = None  # cluster map for meta-datasets (default tasks/korani/clusters.yaml)
     judge: Any = None  # ModelAdapter judging judge:/pairwise: scorers
     judge_mode: str = "generate"
     baseline: Any = None  # judges.scorers.Baseline for pairwise scorers
@@ -96,9 +99,12 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
     if native or not names:
         for spec in index.resolve(native or None):
             docs = load_documents(spec, config.data_dir, config.data_source)
-            rendered.append((spec, build_samples(spec, docs, config.limit)))
-    for selection in files:
-        rendered.extend(load_meta_dataset(selection, config.limit))
+            rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed)))
+    if files:
+        cluster_map = load_cluster_map(config.clusters)
+        for selection in files:
+            rendered.extend(load_meta_dataset(selection, config.limit, strict=config.strict,
+                                              clusters=cluster_map, sample_seed=config.sample_seed))
     seq = 0
     for _, samples in rendered:  # each sample's position in the whole run: shards and merges use it
         for sample in samples:
@@ -151,7 +157,8 @@ def run_evaluation(
         "model": {"spec": model.spec, "args": config.model_args,
                   "fingerprint": model.fingerprint()},
         "settings": {"limit": config.limit, "batch_size": config.batch_size,
-                     "seed": config.seed, "tasks": config.tasks,
+                     "seed": config.seed, "tasks": config.tasks, "sample_seed": config.sample_seed,
+                     "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
                      "data_source": config.data_source,
                      "data_dir": str(config.data_dir) if config.data_dir else None,
                      "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None,
@@ -231,9 +238,13 @@ def resume_state(run_dir: Path, meta: dict[str, Any]) -> tuple[dict[str, Any], s
     return previous, done
 
 
+_OPTIONAL_SETTINGS = {"sample_seed", "strict", "clusters"}  # absent in runs written before they existed
+
+
 def _comparable(value: Any, key: str) -> Any:
     if key == "settings" and isinstance(value, dict):
-        return {k: v for k, v in value.items() if k != "batch_size"}
+        return {k: v for k, v in value.items()
+                if k != "batch_size" and not (k in _OPTIONAL_SETTINGS and v in (None, False))}
     return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 OutputType = Literal["generate_until", "multiple_choice"]
+DATA_ERROR = "data_error"  # Sample.metadata key: the row cannot be scored (bad data), and why
 
 
 class Message(BaseModel):
