@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from xeval.errors import ConfigError
 from xeval.metafile import UNMAPPED, load_cluster_map, load_meta_dataset
 from xeval.rendering import choose_indices
