@@ -219,7 +219,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
     # A translation of WinoGrande's *test* split has no labels, so the earlier
     # solonsophy/winogrande-ko is not used. Gated on the hub: accept its terms, set HF_TOKEN.
     Source("ko_winogrande", "korani", "thunder-research-group/SNU_Ko-WinoGrande", None, "test", _winogrande,
-           hub_fields=("sentence", "option1", "option2", "answer"), licence="see the dataset card (gated)",
+           hub_fields=("sentence", "option1", "option2", "answer"), licence="see the dataset card",
            evidence="hub dataset card", gated=True),
     # KORANI seen clusters (Korean)
     # BEEP!: inmoonlight/kor_hate holds only a loading script; the hub's parquet conversion of it

@@ -142,10 +142,12 @@ class ChrF:
 
 
 class LanguageCorrectness:
-    """Did the model answer in the expected language? 1.0 when the dominant language of the
-    answer is the sample's answer language. ``language_code_switching`` is 1.0 when any line
-    of the answer is in another language. An answer with no letters is ``und``: recorded,
-    not scored."""
+    """Did the model answer in the expected language? 1.0 when the answer's language material
+    (code, URLs, markup and numbers removed) is in the sample's answer language.
+    ``language_code_switching`` is 1.0 when a sentence long enough to tell is in another
+    language. An answer too short or ambiguous to decide (``OK``, a kanji-only place name) is
+    recorded as *undecidable* with the reason, and one with no language material at all as
+    ``und``: both are counted, never scored right or wrong."""
 
     name = "language"
 
@@ -162,20 +164,21 @@ class LanguageCorrectness:
             text = pred.text
             if sample.output_type == "multiple_choice" and pred.chosen is not None and sample.choices:
                 text = sample.choices[pred.chosen]
-            detection = self.identifier.detect(text)
-            details: dict[str, Any] = {"expected": sample.answer_language,
-                                       "detected": detection.language,
-                                       "confidence": round(detection.confidence, 4)}
-            if detection.language == UNDETERMINED:
-                out.append(Score(scorer=self.name, error="und: the answer has no text to identify",
-                                 details=details))
+            expected = sample.answer_language
+            verdict = self.identifier.verdict(text, expected)
+            details: dict[str, Any] = {"expected": expected, "detected": verdict.detected,
+                                       "confidence": round(verdict.confidence, 4), "outcome": verdict.outcome}
+            if verdict.outcome == UNDETERMINED:
+                out.append(Score(scorer=self.name, error=f"und: {verdict.reason}", details=details))
                 continue
-            lines = self.identifier.detect_lines(text)
-            others = sorted({lang for _, lang in lines if lang != sample.answer_language})
+            if verdict.outcome == "undecidable":
+                out.append(Score(scorer=self.name, error=f"undecidable: {verdict.reason}", details=details))
+                continue
+            others = self.identifier.switched_languages(text, expected)
             details["line_languages"] = others
             out.append(Score(
                 scorer=self.name,
-                value=float(detection.language == sample.answer_language),
+                value=float(verdict.outcome == "correct"),
                 extra={"code_switching": float(bool(others))},
                 details=details,
             ))
