@@ -87,5 +87,6 @@ def test_hard_kinds_one_by_one() -> None:
     assert identifier.verdict(code, "ko").outcome == "correct"
     assert identifier.switched_languages(code, "ko") == []
     assert identifier.switched_languages("- apples\n- bananas\n- cherries", "en") == []
-    assert identifier.switched_languages("서울은 한국의 수도입니다. The population is about nine million.", "ko") == ["en"]
+    switched = "서울은 한국의 수도입니다. The population is about nine million."
+    assert identifier.switched_languages(switched, "ko") == ["en"]
     assert identifier.switched_languages("이 식물은 물을 자주 주면 안 됩니다. ありがとうございます。", "ko") == ["ja"]
