@@ -11,6 +11,7 @@ from .records import SUMMARY_FILE, read_json_file
 
 TIDY_COLUMNS = ["model", "task", "input_language", "template_language", "metric", "value", "n",
                 "ci_low", "ci_high", "n_failed", "primary", "scale_min", "scale_max", "run_id", "created"]
+GATED_SUFFIX = "_lang_gated"  # the primary metric, 0 for answers in the wrong language: shown beside it
 # metrics reported on 0-100 are divided by 100 for per-language averages
 PERCENT_METRICS = {"chrf"}
 
@@ -78,7 +79,8 @@ def wide_table(frame: Any, primary_only: bool = True) -> Any:
     if frame.empty:
         return pd.DataFrame()
     data = frame.dropna(subset=["value"])
-    shown = data[data["primary"]] if primary_only and data["primary"].any() else data
+    gated = data["metric"].astype(str).str.endswith(GATED_SUFFIX)
+    shown = data[data["primary"] | gated] if primary_only and data["primary"].any() else data
     table = shown.pivot_table(index="model", columns=["task", "metric"], values="value",
                              aggfunc="mean")
     table.columns = [f"{task}/{metric}" for task, metric in table.columns]

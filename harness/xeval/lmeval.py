@@ -21,13 +21,14 @@ if __name__ == "__main__":  # `python -m xeval.lmeval`: run the one registered c
     sys.exit(importlib.import_module("xeval.lmeval").main())
 
 from .langid import LanguageIdentifier
-from .scorers.builtin import rouge_l as _rouge_l
+from .scorers.builtin import rouge_l_auto as _rouge_l
 
 _IDENTIFIERS: dict[tuple[str, ...], LanguageIdentifier] = {}
 
 
 def rouge_l(references: list[str], predictions: list[str], **kwargs: Any) -> float:
-    """lm-eval metric: Korean-aware ROUGE-L F1 of one prediction against its reference."""
+    """lm-eval metric: ROUGE-L F1 of one prediction against its references, as xeval's rougeL
+    scorer: Mecab-ko morphemes for Korean references, word tokens otherwise."""
     return max(_rouge_l(predictions[0], str(ref)) for ref in references)
 
 

@@ -142,9 +142,23 @@ def _leaderboard_section(runs: list[Run]) -> tuple[str, Any]:
         return "<h2>Leaderboard</h2><p>(no scored metrics)</p>", table
     headers = [str(c) for c in table.columns]
     rows = [list(row) for row in table.itertuples(index=False)]
-    note = ("<p class=note>Each task's primary metric; <code>avg[lang]</code> averages the primary metrics "
+    note = ("<p class=note>Each task's primary metric (and its language-gated form, where the task also "
+            "scores language); <code>avg[lang]</code> averages the primary metrics "
             "of that input language on a 0-1 scale (chrF / 100, judge scales by their range).</p>")
-    return "<h2>Leaderboard</h2>" + note + html_table(headers, rows, "leaderboard"), table
+    return ("<h2>Leaderboard</h2>" + note + html_table(headers, rows, "leaderboard") + _metric_notes(runs),
+            table)
+
+
+def _metric_notes(runs: list[Run]) -> str:
+    """What the metrics are (tokenisation, gating), as the runs' scorers declared them."""
+    notes: dict[str, str] = {}
+    for run in runs:
+        for task in run.summary.get("tasks", {}).values():
+            notes.update(task.get("metrics_info") or {})
+    if not notes:
+        return ""
+    return "<h3>Metrics</h3>" + html_table(["metric", "what it is"], [[k, v] for k, v in sorted(notes.items())],
+                                           "metric-notes")
 
 
 def _language_chart(table: Any) -> str:

@@ -34,6 +34,7 @@ from .records import (
 )
 from .rendering import build_samples
 from .scorers import Scorer, ScorerContext, canonical_name, judge_needs, make_scorer
+from .scorers.builtin import language_gated
 from .task_index import TaskIndex
 from .taskspec import TaskSpec
 from .types import Sample
@@ -195,6 +196,10 @@ def run_evaluation(
                             handle.write("".join(f"{s.key}\n" for s in batch))
                     predictions = predict(model, batch, settings)
                     scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
+                    gate = language_gate(plan)
+                    if gate is not None:
+                        primary, main, language = gate
+                        scores.append(language_gated(primary, scores[main], scores[language]))
                     writer.write(
                         make_record(sample, prediction, [s[i] for s in scores], model.spec)
                         for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))
@@ -264,9 +269,34 @@ def _primary_scale(plan: TaskPlan) -> list[float] | None:
     return None
 
 
+def language_gate(plan: TaskPlan) -> tuple[str, int, int] | None:
+    """For a generation task scored by its primary metric and by language correctness: the
+    primary metric's name and the two scorers' positions (for ``<primary>_lang_gated``)."""
+    if plan.spec.output_type != "generate_until" or not plan.spec.scorer_names:
+        return None
+    names = [s.name for s in plan.scorers]
+    primary = primary_metric(plan.spec)
+    if "language" not in names or primary not in names or primary == "language":
+        return None
+    return primary, names.index(primary), names.index("language")
+
+
+def _metrics_info(plan: TaskPlan) -> dict[str, str]:
+    """What each metric is (tokenisation, gating), as the scorers declare it."""
+    info: dict[str, str] = {}
+    for scorer in plan.scorers:
+        info.update(getattr(scorer, "metrics", {}) or {})
+    gate = language_gate(plan)
+    if gate is not None:
+        info[f"{gate[0]}_lang_gated"] = (f"{gate[0]}, 0 where the answer is decided to be in another language "
+                                         "than asked (undecidable or no-text answers keep their value)")
+    return info
+
+
 def _task_meta(plan: TaskPlan) -> dict[str, Any]:
     spec = plan.spec
     return {
+        "metrics_info": _metrics_info(plan),
         "version": spec.version,
         "source": spec.source,
         "output_type": spec.output_type,

