@@ -127,3 +127,21 @@ def test_korani_style_file_end_to_end(tmp_path: Path) -> None:
     records = [json.loads(line) for line in (tmp_path / "seeded" / "samples.jsonl").read_text().splitlines()]
     by_template = {t: sorted(r["id"] for r in records if r["template_language"] == t) for t in ("ko", "en")}
     assert by_template["ko"] == by_template["en"] and len(by_template["ko"]) == 2
+
+
+def test_template_language_per_file_unless_given(tmp_path: Path) -> None:
+    """KORANI ships one file per template language: without a column, a file's template language
+    is the language most of its inputs are in; the input language is detected per row."""
+    import csv
+
+    rows = list(csv.DictReader(FILE.open(encoding="utf-8")))
+    plain = tmp_path / "no_template_column.csv"
+    with plain.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["input", "output", "choices", "dataset_name", "id"])
+        writer.writeheader()
+        writer.writerows({k: r[k] for k in writer.fieldnames} for r in rows)
+    samples = [s for _, group in load_meta_dataset(f"file:{plain}") for s in group]
+    assert {s.template_language for s in samples} == {"ko"}  # 18 of the 23 inputs are Korean
+    assert {s.input_language for s in samples if s.task.endswith("/mrpc")} == {"en"}
+    given = [s for _, group in load_meta_dataset(SELECTION) for s in group]
+    assert {s.template_language for s in given if s.task.endswith("/mrpc")} == {"en"}

@@ -4,7 +4,8 @@ The KORANI release, Super-NaturalInstructions and P3 exports are tables of insta
 ``input`` (instruction and input already rendered), ``output``, optional ``choices``
 (``|||``-separated) and ``dataset_name``. Optional ``language`` (the language the answer
 should be in) and ``prediction`` (an answer produced elsewhere, scored as it is, so
-``--model none`` works). Each ``dataset_name`` becomes one task of the run, placed in its
+``--model none`` works), ``input_language`` and ``template_language`` (else detected: the input
+language per row, the template language per file). Each ``dataset_name`` becomes one task of the run, placed in its
 task cluster (seen or unseen) by a cluster map (``tasks/korani/clusters.yaml`` by default,
 ``--clusters FILE`` for your own).
 
@@ -108,13 +109,17 @@ def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool 
         name = _text(row, "dataset_name") or path.stem
         groups[(name, bool(_text(row, "choices").strip()))].append((number, row))
     has_both = {name for name, _ in groups if (name, True) in groups and (name, False) in groups}
+    # One template language per file (KORANI ships a Korean-template and an English-template
+    # file): a `template_language` column, else the language most of the file's inputs are in.
+    detected = Counter(identifier.detect(_text(r, "input")).language for r in rows)
+    file_template = next((lang for lang, _ in detected.most_common() if lang != UNDETERMINED), "en")
     out = []
     unscorable: Counter[str] = Counter()
     for (name, multiple_choice), members in groups.items():
         task = f"{path.stem}/{name}" + ("/generation" if name in has_both and not multiple_choice else "")
         spec = _spec(task, path, multiple_choice, clusters.cluster(name), clusters.seen(name))
         chosen = [members[i] for i in choose_indices(len(members), limit, sample_seed, f"file:{name}")]
-        samples = [_sample(spec, number, row, identifier, path, strict) for number, row in chosen]
+        samples = [_sample(spec, number, row, identifier, path, strict, file_template) for number, row in chosen]
         unscorable[name] += sum(DATA_ERROR in s.metadata for s in samples)
         out.append((spec, samples))
     if sum(unscorable.values()):
@@ -140,7 +145,7 @@ def _spec(task: str, path: Path, multiple_choice: bool, cluster: str, seen: bool
 
 
 def _sample(spec: TaskSpec, number: int, row: dict[str, Any], identifier: LanguageIdentifier,
-            path: Path, strict: bool) -> Sample:
+            path: Path, strict: bool, file_template: str) -> Sample:
     text, output = _text(row, "input"), _text(row, "output").strip()
     input_language = identifier.detect(text).language
     answer_language = _text(row, "language") or identifier.detect(output).language
@@ -149,7 +154,8 @@ def _sample(spec: TaskSpec, number: int, row: dict[str, Any], identifier: Langua
     prediction = row.get("prediction")
     common: dict[str, Any] = {
         "id": _text(row, "id") or str(number), "task": spec.task,
-        "input_language": input_language, "template_language": input_language,
+        "input_language": _text(row, "input_language") or input_language,
+        "template_language": _text(row, "template_language") or file_template,
         "answer_language": answer_language, "output_type": spec.output_type,
         "messages": (Message(role="user", content=text),),
         "prediction": None if prediction is None or prediction == "" else str(prediction),
