@@ -133,7 +133,7 @@ CASES: dict[str, Case] = {
                                       {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}),
     "meta file missing column": lambda t: (["run", "--model", "none", "--tasks", f"file:{write(t / 'm.csv', 'prompt,output' + chr(10) + 'a,b' + chr(10))}"],
                                            ["m.csv", "missing column 'input'"], {}),
-    "meta output not a choice": lambda t: (["run", "--model", "none", "--tasks",
+    "meta output not a choice (--strict)": lambda t: (["run", "--model", "none", "--strict", "--tasks",
                                             f"file:{write(t / 'm.jsonl', json.dumps({'input': 'q', 'output': 'c', 'choices': 'a|||b'}) + chr(10))}"],
                                            ["m.jsonl", "row 1", "not one of its choices"], {}),
     "resume a missing run": lambda t: (["run", "--resume", str(t / "nope")], ["--resume", "no run.json"], {}),

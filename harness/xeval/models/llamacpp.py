@@ -40,6 +40,7 @@ class LlamaCppAdapter:
         n_ctx: int = 4096,
         n_threads: int | None = None,
         n_batch: int = 512,
+        parallel: int = 8,
         embedded: bool = False,
         **extra: Any,
     ) -> None:
@@ -78,6 +79,7 @@ class LlamaCppAdapter:
             self._llm.close()
             raise
         self._n_ctx = n_ctx
+        self._n_batch = n_batch
         self._n_vocab = self._llm.n_vocab()
         meta = dict(self._llm.metadata)
         self._metadata = meta
@@ -86,7 +88,13 @@ class LlamaCppAdapter:
         self._prompter = ChatPrompter(chosen, template, self._token_text(self._llm.token_bos()),
                                       self._token_text(self._llm.token_eos()))
         self.chat_format = self._prompter.chat_format
-        self._args = {"n_ctx": n_ctx, **self._prompter.describe(), **extra}
+        if not isinstance(parallel, int) or parallel < 1:
+            raise ModelError(f"parallel must be an integer >= 1, got {parallel!r}")
+        self.parallel = parallel
+        self._batcher: Any = None
+        # the batch width changes greedy texts where tokens are nearly tied: part of the identity
+        self._args = {"n_ctx": n_ctx, **self._prompter.describe(), **extra,
+                      **({"parallel": parallel} if parallel > 1 else {})}
 
     def _token_text(self, token: int) -> str:
         return self._llm.detokenize([token], special=True).decode("utf-8", "ignore") if token >= 0 else ""
@@ -111,7 +119,43 @@ class LlamaCppAdapter:
 
     # -- generation --------------------------------------------------------------------
     def generate(self, requests: list[GenerationRequest]) -> list[Completion]:
-        return [self._generate_one(r) for r in requests]
+        """Greedy requests decode ``parallel`` at a time in one batch (``llamacpp_batch``);
+        sampled ones, and everything when ``parallel=1``, one by one."""
+        results: list[Completion | None] = [None] * len(requests)
+        greedy = [i for i, r in enumerate(requests) if r.settings.temperature <= 0]
+        if self.parallel > 1 and len(greedy) > 1:
+            for i, completion in zip(greedy, self._generate_batched([requests[i] for i in greedy]), strict=True):
+                results[i] = completion
+        return [c if c is not None else self._generate_one(r) for c, r in zip(results, requests, strict=True)]
+
+    def _generate_batched(self, requests: list[GenerationRequest]) -> list[Completion]:
+        from .llamacpp_batch import BatchDecoder, Job, completion, plan_groups
+
+        out: list[Completion | None] = [None] * len(requests)
+        jobs = []
+        for i, request in enumerate(requests):
+            prompt, template_stops = self._prompt(request)
+            tokens = self.tokenize(prompt)
+            if len(tokens) >= self._n_ctx:  # recorded on this sample; the rest of the batch goes on
+                out[i] = Completion(error=f"prompt of {len(tokens)} tokens does not fit n_ctx={self._n_ctx}")
+                continue
+            jobs.append(Job(i, tokens, min(request.settings.max_tokens, self._n_ctx - len(tokens)),
+                            list(dict.fromkeys([*request.settings.stop, *template_stops]))))
+        if self._batcher is None:
+            with _native_stderr_captured():
+                self._batcher = BatchDecoder(self._llm, self.parallel, pool=max(self._n_ctx, 2048),
+                                             n_batch=self._n_batch)
+        for group in plan_groups(jobs, self.parallel, self._batcher.pool):
+            try:
+                self._batcher.run(group)
+            except RuntimeError as exc:  # llama_decode refused the group: decode its requests one by one
+                for job in group:
+                    out[job.index] = self._generate_one(requests[job.index]) if len(group) > 1 else \
+                        Completion(error=f"llama.cpp decode failed: {exc}")
+                continue
+            for job in group:
+                out[job.index] = completion(job)
+        return [c if c is not None else Completion(error="not generated") for c in out]
 
     def _generate_one(self, request: GenerationRequest) -> Completion:
         prompt, template_stops = self._prompt(request)
@@ -203,6 +247,9 @@ class LlamaCppAdapter:
         return self._decode(tokens, len(context), all_rows=True)
 
     def close(self) -> None:
+        if getattr(self, "_batcher", None) is not None:
+            self._batcher.close()
+            self._batcher = None
         llm = getattr(self, "_llm", None)
         if llm is not None:
             llm.close()

@@ -1,0 +1,99 @@
+"""Batched llama.cpp generation: samples/s against a sequential llama-cpp-python loop.
+
+Two figures from one run, on the same prompts and settings (greedy, max tokens N):
+
+1. in process: a bare ``llama_cpp.Llama.create_completion`` loop over the prompts (the baseline),
+   xeval's llamacpp adapter with ``parallel=1`` and with ``parallel=P``; plus how many greedy
+   texts the batched path shares with the sequential one;
+2. end to end, as a user sees it (whole processes: start-up, model load, evaluation, scoring):
+   ``xeval run --model-args parallel=1`` against the default (``parallel=8``) on the same tasks.
+
+Prompts: the multilingual AlpacaEval prompts in ../shared/data (open-ended, generation-heavy).
+
+    python bench/llamacpp_batch.py --data-dir ../shared/data --n 32 --max-tokens 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--n", type=int, default=32, help="prompts for the in-process figure")
+    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--parallel", type=int, default=8)
+    parser.add_argument("--e2e-limit", type=int, default=8, help="prompts per task for the end-to-end pair")
+    args = parser.parse_args()
+
+    from xeval.models.embedded import embedded_model_path
+    from xeval.models.registry import load_model
+    from xeval.runner import RunConfig, plan_tasks
+    from xeval.types import GenerationRequest, GenerationSettings
+
+    plans = plan_tasks(RunConfig(tasks="alpacaeval_en,alpacaeval_fr", data_dir=args.data_dir, data_source="local",
+                                 limit=args.n // 2))
+    settings = GenerationSettings(max_tokens=args.max_tokens)
+    requests = [GenerationRequest(messages=s.messages, settings=settings) for p in plans for s in p.samples]
+    print(f"{len(requests)} prompts, greedy, max {args.max_tokens} new tokens, {os.cpu_count()} cores")
+
+    import llama_cpp
+    from xeval.models import llamacpp_runtime as runtime
+
+    path = runtime.decide_kernel_path(runtime.system_info())
+    with runtime.model_params_override(path.extra_bufts):
+        bare = llama_cpp.Llama(model_path=str(embedded_model_path()), n_ctx=4096, verbose=False,
+                               n_threads=os.cpu_count(), n_threads_batch=os.cpu_count())
+    adapter = load_model("embedded", {"parallel": 1})
+    prompts = [adapter._prompt(r) for r in requests]  # the same chat-formatted prompts and stops
+    adapter.close()
+    started = time.perf_counter()
+    for prompt, stops in prompts:
+        bare.reset()
+        bare.create_completion(prompt=bare.tokenize(prompt.encode(), special=True), max_tokens=args.max_tokens,
+                               temperature=0.0, top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0, stop=list(stops))
+    bare_s = time.perf_counter() - started
+    bare.close()
+
+    timings, texts = {}, {}
+    for parallel in (1, args.parallel):
+        model = load_model("embedded", {"parallel": parallel})
+        started = time.perf_counter()
+        out = model.generate(requests)
+        timings[parallel] = time.perf_counter() - started
+        texts[parallel] = [o.text for o in out]
+        model.close()
+    same = sum(a == b for a, b in zip(texts[1], texts[args.parallel], strict=True))
+    n = len(requests)
+    print("\n| path | seconds | samples/s | vs bare loop |")
+    print("|---|---|---|---|")
+    print(f"| bare llama-cpp-python loop (baseline) | {bare_s:.1f} | {n / bare_s:.2f} | 1.00x |")
+    for parallel, seconds in timings.items():
+        print(f"| xeval llamacpp parallel={parallel} | {seconds:.1f} | {n / seconds:.2f} | {bare_s / seconds:.2f}x |")
+    print(f"\ngreedy texts identical, parallel={args.parallel} vs 1: {same}/{n}")
+
+    print("\nend to end (whole `xeval run` processes, alpacaeval_en + alpacaeval_fr, "
+          f"--limit {args.e2e_limit}, --max-tokens {args.max_tokens}):")
+    walls = {}
+    with tempfile.TemporaryDirectory() as out:
+        for parallel in (1, args.parallel):
+            command = [sys.executable, "-m", "xeval", "run", "--tasks", "alpacaeval_en,alpacaeval_fr",
+                       "--data-dir", str(args.data_dir), "--limit", str(args.e2e_limit), "--max-tokens",
+                       str(args.max_tokens), "--model-args", f"parallel={parallel}", "--no-cache",
+                       "--output", out, "--run-id", f"p{parallel}"]
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            walls[parallel] = time.perf_counter() - started
+    print(f"| parallel=1 | {walls[1]:.1f} s | 1.00x |")
+    print(f"| parallel={args.parallel} | {walls[args.parallel]:.1f} s | {walls[1] / walls[args.parallel]:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
