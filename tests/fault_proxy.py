@@ -3,7 +3,9 @@
 Each request is forwarded to the upstream server, or answered with one injected fault, at
 ``rate``: HTTP 429 with and without Retry-After, 500/502/503, a connection reset, a reply
 slower than the client's timeout, a truncated JSON body, a malformed JSON body, and a reply
-with no choices. The count of each fault is kept in ``injected``. Run as a script.
+with no choices. The count of each fault is kept in ``injected``. ``--refuse PATH`` answers
+every request to that path with 404, as a chat-only API answers ``/v1/completions``. Run as a
+script.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ FAULTS = ["429_retry_after", "429", "500", "502", "503", "reset", "timeout", "tr
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, rate: float, seed: int, timeout_delay: float) -> None:
+    def __init__(self, upstream_port: int, rate: float, seed: int, timeout_delay: float,
+                 refuse: tuple[str, ...] = ()) -> None:
+        self.refuse = tuple(r.encode() for r in refuse)
         self.upstream_port = upstream_port
         self.rate = rate
         self.random = random.Random(seed)
@@ -37,6 +41,13 @@ class FaultProxy:
                 body = await reader.readexactly(length) if length else b""
                 path = head.split(b" ", 2)[1]
                 fault = None
+                if path.split(b"?")[0] in self.refuse:
+                    reply = b'{"error": {"message": "This is a chat model and not supported in the v1/completions endpoint.", "type": "invalid_request_error"}}'
+                    self.injected["refused"] += 1
+                    writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
+                                 + f"Content-Length: {len(reply)}\r\n\r\n".encode() + reply)
+                    await writer.drain()
+                    continue
                 if b"/models" not in path and self.random.random() < self.rate:
                     fault = FAULTS[sum(self.injected.values()) % len(FAULTS)]  # every kind in turn
                     self.injected[fault] += 1
@@ -98,8 +109,9 @@ def _dechunk(data: bytes) -> bytes:
     return out
 
 
-async def main(port: int, upstream: int, rate: float, seed: int, timeout_delay: float, report: str) -> None:
-    proxy = FaultProxy(upstream, rate, seed, timeout_delay)
+async def main(port: int, upstream: int, rate: float, seed: int, timeout_delay: float, report: str,
+               refuse: tuple[str, ...] = ()) -> None:
+    proxy = FaultProxy(upstream, rate, seed, timeout_delay, refuse)
     server = await asyncio.start_server(proxy.handle, "127.0.0.1", port)
 
     async def dump() -> None:
@@ -120,5 +132,7 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout-delay", type=float, default=5.0)
     parser.add_argument("--report", required=True)
+    parser.add_argument("--refuse", action="append", default=[], help="answer this path with 404 (repeatable)")
     args = parser.parse_args()
-    asyncio.run(main(args.port, args.upstream, args.rate, args.seed, args.timeout_delay, args.report))
+    asyncio.run(main(args.port, args.upstream, args.rate, args.seed, args.timeout_delay, args.report,
+                     tuple(args.refuse)))

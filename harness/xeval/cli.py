@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--sample-seed", type=int, default=None,
                      help="with --limit: a seeded random subset (the same documents for every template "
                           "language of a dataset, so the cross-lingual matrix stays paired)")
+    run.add_argument("--mc-mode", choices=["loglik", "generate", "auto"], default="auto",
+                     help="multiple choice: rank the choices by log-likelihood, or show them lettered and "
+                          "extract the model's choice from its reply (auto: generate when the backend "
+                          "gives no log-likelihoods, e.g. chat-only APIs)")
+    run.add_argument("--reasoning-markers", default=None,
+                     help="START,END of a reasoning trace kept apart from the answer (default '<think>,</think>'; "
+                          "an API's reasoning_content is kept apart too)")
     run.add_argument("--strict", action="store_true",
                      help="file: meta-datasets: refuse rows whose answer is not among their choices "
                           "(default: record them as failed, unscored, with a warning)")
@@ -154,8 +161,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .leaderboard import to_markdown, write_leaderboard
     from .matrix import cluster_matrix, has_matrix, matrix_markdown
     from .models.registry import load_model, parse_model_args, resolve_spec
+    from .reasoning import parse_markers
     from .records import read_records
-    from .runner import RunConfig, plan_tasks, run_evaluation
+    from .runner import RunConfig, plan_tasks, resolve_mc_mode, run_evaluation
     from .task_index import TaskIndex
 
     if args.resume is not None:
@@ -176,6 +184,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
         data_dir=args.data_dir, data_source=args.data_source, seed=args.seed, shard=_parse_shard(args.shard),
         max_tokens=args.max_tokens, sample_seed=args.sample_seed, strict=args.strict, clusters=args.clusters,
+        reasoning_markers=parse_markers(args.reasoning_markers),
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     cache = None
@@ -204,6 +213,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         n = sum(len(p.samples) for p in plans)
         print(f"xeval: {len(plans)} task(s), {n} sample(s), model {args.model}", file=sys.stderr)
         model = open_model(args.model, config.model_args)
+        config.mc_mode = resolve_mc_mode(args.mc_mode, model, plans)
         result = run_evaluation(config, model, plans)
     finally:
         for adapter in opened:
@@ -317,6 +327,10 @@ def _resume_defaults(args: argparse.Namespace) -> None:
     args.limit = args.limit if args.limit is not None else settings.get("limit")
     args.seed = settings.get("seed", args.seed)
     args.sample_seed = args.sample_seed if args.sample_seed is not None else settings.get("sample_seed")
+    if args.mc_mode == "auto" and settings.get("mc_mode"):
+        args.mc_mode = settings["mc_mode"]
+    if args.reasoning_markers is None and settings.get("reasoning_markers"):
+        args.reasoning_markers = ",".join(settings["reasoning_markers"])
     args.strict = args.strict or bool(settings.get("strict"))
     if args.clusters is None and settings.get("clusters"):
         args.clusters = Path(settings["clusters"])

@@ -6,14 +6,19 @@ and recording failures on the sample live here, once.
 
 from __future__ import annotations
 
+import re
+
 from .errors import XevalError
 from .models.base import ModelAdapter
+from .reasoning import DEFAULT_MARKERS, split_reasoning
+from .scorers.extract import choices_block, extract_choice
 from .types import (
     DATA_ERROR,
     Completion,
     GenerationRequest,
     GenerationSettings,
     LoglikelihoodRequest,
+    Message,
     Prediction,
     Sample,
 )
@@ -31,8 +36,31 @@ def choice_requests(sample: Sample) -> list[LoglikelihoodRequest]:
     ]
 
 
+MC_MODES = ("loglik", "generate", "auto")
+
+
+CHOICES_SHOWN = "choices_shown"  # Sample.metadata: the prompt already lists the lettered choices
+_ANSWER_CUE = re.compile(r"\n[^\n]{0,12}[:：]\s*$")  # a trailing 'Answer:' / '답:' line of a log-likelihood template
+
+
+def with_choices_shown(sample: Sample) -> Sample:
+    """The sample as multiple choice by generation asks it: its prompt with the choices lettered
+    and an answer instruction in the template's language, before a trailing answer cue."""
+    if sample.metadata.get(CHOICES_SHOWN) or not sample.choices:
+        return sample
+    messages = list(sample.messages) or [Message(role="user", content=sample.context or "")]
+    last = messages[-1]
+    content = last.content.rstrip()
+    cue = _ANSWER_CUE.search(content)
+    body, tail = (content[:cue.start()], content[cue.start():]) if cue else (content, "")
+    block = choices_block(sample.choices, sample.template_language)
+    messages[-1] = Message(role=last.role, content=f"{body}\n\n{block}{tail}")
+    return sample.model_copy(update={"messages": tuple(messages), "metadata": {**sample.metadata, CHOICES_SHOWN: True}})
+
+
 def predict(
-    model: ModelAdapter, samples: list[Sample], settings: GenerationSettings
+    model: ModelAdapter, samples: list[Sample], settings: GenerationSettings, mc_mode: str = "loglik",
+    markers: tuple[str, str] = DEFAULT_MARKERS,
 ) -> list[Prediction]:
     """Predictions for a batch of samples of one output type, in order.
 
@@ -44,16 +72,20 @@ def predict(
     broken = [DATA_ERROR in s.metadata for s in samples]
     if any(broken):  # rows that cannot be scored (an answer outside its choices) never reach the model
         rest = [s for s, b in zip(samples, broken, strict=True) if not b]
-        produced = iter(predict(model, rest, settings))
+        produced = iter(predict(model, rest, settings, mc_mode, markers))
         return [Prediction(error=f"data: {s.metadata[DATA_ERROR]}") if b else next(produced)
                 for s, b in zip(samples, broken, strict=True)]
     given = [s.prediction is not None for s in samples]
     if any(given):  # answers produced elsewhere are scored as they are
         rest = [s for s, g in zip(samples, given, strict=True) if not g]
-        produced = iter(predict(model, rest, settings))
+        produced = iter(predict(model, rest, settings, mc_mode, markers))
         return [Prediction(text=s.prediction or "") if g else next(produced)
                 for s, g in zip(samples, given, strict=True)]
     try:
+        if samples[0].output_type == "multiple_choice" and mc_mode == "generate":
+            shown = [with_choices_shown(s) for s in samples]
+            completions = model.generate(generation_requests(shown, settings))
+            return [_extracted(s, c, markers) for s, c in zip(samples, completions, strict=True)]
         if samples[0].output_type == "multiple_choice":
             return _predict_choices(model, samples)
         completions = model.generate(generation_requests(samples, settings))
@@ -62,11 +94,23 @@ def predict(
     except Exception as exc:  # noqa: BLE001 - a backend failure is recorded, not fatal
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return [Prediction(error=reason) for _ in samples]
-    return [_from_completion(c) for c in completions]
+    return [_from_completion(c, markers) for c in completions]
 
 
-def _from_completion(completion: Completion) -> Prediction:
-    return Prediction(text=completion.text, usage=completion.usage, error=completion.error)
+def _extracted(sample: Sample, completion: Completion, markers: tuple[str, str]) -> Prediction:
+    prediction = _from_completion(completion, markers)
+    if prediction.error is None:
+        assert sample.choices is not None
+        found = extract_choice(prediction.text, sample.choices)
+        prediction = prediction.model_copy(update={"extracted": found.index, "extraction": found.method})
+    return prediction
+
+
+def _from_completion(completion: Completion, markers: tuple[str, str] = DEFAULT_MARKERS) -> Prediction:
+    """The answer alone in ``text``; a reasoning trace kept apart (an unclosed one leaves no answer)."""
+    answer, trace, unclosed = split_reasoning(completion.text, completion.reasoning, markers)
+    return Prediction(text=answer, reasoning=trace, reasoning_unclosed=unclosed, usage=completion.usage,
+                      error=completion.error)
 
 
 def _predict_choices(model: ModelAdapter, samples: list[Sample]) -> list[Prediction]:

@@ -46,6 +46,10 @@ def make_record(sample: Sample, prediction: Prediction, scores: list[Score], mod
             "text": prediction.text,
             "choice_logprobs": prediction.choice_logprobs,
             "chosen": prediction.chosen,
+            "extracted": prediction.extracted,
+            "extraction": prediction.extraction,
+            "reasoning": prediction.reasoning,
+            "reasoning_unclosed": prediction.reasoning_unclosed,
             "usage": prediction.usage.model_dump(),
         },
         "error": prediction.error,
@@ -223,4 +227,38 @@ def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], compl
         "metrics": aggregate(records),
         "judges": judge_report(records),
         "clusters": cluster_summary(run_meta.get("tasks", {}), records),
+        "reasoning": reasoning_report(records),
     }
+
+
+def reasoning_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per task x input language, for answers that came with a reasoning trace: how many, how
+    long (whitespace tokens), how many never closed (empty answers), and the language of the
+    traces next to the language asked for the answer: a model may think in English and answer
+    in Korean."""
+    from collections import Counter
+
+    from .langid import LanguageIdentifier
+
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        prediction = record.get("prediction") or {}
+        if prediction.get("reasoning") or prediction.get("reasoning_unclosed"):
+            groups[(record["task"], record["input_language"])].append(record)
+    if not groups:
+        return []
+    languages = {r["answer_language"] for rs in groups.values() for r in rs}
+    identifier = LanguageIdentifier(languages)
+    rows = []
+    for (task, input_language), members in sorted(groups.items()):
+        traces = [m["prediction"].get("reasoning") or "" for m in members]
+        lengths = [len(t.split()) for t in traces]
+        trace_languages = Counter(identifier.detect(t[:2000]).language for t in traces if t.strip())
+        rows.append({
+            "task": task, "input_language": input_language, "n": len(members),
+            "trace_tokens_mean": sum(lengths) / len(lengths),
+            "n_unclosed": sum(bool(m["prediction"].get("reasoning_unclosed")) for m in members),
+            "trace_languages": dict(trace_languages.most_common()),
+            "answer_languages": dict(Counter(m["answer_language"] for m in members).most_common()),
+        })
+    return rows

@@ -18,8 +18,9 @@ from .errors import XevalError
 from .lmeval import LM_EVAL_PREFIX
 from .metafile import is_meta_selection, load_cluster_map, load_meta_dataset
 from .models.base import ModelAdapter
-from .predict import predict
+from .predict import predict, with_choices_shown
 from .progress import Progress
+from .reasoning import DEFAULT_MARKERS
 from .records import (
     RUN_FILE,
     SAMPLES_FILE,
@@ -57,6 +58,8 @@ class RunConfig:
     sample_seed: int | None = None  # with limit: a seeded random subset, paired across template languages
     strict: bool = False  # refuse meta-dataset rows whose answer is not among their choices
     clusters: Path | None = None  # cluster map for meta-datasets (default tasks/korani/clusters.yaml)
+    mc_mode: str = "loglik"  # multiple choice: rank by log-likelihood, or generate and extract the choice
+    reasoning_markers: tuple[str, str] = DEFAULT_MARKERS  # a reasoning trace's start and end
     judge: Any = None  # ModelAdapter judging judge:/pairwise: scorers
     judge_mode: str = "generate"
     baseline: Any = None  # judges.scorers.Baseline for pairwise scorers
@@ -160,6 +163,8 @@ def run_evaluation(
         "settings": {"limit": config.limit, "batch_size": config.batch_size,
                      "seed": config.seed, "tasks": config.tasks, "sample_seed": config.sample_seed,
                      "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
+                     "mc_mode": config.mc_mode,
+                     "reasoning_markers": list(config.reasoning_markers),
                      "data_source": config.data_source,
                      "data_dir": str(config.data_dir) if config.data_dir else None,
                      "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None,
@@ -175,6 +180,9 @@ def run_evaluation(
     writer = RecordWriter(run_dir)
     plans = [TaskPlan(p.spec, [s for s in p.samples if s.key not in done and _in_shard(s, config.shard)],
                       p.scorers) for p in plans]
+    if config.mc_mode == "generate":  # the records keep the prompt as sent: choices lettered
+        plans = [TaskPlan(p.spec, [with_choices_shown(s) for s in p.samples], p.scorers)
+                 if p.spec.output_type == "multiple_choice" else p for p in plans]
     total = sum(len(p.samples) for p in plans)
     # concurrent backends (APIs) want bigger batches than in-process ones
     batch_size = max(config.batch_size, int(getattr(model, "batch_size_hint", 0) or 0))
@@ -194,7 +202,7 @@ def run_evaluation(
                     if trace is not None:  # debugging aid: which samples went to the model
                         with open(trace, "a", encoding="utf-8") as handle:
                             handle.write("".join(f"{s.key}\n" for s in batch))
-                    predictions = predict(model, batch, settings)
+                    predictions = predict(model, batch, settings, config.mc_mode, config.reasoning_markers)
                     scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
                     gate = language_gate(plan)
                     if gate is not None:
@@ -249,7 +257,9 @@ _OPTIONAL_SETTINGS = {"sample_seed", "strict", "clusters"}  # absent in runs wri
 def _comparable(value: Any, key: str) -> Any:
     if key == "settings" and isinstance(value, dict):
         return {k: v for k, v in value.items()
-                if k != "batch_size" and not (k in _OPTIONAL_SETTINGS and v in (None, False))}
+                if k != "batch_size" and not (k in _OPTIONAL_SETTINGS and v in (None, False))
+                and not (k == "mc_mode" and v == "loglik")
+                and not (k == "reasoning_markers" and v == list(DEFAULT_MARKERS))}
     return json.loads(json.dumps(value, sort_keys=True, default=str))
 
 
@@ -269,6 +279,25 @@ def _primary_scale(plan: TaskPlan) -> list[float] | None:
     return None
 
 
+def resolve_mc_mode(requested: str, model: ModelAdapter, plans: list[TaskPlan]) -> str:
+    """``auto``: log-likelihoods where the backend gives them (one probe request), else
+    generation with the answer extracted from the reply."""
+    if requested != "auto":
+        return requested
+    if not any(p.spec.output_type == "multiple_choice" for p in plans):
+        return "loglik"
+    from .types import LoglikelihoodRequest
+
+    try:
+        model.loglikelihood([LoglikelihoodRequest(context="The sky is", continuation=" blue")])
+    except Exception as exc:  # noqa: BLE001 - any refusal means: this backend gives no log-likelihoods
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"xeval: --mc-mode auto: {model.spec} gives no log-likelihoods ({reason[:160]}); multiple choice "
+              "by generation", file=sys.stderr)
+        return "generate"
+    return "loglik"
+
+
 def language_gate(plan: TaskPlan) -> tuple[str, int, int] | None:
     """For a generation task scored by its primary metric and by language correctness: the
     primary metric's name and the two scorers' positions (for ``<primary>_lang_gated``)."""
@@ -277,6 +306,8 @@ def language_gate(plan: TaskPlan) -> tuple[str, int, int] | None:
     names = [s.name for s in plan.scorers]
     primary = primary_metric(plan.spec)
     if "language" not in names or primary not in names or primary == "language":
+        return None
+    if primary.startswith(("judge", "pairwise")):  # a judge already scores the language facet, on its own scale
         return None
     return primary, names.index(primary), names.index("language")
 

@@ -66,6 +66,7 @@ class Completion(BaseModel):
     finish_reason: str | None = None
     usage: Usage = Usage()
     error: str | None = None
+    reasoning: str | None = None  # a reasoning trace the API returned apart (reasoning_content)
 
 
 class Sample(BaseModel):
@@ -99,13 +100,20 @@ class Prediction(BaseModel):
     text: str = ""
     choice_logprobs: list[float] | None = None
     choice_lengths: list[int] | None = None  # choice length in characters (acc_norm, as lm-eval)
+    # multiple choice by generation: the choice the reply was mapped to, and how (extract.py)
+    extracted: int | None = None
+    extraction: str | None = None
+    # a reasoning model's trace (<think>...</think> or reasoning_content), kept apart from ``text``,
+    # which is the answer alone: scorers and judges see only the answer
+    reasoning: str | None = None
+    reasoning_unclosed: bool = False  # the trace never ended: the answer is empty
     usage: Usage = Usage()
     error: str | None = None
 
     @property
     def chosen(self) -> int | None:
         if not self.choice_logprobs:
-            return None
+            return self.extracted
         return max(range(len(self.choice_logprobs)), key=lambda i: self.choice_logprobs[i])  # type: ignore[index]
 
 

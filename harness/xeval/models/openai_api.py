@@ -306,6 +306,7 @@ class OpenAIAdapter:
             common["stop"] = stops[:4]  # the OpenAI API takes at most four
 
         async def call() -> Completion:
+            reasoning = None
             if self._prompter is not None:
                 reply = await self._post(client, "/completions", {"prompt": prompt, **common})
                 choice = _first_choice(reply)
@@ -314,13 +315,19 @@ class OpenAIAdapter:
                 messages = [m.model_dump() for m in request.messages]
                 reply = await self._post(client, "/chat/completions", {"messages": messages, **common})
                 choice = _first_choice(reply)
-                text = (choice.get("message") or {}).get("content")
+                message = choice.get("message") or {}
+                text = message.get("content")
+                # reasoning models served by vLLM / DeepSeek-style APIs return the trace apart
+                reasoning = message.get("reasoning_content") or message.get("reasoning")
+                if text is None and isinstance(reasoning, str):
+                    text = ""  # the trace used every token: an empty answer, kept with its trace
             if not isinstance(text, str):
                 raise TransientError("the reply has no text")
             text, _ = trim_at_stop(text, stops)
             usage = reply.get("usage") or {}
             return Completion(text=text, finish_reason=choice.get("finish_reason"), usage=Usage(
-                prompt_tokens=usage.get("prompt_tokens") or 0, completion_tokens=usage.get("completion_tokens") or 0))
+                prompt_tokens=usage.get("prompt_tokens") or 0, completion_tokens=usage.get("completion_tokens") or 0),
+                reasoning=reasoning if isinstance(reasoning, str) and reasoning else None)
 
         try:
             return await self._with_retries(semaphore, call)

@@ -149,3 +149,10 @@ def _llamacpp(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .llamacpp import LlamaCppAdapter
 
     return LlamaCppAdapter(target, **args)
+
+
+@backend("scripted")
+def _scripted(target: str, args: dict[str, Any]) -> ModelAdapter:
+    from .scripted import ScriptedModel
+
+    return ScriptedModel(target, **args)

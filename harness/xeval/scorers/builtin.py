@@ -53,6 +53,13 @@ class Accuracy:
             if sample.gold is None or not sample.choices:
                 out.append(Score(scorer=self.name, error="acc needs a multiple_choice sample"))
                 continue
+            if not pred.choice_logprobs and pred.extraction is not None:  # multiple choice by generation
+                unparsed = pred.extracted is None  # unparseable or ambiguous: wrong, and counted
+                out.append(Score(scorer=self.name, value=float(pred.extracted == sample.gold),
+                                 extra={"unparsed": float(unparsed)},
+                                 details={"chosen": pred.extracted, "gold": sample.gold,
+                                          "extraction": pred.extraction}))
+                continue
             if not pred.choice_logprobs:  # a given text prediction: it must name a choice
                 answer = normalize_answer(pred.text)
                 matches = [i for i, c in enumerate(sample.choices) if normalize_answer(c) == answer]
