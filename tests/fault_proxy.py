@@ -42,7 +42,8 @@ class FaultProxy:
                 path = head.split(b" ", 2)[1]
                 fault = None
                 if path.split(b"?")[0] in self.refuse:
-                    reply = b'{"error": {"message": "This is a chat model and not supported in the v1/completions endpoint.", "type": "invalid_request_error"}}'
+                    reply = (b'{"error": {"message": "This is a chat model and not supported in the '
+                             b'v1/completions endpoint.", "type": "invalid_request_error"}}')
                     self.injected["refused"] += 1
                     writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n"
                                  + f"Content-Length: {len(reply)}\r\n\r\n".encode() + reply)

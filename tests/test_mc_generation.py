@@ -59,15 +59,17 @@ def test_scripted_multiple_choice_by_generation(tmp_path: Path) -> None:
 
 def test_loglik_mode_on_a_backend_without_loglikelihoods_is_one_line(tmp_path: Path) -> None:
     replies = _write(tmp_path / "replies.jsonl", [{"reply": "A"}])
-    proc = _xeval("run", "--model", f"scripted:{replies}", "--tasks", "klue_nli_ko_tpl-ko", "--data-source", "sample",
-                  "--limit", "1", "--mc-mode", "loglik", "--output", str(tmp_path))
+    proc = _xeval("run", "--model", f"scripted:{replies}", "--tasks", "klue_nli_ko_tpl-ko", "--data-source",
+                  "sample", "--limit", "1", "--mc-mode", "loglik", "--output", str(tmp_path))
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines()[-1].startswith("xeval: error: scripted:replies.jsonl gives no log-likelihoods")
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("xeval: error: scripted:replies.jsonl gives no log-likelihoods")
 
 
 def test_reasoning_traces_are_kept_apart_and_reported(tmp_path: Path) -> None:
     replies = _write(tmp_path / "replies.jsonl", [
-        {"reply": "<think>The user wants a one-sentence summary in Korean. SECRET-TRACE</think>서울에서 축제가 열렸다."},
+        {"reply": "<think>The user wants a one-sentence summary in Korean. SECRET-TRACE</think>"
+                  "서울에서 축제가 열렸다."},
         {"reply": "<think>I will think in English about this article and never finish"},
         {"reply": "부산에 비가 많이 왔다.", "reasoning": "Reasoning returned apart by the API, in English."},
     ])
@@ -152,3 +154,18 @@ def test_xling_by_generation_on_a_chat_only_endpoint(llama_server_url: str, tmp_
     finally:
         proxy.terminate()
         proxy.wait(timeout=10)
+
+
+def test_an_unimplemented_lm_eval_field_is_one_line(tmp_path: Path) -> None:
+    task_dir = tmp_path / "tasks"
+    task_dir.mkdir()
+    (task_dir / "fewshot.yaml").write_text(
+        "task: my_fewshot\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: d.jsonl\n"
+        "doc_to_text: '{{q}}'\ndoc_to_target: a\nnum_fewshot: 5\nmetric_list:\n  - metric: exact_match\n",
+        encoding="utf-8")
+    (task_dir / "d.jsonl").write_text('{"q": "1+1=", "a": "2"}\n', encoding="utf-8")
+    proc = _xeval("run", "--model", "none", "--tasks-dir", str(task_dir), "--tasks", "my_fewshot",
+                  "--output", str(tmp_path))
+    assert proc.returncode == 2
+    line = proc.stderr.strip().splitlines()[-1]
+    assert "fewshot.yaml: task 'my_fewshot' uses num_fewshot=5" in line and "lm_eval:my_fewshot" in line

@@ -102,6 +102,11 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
             lm_eval_metrics[spec.task] = metrics
     if native or not names:
         for spec in index.resolve(native or None):
+            missing = spec.unimplemented()
+            if missing:
+                raise XevalError(f"{spec.source}: task {spec.task!r} uses {', '.join(missing)}, which xeval's "
+                                 f"native runner does not implement yet; run it through lm-eval "
+                                 f"(--tasks lm_eval:{spec.task}) or remove the field")
             docs = load_documents(spec, config.data_dir, config.data_source)
             rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed)))
     if files:

@@ -18,6 +18,7 @@ def test_extraction_cases(case: dict) -> None:
 
 
 def test_choices_block_in_the_template_language() -> None:
-    assert choices_block(["함의", "중립", "모순"], "ko") == "보기:\nA. 함의\nB. 중립\nC. 모순\n위 보기 중 정답의 기호(A, B, ...)만 답하세요."
+    expected = "보기:\nA. 함의\nB. 중립\nC. 모순\n위 보기 중 정답의 기호(A, B, ...)만 답하세요."
+    assert choices_block(["함의", "중립", "모순"], "ko") == expected
     assert choices_block(["yes", "no"], "en").startswith("Options:\nA. yes\nB. no\nAnswer with the letter")
     assert choices_block(["yes", "no"], "fr").startswith("Options:")  # other templates: English wording
