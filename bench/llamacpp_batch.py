@@ -6,7 +6,7 @@ Two figures from one run, on the same prompts and settings (greedy, max tokens N
    xeval's llamacpp adapter with ``parallel=1`` and with ``parallel=P``; plus how many greedy
    texts the batched path shares with the sequential one;
 2. end to end, as a user sees it (whole processes: start-up, model load, evaluation, scoring):
-   ``xeval run --model-args parallel=1`` against the default (``parallel=8``) on the same tasks.
+   ``xeval run`` (``parallel=1``, the default) against ``--model-args parallel=8`` on the same tasks.
 
 Prompts: the multilingual AlpacaEval prompts in ../shared/data (open-ended, generation-heavy).
 

@@ -27,7 +27,8 @@ def test_korean_run_writes_records_and_summary_that_agree(embedded_model, tmp_pa
     # every record carries its prompt, answer and every scorer of its task
     for record in records:
         assert record["prompt"][0]["content"]
-        expected = set(summary["tasks"][record["task"]]["scorers"])
+        task = summary["tasks"][record["task"]]
+        expected = set(task["scorers"]) | set(task["derived_scores"])
         assert set(record["scores"]) == expected
     # the summary is exactly the aggregate of the records
     assert summary["metrics"] == json.loads(json.dumps(aggregate(records)))

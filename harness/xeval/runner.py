@@ -341,6 +341,8 @@ def _task_meta(plan: TaskPlan) -> dict[str, Any]:
         "answer_language": spec.answer_language,
         "n_samples": len(plan.samples),
         "scorers": [s.name for s in plan.scorers],
+        # scores computed from other scores (the language-gated primary metric)
+        "derived_scores": [f"{gate[0]}_lang_gated"] if (gate := language_gate(plan)) else [],
         "primary_metric": primary_metric(spec) if spec.scorer_names else plan.scorers[0].name,
         "primary_scale": _primary_scale(plan),
         "cluster": spec.xeval.cluster,

@@ -40,7 +40,7 @@ class LlamaCppAdapter:
         n_ctx: int = 4096,
         n_threads: int | None = None,
         n_batch: int = 512,
-        parallel: int = 8,
+        parallel: int = 1,
         embedded: bool = False,
         **extra: Any,
     ) -> None:

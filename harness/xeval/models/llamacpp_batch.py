@@ -10,8 +10,10 @@ Greedy only: a sampled request has no batched twin of llama-cpp-python's sampler
 goes through the sequential path. The stop rules are ``create_completion``'s: an end-of-
 generation token ends a sequence without being kept, then the token limit, then the stop
 strings. Batched kernels compute the same logits in a different order, so a greedy text can
-differ from the sequential one where two tokens are nearly tied; the batch width is therefore
-part of the model fingerprint and the cache key (``parallel``).
+differ from the sequential one where two tokens are nearly tied, and a sequence's numbers depend
+on which others share its batch (so shards and resumed runs are not byte-identical to a whole
+run). Batching is therefore opt-in (``parallel=N``, default 1) and part of the model fingerprint
+and the cache key.
 """
 
 from __future__ import annotations
