@@ -19,6 +19,11 @@ from xeval.models.llamacpp_server import split_switch
 AMX_INFO = ("CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | AVX512 = 1 | "
             "AVX512_VBMI = 1 | AVX512_VNNI = 1 | AVX512_BF16 = 1 | AMX_INT8 = 1 | LLAMAFILE = 1 | OPENMP = 1 | "
             "REPACK = 1 | ")
+# What llama-cpp-python 0.3.36, built natively on the lent GPU machine's Intel Xeon host (amx_int8,
+# amx_tile in /proc/cpuinfo), printed on 2026-11-23.
+DEVICE_AMX_INFO = ("CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX_VNNI = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | "
+                   "AVX512 = 1 | AVX512_VBMI = 1 | AVX512_VNNI = 1 | AVX512_BF16 = 1 | AMX_INT8 = 1 | LLAMAFILE = 1 | "
+                   "OPENMP = 1 | REPACK = 1 | ")
 # An AVX2-only AMD EPYC (the machine these tests were written on).
 AVX2_INFO = ("CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | LLAMAFILE = 1 | "
              "OPENMP = 1 | REPACK = 1 | ")
@@ -35,6 +40,8 @@ def test_cpu_features_parse_the_cpu_section_only() -> None:
 
 
 def test_amx_decision_both_answers_and_user_override() -> None:
+    assert runtime.decide_kernel_path(DEVICE_AMX_INFO).extra_bufts is False
+    assert "AMX_INT8" in runtime.cpu_features(DEVICE_AMX_INFO)
     amx = runtime.decide_kernel_path(AMX_INFO, version="0.3.36")
     assert amx.extra_bufts is False and "AMX" in amx.reason
     plain = runtime.decide_kernel_path(AVX2_INFO, version="0.3.36")
