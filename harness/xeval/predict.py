@@ -69,18 +69,13 @@ def predict(
     """
     if not samples:
         return []
-    broken = [DATA_ERROR in s.metadata for s in samples]
-    if any(broken):  # rows that cannot be scored (an answer outside its choices) never reach the model
-        rest = [s for s, b in zip(samples, broken, strict=True) if not b]
+    # Samples answered without the model: rows that cannot be scored (an answer outside its
+    # choices) and answers produced elsewhere, scored as they are.
+    fixed = [_without_model(s) for s in samples]
+    if any(f is not None for f in fixed):
+        rest = [s for s, f in zip(samples, fixed, strict=True) if f is None]
         produced = iter(predict(model, rest, settings, mc_mode, markers))
-        return [Prediction(error=f"data: {s.metadata[DATA_ERROR]}") if b else next(produced)
-                for s, b in zip(samples, broken, strict=True)]
-    given = [s.prediction is not None for s in samples]
-    if any(given):  # answers produced elsewhere are scored as they are
-        rest = [s for s, g in zip(samples, given, strict=True) if not g]
-        produced = iter(predict(model, rest, settings, mc_mode, markers))
-        return [Prediction(text=s.prediction or "") if g else next(produced)
-                for s, g in zip(samples, given, strict=True)]
+        return [f if f is not None else next(produced) for f in fixed]
     try:
         if samples[0].output_type == "multiple_choice" and mc_mode == "generate":
             shown = [with_choices_shown(s) for s in samples]
@@ -95,6 +90,14 @@ def predict(
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         return [Prediction(error=reason) for _ in samples]
     return [_from_completion(c, markers) for c in completions]
+
+
+def _without_model(sample: Sample) -> Prediction | None:
+    if DATA_ERROR in sample.metadata:
+        return Prediction(error=f"data: {sample.metadata[DATA_ERROR]}")
+    if sample.prediction is not None:
+        return Prediction(text=sample.prediction)
+    return None
 
 
 def _extracted(sample: Sample, completion: Completion, markers: tuple[str, str]) -> Prediction:

@@ -44,6 +44,8 @@ class LlamaCppAdapter:
         embedded: bool = False,
         **extra: Any,
     ) -> None:
+        if not isinstance(parallel, int) or parallel < 1:
+            raise ModelError(f"parallel must be an integer >= 1, got {parallel!r}")
         llama_cpp = runtime.import_llama_cpp()
         requested = runtime.parse_bool(extra.pop(runtime.EXTRA_BUFTS_ARG, None))
         known = set(inspect.signature(llama_cpp.Llama.__init__).parameters) - {"self", "kwargs"}
@@ -88,8 +90,6 @@ class LlamaCppAdapter:
         self._prompter = ChatPrompter(chosen, template, self._token_text(self._llm.token_bos()),
                                       self._token_text(self._llm.token_eos()))
         self.chat_format = self._prompter.chat_format
-        if not isinstance(parallel, int) or parallel < 1:
-            raise ModelError(f"parallel must be an integer >= 1, got {parallel!r}")
         self.parallel = parallel
         self._batcher: Any = None
         # the batch width changes greedy texts where tokens are nearly tied: part of the identity
@@ -134,13 +134,11 @@ class LlamaCppAdapter:
         out: list[Completion | None] = [None] * len(requests)
         jobs = []
         for i, request in enumerate(requests):
-            prompt, template_stops = self._prompt(request)
-            tokens = self.tokenize(prompt)
-            if len(tokens) >= self._n_ctx:  # recorded on this sample; the rest of the batch goes on
-                out[i] = Completion(error=f"prompt of {len(tokens)} tokens does not fit n_ctx={self._n_ctx}")
+            prepared = self._prepare(request)
+            if isinstance(prepared, Completion):  # recorded on this sample; the rest of the batch goes on
+                out[i] = prepared
                 continue
-            jobs.append(Job(i, tokens, min(request.settings.max_tokens, self._n_ctx - len(tokens)),
-                            list(dict.fromkeys([*request.settings.stop, *template_stops]))))
+            jobs.append(Job(i, *prepared))
         if self._batcher is None:
             with _native_stderr_captured():
                 self._batcher = BatchDecoder(self._llm, self.parallel, pool=max(self._n_ctx, 2048),
@@ -157,14 +155,21 @@ class LlamaCppAdapter:
                 out[job.index] = completion(job)
         return [c if c is not None else Completion(error="not generated") for c in out]
 
-    def _generate_one(self, request: GenerationRequest) -> Completion:
+    def _prepare(self, request: GenerationRequest) -> tuple[list[int], int, list[str]] | Completion:
+        """Prompt tokens, token limit and stop strings; a failed Completion when it cannot fit."""
         prompt, template_stops = self._prompt(request)
         tokens = self.tokenize(prompt)
-        settings = request.settings
         if len(tokens) >= self._n_ctx:
             return Completion(error=f"prompt of {len(tokens)} tokens does not fit n_ctx={self._n_ctx}")
-        max_tokens = min(settings.max_tokens, self._n_ctx - len(tokens))
-        stops = list(dict.fromkeys([*settings.stop, *template_stops]))
+        max_tokens = min(request.settings.max_tokens, self._n_ctx - len(tokens))
+        return tokens, max_tokens, list(dict.fromkeys([*request.settings.stop, *template_stops]))
+
+    def _generate_one(self, request: GenerationRequest) -> Completion:
+        prepared = self._prepare(request)
+        if isinstance(prepared, Completion):
+            return prepared
+        tokens, max_tokens, stops = prepared
+        settings = request.settings
         greedy = settings.temperature <= 0
         self._llm.reset()  # no prompt-prefix reuse: results independent of earlier requests
         result: Any = self._llm.create_completion(
