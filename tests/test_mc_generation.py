@@ -159,13 +159,14 @@ def test_xling_by_generation_on_a_chat_only_endpoint(llama_server_url: str, tmp_
 def test_an_unimplemented_lm_eval_field_is_one_line(tmp_path: Path) -> None:
     task_dir = tmp_path / "tasks"
     task_dir.mkdir()
-    (task_dir / "fewshot.yaml").write_text(
-        "task: my_fewshot\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: d.jsonl\n"
-        "doc_to_text: '{{q}}'\ndoc_to_target: a\nnum_fewshot: 5\nmetric_list:\n  - metric: exact_match\n",
+    (task_dir / "custom.yaml").write_text(
+        "task: my_custom\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: d.jsonl\n"
+        "doc_to_text: '{{q}}'\ndoc_to_target: a\nprocess_results: !function utils.process_results\n"
+        "metric_list:\n  - metric: exact_match\n",
         encoding="utf-8")
     (task_dir / "d.jsonl").write_text('{"q": "1+1=", "a": "2"}\n', encoding="utf-8")
-    proc = _xeval("run", "--model", "none", "--tasks-dir", str(task_dir), "--tasks", "my_fewshot",
+    proc = _xeval("run", "--model", "none", "--tasks-dir", str(task_dir), "--tasks", "my_custom",
                   "--output", str(tmp_path))
     assert proc.returncode == 2
     line = proc.stderr.strip().splitlines()[-1]
-    assert "fewshot.yaml: task 'my_fewshot' uses num_fewshot=5" in line and "lm_eval:my_fewshot" in line
+    assert "custom.yaml: task 'my_custom' uses process_results" in line and "lm_eval:my_custom" in line

@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="multiple choice: rank the choices by log-likelihood, or show them lettered and "
                           "extract the model's choice from its reply (auto: generate when the backend "
                           "gives no log-likelihoods, e.g. chat-only APIs)")
+    run.add_argument("--num-fewshot", type=int, default=None,
+                     help="few-shot examples per sample, for every task (as lm-eval's --num_fewshot: a task "
+                          "whose YAML says num_fewshot: 0 stays zero-shot); drawn with --seed")
+    run.add_argument("--fewshot-as-multiturn", action="store_true",
+                     help="generation: show few-shot examples as user/assistant turns, not as one text")
     run.add_argument("--reasoning-markers", default=None,
                      help="START,END of a reasoning trace kept apart from the answer (default '<think>,</think>'; "
                           "an API's reasoning_content is kept apart too)")
@@ -173,6 +178,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise XevalError("--limit must be at least 1")
     if args.batch_size < 1:
         raise XevalError("--batch-size must be at least 1")
+    if args.num_fewshot is not None and args.num_fewshot < 0:
+        raise XevalError(f"--num-fewshot must be 0 or more, got {args.num_fewshot}")
     resolve_spec(args.model)  # an unknown spec fails before any data is read
     model_args = parse_model_args(args.model_args) if isinstance(args.model_args, str | None) else args.model_args
     if args.chat_template:
@@ -185,6 +192,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         data_dir=args.data_dir, data_source=args.data_source, seed=args.seed, shard=_parse_shard(args.shard),
         max_tokens=args.max_tokens, sample_seed=args.sample_seed, strict=args.strict, clusters=args.clusters,
         reasoning_markers=parse_markers(args.reasoning_markers),
+        num_fewshot=args.num_fewshot, fewshot_as_multiturn=args.fewshot_as_multiturn,
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     cache = None
@@ -332,6 +340,9 @@ def _resume_defaults(args: argparse.Namespace) -> None:
     if args.reasoning_markers is None and settings.get("reasoning_markers"):
         args.reasoning_markers = ",".join(settings["reasoning_markers"])
     args.strict = args.strict or bool(settings.get("strict"))
+    if args.num_fewshot is None:
+        args.num_fewshot = settings.get("num_fewshot")
+    args.fewshot_as_multiturn = args.fewshot_as_multiturn or bool(settings.get("fewshot_as_multiturn"))
     if args.clusters is None and settings.get("clusters"):
         args.clusters = Path(settings["clusters"])
     args.data_source = args.data_source or settings.get("data_source")

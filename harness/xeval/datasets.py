@@ -76,10 +76,17 @@ def split_name(spec: TaskSpec) -> str:
     return spec.test_split or spec.validation_split or "test"
 
 
+def fewshot_split_name(spec: TaskSpec) -> str:
+    """Where few-shot examples come from, as lm-eval picks it: ``fewshot_split``, else the
+    training split, else the validation split, else the evaluation split itself."""
+    return spec.fewshot_split or spec.training_split or spec.validation_split or split_name(spec)
+
+
 def load_documents(
-    spec: TaskSpec, data_dir: Path | None = None, data_source: str | None = None
+    spec: TaskSpec, data_dir: Path | None = None, data_source: str | None = None,
+    split: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The documents of the task's evaluation split.
+    """The documents of the task's evaluation split (or of ``split``).
 
     A task naming ``metadata.xeval.source`` loads that source from ``data_source``: the
     project's sample, the hub, or the official release file under ``data_dir`` (the default
@@ -89,10 +96,13 @@ def load_documents(
     (relative paths resolve against ``data_dir`` if given, else the YAML's folder);
     anything else is a Hugging Face dataset id, loaded through ``datasets``.
     """
-    split = split_name(spec)
+    split = split or split_name(spec)
     source = Path(spec.source)
     named = spec.xeval.source
     if named is not None:
+        if split != split_name(spec):
+            raise ConfigError(f"{source}: data source {named!r} has one split; few-shot examples need "
+                              f"another (fewshot_split {split!r} is not available)")
         from .sources import load_rows, resolve_source
 
         kind = data_source or ("local" if data_dir else "hub")

@@ -132,9 +132,11 @@ class LmEvalMetric:
 
 
 def load_lm_eval_tasks(selection: str, limit: int | None, include_path: str | list[str] | None = None,
-                       language: str | None = None) -> list[tuple[Any, list[Any], list[Any]]]:
+                       language: str | None = None, num_fewshot: int | None = None,
+                       fewshot_seed: int = 1234) -> list[tuple[Any, list[Any], list[Any]]]:
     """``lm_eval:TASK`` -> (TaskSpec, samples, lm-eval metric scorers), with lm-eval's own
-    rendering of every request (``build_all_requests``), so the prompts are lm-eval's."""
+    rendering of every request (``build_all_requests``), so the prompts are lm-eval's; few-shot
+    settings are applied as ``lm_eval.simple_evaluate`` applies them."""
     from lm_eval.tasks import TaskManager, get_task_dict
 
     from .errors import ConfigError, MissingDependencyError
@@ -154,12 +156,19 @@ def load_lm_eval_tasks(selection: str, limit: int | None, include_path: str | li
     output_type = task.OUTPUT_TYPE
     if output_type not in {"multiple_choice", "generate_until"}:
         raise ConfigError(f"lm-eval task {name!r} is {output_type}: xeval runs multiple_choice and generate_until")
+    configured = task.get_config("num_fewshot")
+    if num_fewshot is not None and configured != 0:
+        task.set_config(key="num_fewshot", value=num_fewshot)
+    elif configured is None:
+        task.set_config(key="num_fewshot", value=0)
+    task.set_fewshot_seed(seed=fewshot_seed)
     task.build_all_requests(limit=limit, rank=0, world_size=1)
     by_doc: dict[int, list[Any]] = {}
     for instance in task.instances:
         by_doc.setdefault(instance.doc_id, []).append(instance)
     identifier = LanguageIdentifier(("ko", "en", "ja", "zh", "fr", "de", "es", "ru", "pt"))
     spec = TaskSpec(task=selection, dataset_path=str(task.config.dataset_path), doc_to_text="lm_eval",
+                    num_fewshot=task.get_config("num_fewshot"),
                     doc_to_target="lm_eval", output_type=output_type, source=f"lm_eval:{name}",
                     metadata={"version": str((task.config.metadata or {}).get("version", "0")),
                               "xeval": {"scorers": [] if output_type == "multiple_choice" else ["language"]}})

@@ -8,6 +8,7 @@ import importlib.util
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import jinja2
 
 from .errors import ConfigError
+from .fewshot import FewshotSampler, Shot, answer_text, join_system, multiturn_messages, plain_context
 from .taskspec import TaskSpec
 from .types import Message, Sample
 
@@ -128,6 +130,11 @@ class DocRenderer:
                 return value
         return value
 
+    def shot(self, doc: dict[str, Any]) -> Shot:
+        """A few-shot example: its question and its answer, as lm-eval renders them."""
+        choices = self.choices(doc)
+        return Shot(self.text(doc), answer_text(self.target(doc, choices), choices, self.where))
+
     def description(self, doc: dict[str, Any]) -> str:
         if not self.spec.description:
             return ""
@@ -156,27 +163,57 @@ def document_set_key(spec: TaskSpec) -> str:
            f"{spec.dataset_kwargs.get('data_files')}"
 
 
+@dataclass(frozen=True)
+class Fewshot:
+    """How a task's few-shot examples are drawn and shown (:mod:`xeval.fewshot`)."""
+
+    n: int
+    pool: list[dict[str, Any]]  # the few-shot split's documents, process_docs applied
+    same_split: bool  # the pool is the evaluation split: the evaluated document is left out
+    seed: int = 1234
+    multiturn: bool = False
+
+
+def process_documents(spec: TaskSpec, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The task's ``process_docs`` applied (lm-eval applies it to every split it reads)."""
+    if spec.process_docs is None:
+        return docs
+    fn = resolve_function(spec.process_docs, Path(spec.source).parent, f"{spec.source}: field 'process_docs'")
+    return list(fn(docs))
+
+
 def build_samples(
-    spec: TaskSpec, docs: list[dict[str, Any]], limit: int | None = None, sample_seed: int | None = None
+    spec: TaskSpec, docs: list[dict[str, Any]], limit: int | None = None, sample_seed: int | None = None,
+    fewshot: Fewshot | None = None,
 ) -> list[Sample]:
     """Samples for the chosen documents (:func:`choose_indices`), in document order."""
-    if spec.process_docs is not None:
-        fn = resolve_function(spec.process_docs, Path(spec.source).parent,
-                              f"{spec.source}: field 'process_docs'")
-        docs = list(fn(docs))
+    docs = process_documents(spec, docs)
     renderer = DocRenderer(spec)
     meta = spec.xeval
     samples: list[Sample] = []
+    sampler = (FewshotSampler(fewshot.pool, fewshot.seed, fewshot.same_split, spec.source)
+               if fewshot is not None and fewshot.n > 0 else None)
     for index in choose_indices(len(docs), limit, sample_seed, document_set_key(spec)):
         doc = docs[index]
         sample_id = str(doc[meta.id_field]) if meta.id_field and meta.id_field in doc else str(index)
-        text = renderer.description(doc) + renderer.text(doc)
+        description, question = renderer.description(doc), renderer.text(doc)
         choices = renderer.choices(doc)
         target = renderer.target(doc, choices)
         messages: list[Message] = []
-        if meta.system_prompt:
-            messages.append(Message(role="system", content=meta.system_prompt))
-        messages.append(Message(role="user", content=text))
+        if sampler is not None and fewshot is not None:
+            shots = [renderer.shot(example) for example in sampler.draw(fewshot.n, doc)]
+            text = plain_context(description, shots, question, spec.target_delimiter, spec.fewshot_delimiter)
+            if fewshot.multiturn:
+                system = join_system(meta.system_prompt, description, spec.fewshot_delimiter)
+                if system:
+                    messages.append(Message(role="system", content=system))
+                messages.extend(multiturn_messages(shots, question))
+        else:
+            text = description + question
+        if not messages:
+            if meta.system_prompt:
+                messages.append(Message(role="system", content=meta.system_prompt))
+            messages.append(Message(role="user", content=text))
         gold: int | None = None
         references: list[str] = []
         if spec.output_type == "multiple_choice":

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .datasets import load_documents
+from .datasets import fewshot_split_name, load_documents, split_name
 from .errors import XevalError
 from .lmeval import LM_EVAL_PREFIX
 from .metafile import is_meta_selection, load_cluster_map, load_meta_dataset
@@ -33,7 +33,7 @@ from .records import (
     repair_records,
     write_json_atomic,
 )
-from .rendering import build_samples
+from .rendering import Fewshot, build_samples, process_documents
 from .scorers import Scorer, ScorerContext, canonical_name, judge_needs, make_scorer
 from .scorers.builtin import language_gated
 from .task_index import TaskIndex
@@ -58,6 +58,8 @@ class RunConfig:
     sample_seed: int | None = None  # with limit: a seeded random subset, paired across template languages
     strict: bool = False  # refuse meta-dataset rows whose answer is not among their choices
     clusters: Path | None = None  # cluster map for meta-datasets (default tasks/korani/clusters.yaml)
+    num_fewshot: int | None = None  # overrides every task's num_fewshot (except a task's explicit 0)
+    fewshot_as_multiturn: bool = False  # generation: few-shot examples as user/assistant turns
     mc_mode: str = "loglik"  # multiple choice: rank by log-likelihood, or generate and extract the choice
     reasoning_markers: tuple[str, str] = DEFAULT_MARKERS  # a reasoning trace's start and end
     judge: Any = None  # ModelAdapter judging judge:/pairwise: scorers
@@ -97,7 +99,8 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
         from .lmeval import load_lm_eval_tasks
 
         include = [str(index.root), *(str(p) for p in index.extra_paths)]
-        for spec, samples, metrics in load_lm_eval_tasks(selection, config.limit, include):
+        for spec, samples, metrics in load_lm_eval_tasks(selection, config.limit, include,
+                                                         num_fewshot=config.num_fewshot, fewshot_seed=config.seed):
             rendered.append((spec, samples))
             lm_eval_metrics[spec.task] = metrics
     if native or not names:
@@ -107,9 +110,14 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
                 raise XevalError(f"{spec.source}: task {spec.task!r} uses {', '.join(missing)}, which xeval's "
                                  f"native runner does not implement yet; run it through lm-eval "
                                  f"(--tasks lm_eval:{spec.task}) or remove the field")
+            spec = with_num_fewshot(spec, config.num_fewshot)
             docs = load_documents(spec, config.data_dir, config.data_source)
-            rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed)))
+            fewshot = _fewshot(spec, docs, config)
+            rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed, fewshot)))
     if files:
+        if config.num_fewshot:
+            raise XevalError(f"--num-fewshot {config.num_fewshot}: meta-dataset files ({', '.join(files)}) have "
+                             "no split to draw examples from; KORANI evaluates zero-shot")
         cluster_map = load_cluster_map(config.clusters)
         for selection in files:
             rendered.extend(load_meta_dataset(selection, config.limit, strict=config.strict,
@@ -142,6 +150,27 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
     return plans
 
 
+def with_num_fewshot(spec: TaskSpec, override: int | None) -> TaskSpec:
+    """The task with ``--num-fewshot`` applied, as lm-eval applies it: every task takes the
+    override except one whose YAML says ``num_fewshot: 0``."""
+    if override is None or spec.num_fewshot == 0:
+        return spec
+    if override < 0:
+        raise XevalError(f"--num-fewshot must be 0 or more, got {override}")
+    return spec.model_copy(update={"num_fewshot": override})
+
+
+def _fewshot(spec: TaskSpec, docs: list[dict[str, Any]], config: RunConfig) -> Fewshot | None:
+    n = spec.num_fewshot or 0
+    if n <= 0:
+        return None
+    split = fewshot_split_name(spec)
+    same = split == split_name(spec)
+    pool = docs if same else load_documents(spec, config.data_dir, config.data_source, split=split)
+    return Fewshot(n=n, pool=process_documents(spec, pool), same_split=same, seed=config.seed,
+                   multiturn=config.fewshot_as_multiturn)
+
+
 def run_evaluation(
     config: RunConfig,
     model: ModelAdapter,
@@ -169,6 +198,8 @@ def run_evaluation(
                      "seed": config.seed, "tasks": config.tasks, "sample_seed": config.sample_seed,
                      "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
                      "mc_mode": config.mc_mode,
+                     "num_fewshot": config.num_fewshot,
+                     "fewshot_as_multiturn": config.fewshot_as_multiturn,
                      "reasoning_markers": list(config.reasoning_markers),
                      "data_source": config.data_source,
                      "data_dir": str(config.data_dir) if config.data_dir else None,
@@ -256,7 +287,8 @@ def resume_state(run_dir: Path, meta: dict[str, Any]) -> tuple[dict[str, Any], s
     return previous, done
 
 
-_OPTIONAL_SETTINGS = {"sample_seed", "strict", "clusters"}  # absent in runs written before they existed
+# absent in runs written before they existed
+_OPTIONAL_SETTINGS = {"sample_seed", "strict", "clusters", "num_fewshot", "fewshot_as_multiturn"}
 
 
 def _comparable(value: Any, key: str) -> Any:
@@ -340,6 +372,7 @@ def _task_meta(plan: TaskPlan) -> dict[str, Any]:
         "template_language": spec.template_language,
         "answer_language": spec.answer_language,
         "n_samples": len(plan.samples),
+        "num_fewshot": spec.num_fewshot or 0,
         "scorers": [s.name for s in plan.scorers],
         # scores computed from other scores (the language-gated primary metric)
         "derived_scores": [f"{gate[0]}_lang_gated"] if (gate := language_gate(plan)) else [],

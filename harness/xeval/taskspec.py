@@ -101,8 +101,6 @@ class TaskSpec(BaseModel):
         """lm-eval fields set here that xeval's native runner does not implement yet: a task
         using them fails with one line instead of running differently from lm-eval."""
         found = []
-        if self.num_fewshot:
-            found.append(f"num_fewshot={self.num_fewshot}")
         if self.filter_list:
             found.append("filter_list")
         if self.repeats is not None and self.repeats > 1:
