@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--num-fewshot", type=int, default=None,
                      help="few-shot examples per sample, for every task (as lm-eval's --num_fewshot: a task "
                           "whose YAML says num_fewshot: 0 stays zero-shot); drawn with --seed")
+    run.add_argument("--repeats", type=int, default=None,
+                     help="answers per sample (overrides a task's repeats): scored as the mean, pass@K and "
+                          "maj@K per sample; the r-th answer is seeded with --seed + r")
+    run.add_argument("--temperature", type=float, default=None,
+                     help="sampling temperature for every task (repeats need > 0 to differ)")
     run.add_argument("--fewshot-as-multiturn", action="store_true",
                      help="generation: show few-shot examples as user/assistant turns, not as one text")
     run.add_argument("--reasoning-markers", default=None,
@@ -178,6 +183,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise XevalError("--limit must be at least 1")
     if args.batch_size < 1:
         raise XevalError("--batch-size must be at least 1")
+    if args.repeats is not None and args.repeats < 1:
+        raise XevalError(f"--repeats must be at least 1, got {args.repeats}")
+    if args.temperature is not None and args.temperature < 0:
+        raise XevalError(f"--temperature must be 0 or more, got {args.temperature}")
     if args.num_fewshot is not None and args.num_fewshot < 0:
         raise XevalError(f"--num-fewshot must be 0 or more, got {args.num_fewshot}")
     resolve_spec(args.model)  # an unknown spec fails before any data is read
@@ -193,6 +202,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         max_tokens=args.max_tokens, sample_seed=args.sample_seed, strict=args.strict, clusters=args.clusters,
         reasoning_markers=parse_markers(args.reasoning_markers),
         num_fewshot=args.num_fewshot, fewshot_as_multiturn=args.fewshot_as_multiturn,
+        repeats=args.repeats, temperature=args.temperature,
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     cache = None
@@ -342,6 +352,10 @@ def _resume_defaults(args: argparse.Namespace) -> None:
     args.strict = args.strict or bool(settings.get("strict"))
     if args.num_fewshot is None:
         args.num_fewshot = settings.get("num_fewshot")
+    if args.repeats is None:
+        args.repeats = settings.get("repeats")
+    if args.temperature is None:
+        args.temperature = settings.get("temperature")
     args.fewshot_as_multiturn = args.fewshot_as_multiturn or bool(settings.get("fewshot_as_multiturn"))
     if args.clusters is None and settings.get("clusters"):
         args.clusters = Path(settings["clusters"])

@@ -107,10 +107,24 @@ LM_EVAL_PREFIX = "lm_eval:"
 
 
 class LmEvalMetric:
-    """One of an lm-eval task's metrics, computed by the task's own ``process_results``."""
+    """One of an lm-eval task's metrics, computed by the task's own ``process_results``; for
+    generation, on the answer after one of the task's own filter pipelines (its ``filter_list``),
+    named ``metric,pipeline`` as lm-eval names it (the default pipeline ``none`` keeps the name)."""
 
-    def __init__(self, task: Any, name: str) -> None:
-        self.task, self.name = task, name
+    answers_all_repeats = True  # the filter pipeline takes every repeat, as in lm-eval
+
+    def __init__(self, task: Any, name: str, pipeline: Any = None) -> None:
+        self.task, self.pipeline = task, pipeline
+        self.metric = name
+        self.name = name if pipeline is None or pipeline.name == "none" else f"{name},{pipeline.name}"
+
+    def _filtered(self, answers: list[str], doc: Any) -> Any:
+        if self.pipeline is None:
+            return answers[0]
+        resps: Any = [answers]
+        for make in self.pipeline.filters:
+            resps = make().apply(resps, [doc])
+        return list(resps)[0]
 
     def score(self, samples: list[Any], predictions: list[Any]) -> list[Any]:
         from .types import Score
@@ -121,13 +135,14 @@ class LmEvalMetric:
                 out.append(Score(scorer=self.name, error=f"no prediction: {prediction.error}"))
                 continue
             doc = sample.metadata["doc"]
+            answers = [r.text for r in prediction.repeats] if prediction.repeats else [prediction.text]
             results: Any = ([(lp, False) for lp in prediction.choice_logprobs]
-                            if prediction.choice_logprobs is not None else [prediction.text])
-            value = self.task.process_results(doc, results).get(self.name)
+                            if prediction.choice_logprobs is not None else [self._filtered(answers, doc)])
+            value = self.task.process_results(doc, results).get(self.metric)
             if isinstance(value, bool | int | float):
                 out.append(Score(scorer=self.name, value=float(value)))
             else:
-                out.append(Score(scorer=self.name, error=f"lm-eval metric {self.name} is not per-sample: {value!r}"))
+                out.append(Score(scorer=self.name, error=f"lm-eval metric {self.metric} is not per-sample: {value!r}"))
         return out
 
 
@@ -168,7 +183,8 @@ def load_lm_eval_tasks(selection: str, limit: int | None, include_path: str | li
         by_doc.setdefault(instance.doc_id, []).append(instance)
     identifier = LanguageIdentifier(("ko", "en", "ja", "zh", "fr", "de", "es", "ru", "pt"))
     spec = TaskSpec(task=selection, dataset_path=str(task.config.dataset_path), doc_to_text="lm_eval",
-                    num_fewshot=task.get_config("num_fewshot"),
+                    num_fewshot=task.get_config("num_fewshot"), repeats=task.get_config("repeats"),
+                    generation_kwargs=_generation_kwargs(task),
                     doc_to_target="lm_eval", output_type=output_type, source=f"lm_eval:{name}",
                     metadata={"version": str((task.config.metadata or {}).get("version", "0")),
                               "xeval": {"scorers": [] if output_type == "multiple_choice" else ["language"]}})
@@ -191,8 +207,17 @@ def load_lm_eval_tasks(selection: str, limit: int | None, include_path: str | li
                                   gold=int(gold), references=[choices[int(gold)]]))
         else:
             samples.append(Sample(**common, references=[str(task.doc_to_target(doc))]))
-    metrics = [LmEvalMetric(task, m) for m in task._metric_fn_list]
+    pipelines = list(getattr(task, "_filters", None) or [None]) if output_type == "generate_until" else [None]
+    metrics = [LmEvalMetric(task, m, pipeline) for pipeline in pipelines for m in task._metric_fn_list]
     return [(spec, samples, metrics)]
+
+
+def _generation_kwargs(task: Any) -> dict[str, Any]:
+    """The generation settings lm-eval sends with the task's requests (stops included)."""
+    if task.OUTPUT_TYPE != "generate_until" or not task.instances:
+        return {}
+    kwargs = task.instances[0].args[1]
+    return dict(kwargs) if isinstance(kwargs, dict) else {}
 
 
 def main() -> int:

@@ -51,6 +51,8 @@ def make_record(sample: Sample, prediction: Prediction, scores: list[Score], mod
             "reasoning": prediction.reasoning,
             "reasoning_unclosed": prediction.reasoning_unclosed,
             "usage": prediction.usage.model_dump(),
+            **({"repeats": [{"text": r.text, "extracted": r.extracted, "reasoning": r.reasoning,
+                             "error": r.error} for r in prediction.repeats]} if prediction.repeats else {}),
         },
         "error": prediction.error,
         "scores": {s.scorer: s.model_dump(exclude={"scorer"}) for s in scores},

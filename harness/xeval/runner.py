@@ -38,7 +38,7 @@ from .scorers import Scorer, ScorerContext, canonical_name, judge_needs, make_sc
 from .scorers.builtin import language_gated
 from .task_index import TaskIndex
 from .taskspec import TaskSpec
-from .types import Sample
+from .types import GenerationSettings, Prediction, Sample
 
 
 @dataclass
@@ -58,6 +58,8 @@ class RunConfig:
     sample_seed: int | None = None  # with limit: a seeded random subset, paired across template languages
     strict: bool = False  # refuse meta-dataset rows whose answer is not among their choices
     clusters: Path | None = None  # cluster map for meta-datasets (default tasks/korani/clusters.yaml)
+    repeats: int | None = None  # answers per sample (overrides every task's repeats)
+    temperature: float | None = None  # overrides every task's temperature (repeats want > 0)
     num_fewshot: int | None = None  # overrides every task's num_fewshot (except a task's explicit 0)
     fewshot_as_multiturn: bool = False  # generation: few-shot examples as user/assistant turns
     mc_mode: str = "loglik"  # multiple choice: rank by log-likelihood, or generate and extract the choice
@@ -94,6 +96,7 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
     bridged = [n for n in names if n.startswith(LM_EVAL_PREFIX)]
     native = [n for n in names if n not in files and n not in bridged]
     rendered: list[tuple[TaskSpec, list[Sample]]] = []
+    task_docs: dict[str, list[dict[str, Any]]] = {}  # documents of tasks with filter_list (filters read them)
     lm_eval_metrics: dict[str, list[Scorer]] = {}
     for selection in bridged:
         from .lmeval import load_lm_eval_tasks
@@ -114,6 +117,8 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
             docs = load_documents(spec, config.data_dir, config.data_source)
             fewshot = _fewshot(spec, docs, config)
             rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed, fewshot)))
+            if spec.filter_list:
+                task_docs[spec.task] = process_documents(spec, docs)
     if files:
         if config.num_fewshot:
             raise XevalError(f"--num-fewshot {config.num_fewshot}: meta-dataset files ({', '.join(files)}) have "
@@ -146,8 +151,38 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
             if scorer.name not in seen:  # acc and acc_norm are one scorer
                 seen.add(scorer.name)
                 scorers.append(scorer)
-        plans.append(TaskPlan(spec, samples, scorers))
+        plans.append(TaskPlan(spec, samples, _answer_set_scorers(spec, scorers, config, task_docs.get(spec.task))))
     return plans
+
+
+def repeats_for(spec: TaskSpec, config: RunConfig) -> int:
+    """Answers per sample: ``--repeats``, else the task's ``repeats``, else one."""
+    return max(1, config.repeats or spec.repeats or 1)
+
+
+def _answer_set_scorers(spec: TaskSpec, scorers: list[Scorer], config: RunConfig,
+                        docs: list[dict[str, Any]] | None) -> list[Scorer]:
+    """Scorers of a task with a filter_list (one per metric x pipeline, named ``metric,pipeline``)
+    or with repeats (mean, pass@K, maj@K per sample); else the scorers as they are."""
+    from .scorers.answersets import AnswerSetScorer
+    from .scorers.filters import parse_filter_list
+
+    if spec.filter_list:
+        if spec.output_type != "generate_until":
+            raise XevalError(f"{spec.source}: filter_list applies to generate_until answers; task "
+                             f"{spec.task!r} is {spec.output_type}")
+        pipelines = parse_filter_list(spec.filter_list, spec.source)
+        table = docs or []
+
+        def doc(sample: Sample) -> dict[str, Any]:
+            index = sample.metadata.get("doc_index")
+            return table[index] if isinstance(index, int) and index < len(table) else {}
+
+        return [AnswerSetScorer(scorer, pipeline, doc) for pipeline in pipelines for scorer in scorers]
+    if repeats_for(spec, config) > 1:  # (lm-eval's own metrics take every repeat through their filters)
+        return [scorer if getattr(scorer, "answers_all_repeats", False) else AnswerSetScorer(scorer)
+                for scorer in scorers]
+    return scorers
 
 
 def with_num_fewshot(spec: TaskSpec, override: int | None) -> TaskSpec:
@@ -199,13 +234,14 @@ def run_evaluation(
                      "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
                      "mc_mode": config.mc_mode,
                      "num_fewshot": config.num_fewshot,
+                     "repeats": config.repeats, "temperature": config.temperature,
                      "fewshot_as_multiturn": config.fewshot_as_multiturn,
                      "reasoning_markers": list(config.reasoning_markers),
                      "data_source": config.data_source,
                      "data_dir": str(config.data_dir) if config.data_dir else None,
                      "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None,
                      "max_tokens": config.max_tokens},
-        "tasks": {p.spec.task: _task_meta(p) for p in plans},
+        "tasks": {p.spec.task: _task_meta(p, config) for p in plans},
     }
     if config.judge is not None:
         meta["judge"] = {"spec": config.judge.spec, "fingerprint": config.judge.fingerprint(),
@@ -231,14 +267,17 @@ def run_evaluation(
                 update: dict[str, Any] = {"seed": config.seed}
                 if config.max_tokens is not None:
                     update["max_tokens"] = config.max_tokens
+                if config.temperature is not None:
+                    update["temperature"] = config.temperature
                 settings = plan.spec.generation_settings().model_copy(update=update)
+                repeats = _repeats_asked(plan, config, settings.temperature)
                 progress.describe(plan.spec.task)
                 for start in range(0, len(plan.samples), batch_size):
                     batch = plan.samples[start:start + batch_size]
                     if trace is not None:  # debugging aid: which samples went to the model
                         with open(trace, "a", encoding="utf-8") as handle:
                             handle.write("".join(f"{s.key}\n" for s in batch))
-                    predictions = predict(model, batch, settings, config.mc_mode, config.reasoning_markers)
+                    predictions = predict_repeats(model, batch, settings, config, repeats)
                     scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
                     gate = language_gate(plan)
                     if gate is not None:
@@ -260,6 +299,43 @@ def run_evaluation(
         summary = build_summary(meta, records, complete)
         write_json_atomic(run_dir / SUMMARY_FILE, summary)
     return RunResult(run_dir, summary)
+
+
+def applied_repeats(plan: TaskPlan, config: RunConfig) -> int:
+    """Repeats as run: one for multiple choice by log-likelihood (deterministic)."""
+    if plan.spec.output_type == "multiple_choice" and config.mc_mode != "generate":
+        return 1
+    return repeats_for(plan.spec, config)
+
+
+def _repeats_asked(plan: TaskPlan, config: RunConfig, temperature: float) -> int:
+    repeats = repeats_for(plan.spec, config)
+    if repeats == 1:
+        return 1
+    if applied_repeats(plan, config) == 1:
+        print(f"xeval: {plan.spec.task}: repeats={repeats} not applied: log-likelihoods are deterministic "
+              "(--mc-mode generate samples answers)", file=sys.stderr)
+        return 1
+    if temperature == 0:
+        print(f"xeval: {plan.spec.task}: repeats={repeats} with greedy decoding give the same answer each time "
+              "(set --temperature)", file=sys.stderr)
+    return repeats
+
+
+def predict_repeats(model: ModelAdapter, batch: list[Sample], settings: GenerationSettings, config: RunConfig,
+                    repeats: int) -> list[Prediction]:
+    """Each sample answered ``repeats`` times, the r-th time with seed + r; one Prediction per
+    sample holding every answer (a failed repeat fails the sample, with its reason)."""
+    rounds = [predict(model, batch, settings.model_copy(update={"seed": settings.seed + r}), config.mc_mode,
+                      config.reasoning_markers) for r in range(repeats)]
+    if repeats == 1:
+        return rounds[0]
+    merged = []
+    for answers in zip(*rounds, strict=True):
+        failed = next(((r, a.error) for r, a in enumerate(answers) if a.error), None)
+        error = f"repeat {failed[0] + 1} of {repeats}: {failed[1]}" if failed else None
+        merged.append(answers[0].model_copy(update={"repeats": list(answers), "error": error}))
+    return merged
 
 
 def _in_shard(sample: Sample, shard: tuple[int, int] | None) -> bool:
@@ -288,7 +364,8 @@ def resume_state(run_dir: Path, meta: dict[str, Any]) -> tuple[dict[str, Any], s
 
 
 # absent in runs written before they existed
-_OPTIONAL_SETTINGS = {"sample_seed", "strict", "clusters", "num_fewshot", "fewshot_as_multiturn"}
+_OPTIONAL_SETTINGS = {"sample_seed", "strict", "clusters", "num_fewshot", "fewshot_as_multiturn", "repeats",
+                      "temperature"}
 
 
 def _comparable(value: Any, key: str) -> Any:
@@ -303,7 +380,10 @@ def _comparable(value: Any, key: str) -> Any:
 def primary_metric(spec: TaskSpec) -> str:
     """The task's headline metric: the first of its metric_list (then xeval scorers)."""
     first = spec.xeval.primary_metric or spec.scorer_names[0]
-    return first if first == "acc_norm" else canonical_name(first)
+    name = first if first == "acc_norm" else canonical_name(first)
+    if spec.filter_list and "," not in name and isinstance(spec.filter_list[0], dict):
+        name = f"{name},{spec.filter_list[0].get('name')}"  # lm-eval's metric,filter
+    return name
 
 
 def _primary_scale(plan: TaskPlan) -> list[float] | None:
@@ -361,7 +441,7 @@ def _metrics_info(plan: TaskPlan) -> dict[str, str]:
     return info
 
 
-def _task_meta(plan: TaskPlan) -> dict[str, Any]:
+def _task_meta(plan: TaskPlan, config: RunConfig) -> dict[str, Any]:
     spec = plan.spec
     return {
         "metrics_info": _metrics_info(plan),
@@ -373,6 +453,7 @@ def _task_meta(plan: TaskPlan) -> dict[str, Any]:
         "answer_language": spec.answer_language,
         "n_samples": len(plan.samples),
         "num_fewshot": spec.num_fewshot or 0,
+        "repeats": applied_repeats(plan, config),
         "scorers": [s.name for s in plan.scorers],
         # scores computed from other scores (the language-gated primary metric)
         "derived_scores": [f"{gate[0]}_lang_gated"] if (gate := language_gate(plan)) else [],

@@ -101,10 +101,6 @@ class TaskSpec(BaseModel):
         """lm-eval fields set here that xeval's native runner does not implement yet: a task
         using them fails with one line instead of running differently from lm-eval."""
         found = []
-        if self.filter_list:
-            found.append("filter_list")
-        if self.repeats is not None and self.repeats > 1:
-            found.append(f"repeats={self.repeats}")
         if self.process_results is not None:
             found.append("process_results")
         return found

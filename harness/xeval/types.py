@@ -109,6 +109,8 @@ class Prediction(BaseModel):
     reasoning_unclosed: bool = False  # the trace never ended: the answer is empty
     usage: Usage = Usage()
     error: str | None = None
+    # repeats: every answer, the first one included (the fields above are the first one's)
+    repeats: list[Prediction] | None = None
 
     @property
     def chosen(self) -> int | None:

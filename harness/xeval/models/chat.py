@@ -61,8 +61,10 @@ def choose_chat_format(explicit: str | None, model_template: str | None, archite
     return "plain"
 
 
-def render_jinja(template: str, messages: Sequence[Message], bos_token: str, eos_token: str) -> str:
-    """Render a Hugging Face style chat template with a generation prompt."""
+def render_jinja(template: str, messages: Sequence[Message], bos_token: str, eos_token: str,
+                 **template_kwargs: Any) -> str:
+    """Render a Hugging Face style chat template with a generation prompt; ``template_kwargs``
+    (``enable_thinking``...) reach the template as variables, as transformers passes them."""
     import jinja2
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -74,8 +76,8 @@ def render_jinja(template: str, messages: Sequence[Message], bos_token: str, eos
     env.globals["raise_exception"] = raise_exception
     try:
         return env.from_string(template).render(
-            messages=[m.model_dump() for m in messages], bos_token=bos_token, eos_token=eos_token,
-            add_generation_prompt=True)
+            **template_kwargs, messages=[m.model_dump() for m in messages], bos_token=bos_token,
+            eos_token=eos_token, add_generation_prompt=True)
     except jinja2.TemplateError as exc:
         raise ModelError(f"the chat template failed to render: {exc}") from None
 
@@ -84,7 +86,7 @@ class ChatPrompter:
     """Turns chat messages into a prompt string plus the stop strings of the format."""
 
     def __init__(self, chat_format: str, template: str | None = None, bos_token: str = "",
-                 eos_token: str = "") -> None:
+                 eos_token: str = "", template_kwargs: dict[str, Any] | None = None) -> None:
         if chat_format not in BUILTIN_FORMATS and chat_format != JINJA:
             path = Path(chat_format).expanduser()
             if not path.is_file():
@@ -94,6 +96,10 @@ class ChatPrompter:
             template, chat_format = path.read_text(encoding="utf-8"), JINJA
         if chat_format == JINJA and not template:
             raise ModelError("chat format 'jinja' needs a template, and the model has none")
+        self.template_kwargs = dict(template_kwargs or {})
+        if self.template_kwargs and chat_format != JINJA:
+            raise ModelError(f"{', '.join(sorted(self.template_kwargs))} reach(es) only a model's own Jinja chat "
+                             f"template; this model is prompted with xeval's {chat_format!r} format")
         self.chat_format = chat_format
         self.template = template
         self.bos_token = bos_token
@@ -104,7 +110,7 @@ class ChatPrompter:
         if self.chat_format in BUILTIN_FORMATS:
             return BUILTIN_FORMATS[self.chat_format](messages), BUILTIN_STOPS[self.chat_format]
         assert self.template is not None
-        text = render_jinja(self.template, messages, self.bos_token, self.eos_token)
+        text = render_jinja(self.template, messages, self.bos_token, self.eos_token, **self.template_kwargs)
         if self.bos_token and text.startswith(self.bos_token):
             text = text[len(self.bos_token):]
         return text, tuple(s for s in (self.eos_token,) if s)
@@ -113,7 +119,20 @@ class ChatPrompter:
         import hashlib
 
         digest = hashlib.sha256((self.template or "").encode()).hexdigest()[:16] if self.template else None
-        return {"chat_format": self.chat_format, "chat_template_sha256": digest}
+        out: dict[str, Any] = {"chat_format": self.chat_format, "chat_template_sha256": digest}
+        if self.template_kwargs:
+            out["chat_template_kwargs"] = dict(sorted(self.template_kwargs.items()))
+        return out
+
+
+def template_switches(enable_thinking: bool | None) -> dict[str, Any]:
+    """Chat-template switches given as model arguments (``enable_thinking=false``: Qwen3,
+    EXAONE, DeepSeek-R1 distills' templates read it)."""
+    if enable_thinking is None:
+        return {}
+    if not isinstance(enable_thinking, bool):
+        raise ModelError(f"enable_thinking must be true or false, got {enable_thinking!r}")
+    return {"enable_thinking": enable_thinking}
 
 
 def trim_at_stop(text: str, stops: Sequence[str]) -> tuple[str, bool]:

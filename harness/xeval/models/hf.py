@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import MissingDependencyError, ModelError
 from ..types import Completion, GenerationRequest, GenerationSettings, LoglikelihoodRequest, Usage
-from .chat import ChatPrompter, choose_chat_format, end_token_ids, trim_at_stop
+from .chat import ChatPrompter, choose_chat_format, end_token_ids, template_switches, trim_at_stop
 from .fingerprint import file_sha256
 from .gguf import converted_tokenizer_dir, locate_gguf
 from .loglik import encode_request
@@ -37,6 +37,7 @@ class HFAdapter:
         model: Any = None,
         tokenizer: Any = None,
         embedded: bool = False,
+        enable_thinking: bool | None = None,
         **extra: Any,
     ) -> None:
         try:
@@ -78,7 +79,8 @@ class HFAdapter:
         architecture = getattr(config, "model_type", "")
         chosen = choose_chat_format(chat_template, getattr(self.tokenizer, "chat_template", None), architecture)
         self._prompter = ChatPrompter(chosen, getattr(self.tokenizer, "chat_template", None),
-                                      self.tokenizer.bos_token or "", self.tokenizer.eos_token or "")
+                                      self.tokenizer.bos_token or "", self.tokenizer.eos_token or "",
+                                      template_switches(enable_thinking))
         self._stop_ids = end_token_ids(self.tokenizer)
         self._args = {"dtype": str(torch_dtype).removeprefix("torch."), "device": self.device,
                       "revision": revision or getattr(config, "_commit_hash", None),

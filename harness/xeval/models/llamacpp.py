@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import ModelError
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 from . import llamacpp_runtime as runtime
-from .chat import ChatPrompter, choose_chat_format, trim_at_stop
+from .chat import ChatPrompter, choose_chat_format, template_switches, trim_at_stop
 from .fingerprint import file_sha256
 from .loglik import split_whitespace
 
@@ -42,6 +42,7 @@ class LlamaCppAdapter:
         n_batch: int = 512,
         parallel: int = 1,
         embedded: bool = False,
+        enable_thinking: bool | None = None,
         **extra: Any,
     ) -> None:
         if not isinstance(parallel, int) or parallel < 1:
@@ -87,8 +88,12 @@ class LlamaCppAdapter:
         self._metadata = meta
         template = meta.get("tokenizer.chat_template")
         chosen = choose_chat_format(chat_template, template, meta.get("general.architecture", ""))
-        self._prompter = ChatPrompter(chosen, template, self._token_text(self._llm.token_bos()),
-                                      self._token_text(self._llm.token_eos()))
+        try:
+            self._prompter = ChatPrompter(chosen, template, self._token_text(self._llm.token_bos()),
+                                          self._token_text(self._llm.token_eos()), template_switches(enable_thinking))
+        except ModelError:
+            self._llm.close()
+            raise
         self.chat_format = self._prompter.chat_format
         self.parallel = parallel
         self._batcher: Any = None

@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 from ..errors import MissingDependencyError, ModelError
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
-from .chat import ChatPrompter, trim_at_stop
+from .chat import ChatPrompter, template_switches, trim_at_stop
 from .loglik import split_whitespace
 
 T = TypeVar("T")
@@ -136,6 +136,7 @@ class OpenAIAdapter:
         top_logprobs: int = 20,
         preflight: bool = True,
         transport: str = "auto",
+        enable_thinking: bool | None = None,
         **extra: Any,
     ) -> None:
         try:
@@ -166,13 +167,17 @@ class OpenAIAdapter:
         self.max_retries = int(max_retries)
         self.backoff = float(backoff)
         self.max_backoff = float(max_backoff)
-        self._prompter = ChatPrompter(chat_template or "plain") if api == "completions" else None
+        switches = self._switches = template_switches(enable_thinking)
+        self._prompter = ChatPrompter(chat_template or "plain", template_kwargs=switches) \
+            if api == "completions" else None
         self._extra = extra
         # the client's per-request options pass through; every other argument is a body field
         self._options = {key: extra[name] for name, key in
                          (("extra_headers", "headers"), ("extra_query", "params")) if name in extra}
         self._body = {k: v for k, v in extra.items() if k not in {"extra_headers", "extra_query", "extra_body"}}
         self._body.update(extra.get("extra_body") or {})
+        if switches and api == "chat":  # vLLM's and llama.cpp's servers hand these to the chat template
+            self._body["chat_template_kwargs"] = {**self._body.get("chat_template_kwargs", {}), **switches}
         self.batch_size_hint = self.concurrency * 16  # waves of requests: the first one's ramp-up amortised
         self.top_logprobs = int(top_logprobs)  # OpenAI allows 20; self-hosted servers often more
         self.retries = 0  # retried requests, for reports and tests
@@ -206,7 +211,8 @@ class OpenAIAdapter:
 
     def fingerprint(self) -> dict[str, Any]:
         return {"backend": "openai", "name": self.model, "base_url": self.base_url,
-                "args": {"api": self.api, **{k: v for k, v in self._extra.items() if "key" not in k.lower()}}}
+                "args": {"api": self.api, **self._switches,
+                         **{k: v for k, v in self._extra.items() if "key" not in k.lower()}}}
 
     # -- plumbing ----------------------------------------------------------------------
     def _client(self) -> Any:

@@ -7,6 +7,8 @@ FILE is JSON (a list) or JSON Lines of entries:
   (every message, joined) contains ``contains``; an entry may serve any number of requests.
 * ``{"reply": "B"}`` without ``contains``: replies served in order, one each, to requests no
   ``contains`` entry matched.
+* ``"seed": 1235`` on a reply entry: it answers only requests with that seed (repeats are
+  seeded ``--seed + r``, so each repeat can get its own reply).
 * ``{"continuation": " Paris", "logprob": -1.5, "contains": "capital"}``: a log-likelihood.
   A file without such entries gives no log-likelihoods (as a chat-only API), which
   ``--mc-mode auto`` turns into multiple choice by generation.
@@ -54,7 +56,8 @@ class ScriptedModel:
         out = []
         for request in requests:
             prompt = "\n".join(m.content for m in request.messages)
-            entry = next((e for e in self._matched if str(e["contains"]) in prompt), None)
+            entry = next((e for e in self._matched if str(e["contains"]) in prompt
+                          and e.get("seed", request.settings.seed) == request.settings.seed), None)
             if entry is None and self._queue:
                 entry = self._queue.pop(0)
             if entry is None:

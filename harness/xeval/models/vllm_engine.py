@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import MissingDependencyError, ModelError
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
-from .chat import ChatPrompter, choose_chat_format, end_token_ids, trim_at_stop
+from .chat import ChatPrompter, choose_chat_format, end_token_ids, template_switches, trim_at_stop
 from .fingerprint import file_sha256
 from .gguf import converted_model_dir, locate_gguf
 from .loglik import encode_request
@@ -26,7 +26,8 @@ class VLLMAdapter:
     spec = "vllm"
 
     def __init__(self, target: str, *, chat_template: str | None = None, seed: int = 1234,
-                 gguf_file: str | None = None, embedded: bool = False, **engine_args: Any) -> None:
+                 gguf_file: str | None = None, embedded: bool = False, enable_thinking: bool | None = None,
+                 **engine_args: Any) -> None:
         try:
             import vllm
         except ImportError:
@@ -50,7 +51,8 @@ class VLLMAdapter:
         template = getattr(self.tokenizer, "chat_template", None)
         architecture = getattr(self.llm.llm_engine.model_config.hf_config, "model_type", "")
         self._prompter = ChatPrompter(choose_chat_format(chat_template, template, architecture), template,
-                                      self.tokenizer.bos_token or "", self.tokenizer.eos_token or "")
+                                      self.tokenizer.bos_token or "", self.tokenizer.eos_token or "",
+                                      template_switches(enable_thinking))
         self._stop_ids = end_token_ids(self.tokenizer)
         self._args = {"seed": seed, **engine_args,
                       **self._prompter.describe()}
