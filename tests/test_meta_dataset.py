@@ -37,7 +37,10 @@ def test_predictions_file_scored_with_model_none(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", "none", "--tasks", f"file:{data}",
                           "--output", str(tmp_path / "results"), "--run-id", "preds"],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert out.returncode == 0, out.stderr
+    # one sample has no prediction: it fails, the run says so in one line and exits 3 (results written)
+    assert out.returncode == 3, out.stderr
+    assert "xeval: 1 of 5 sample(s) failed (20.0% > --max-error-rate 0); first: korani_preds/closed_qa::5::ko" \
+        in out.stderr
     summary = json.loads((tmp_path / "results" / "preds" / "summary.json").read_text())
     metrics = {(m["task"], m["input_language"], m["metric"]): m for m in summary["metrics"]}
     assert metrics[("korani_preds/nsmc", "ko", "acc")]["value"] == 0.5

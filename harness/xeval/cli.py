@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="evaluate a model on tasks")
     run.add_argument("--model", default=None,
                      help="model spec: embedded (default), llamacpp:FILE.gguf, hf:ID, openai:MODEL@URL, none")
-    run.add_argument("--model-args", default=None, help="backend arguments: key=value,key=value")
+    run.add_argument("--model-args", "--model_args", default=None, help="backend arguments: key=value,key=value")
     run.add_argument("--chat-template", default=None,
                      help="gemma, plain, jinja (the model's own) or a Jinja template file")
     run.add_argument("--tasks", default=None,
@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="multiple choice: rank the choices by log-likelihood, or show them lettered and "
                           "extract the model's choice from its reply (auto: generate when the backend "
                           "gives no log-likelihoods, e.g. chat-only APIs)")
-    run.add_argument("--num-fewshot", type=int, default=None,
+    run.add_argument("--num-fewshot", "--num_fewshot", type=int, default=None,
                      help="few-shot examples per sample, for every task (as lm-eval's --num_fewshot: a task "
                           "whose YAML says num_fewshot: 0 stays zero-shot); drawn with --seed")
     run.add_argument("--repeats", type=int, default=None,
@@ -55,7 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--clusters", type=Path, default=None,
                      help="file: meta-datasets: a YAML mapping dataset names to task clusters "
                           "(default: the KORANI map, tasks/korani/clusters.yaml)")
-    run.add_argument("--output", type=Path, default=Path("results"), help="results folder")
+    run.add_argument("--output", "--output_path", type=Path, default=Path("results"), help="results folder")
+    run.add_argument("--max-error-rate", type=float, default=0.0,
+                     help="exit 3 when more than this share of the samples failed (default 0: any failed sample; "
+                          "rows refused as bad data do not count); the results are written either way")
+    run.add_argument("--gen-kwargs", "--gen_kwargs", default=None,
+                     help="lm-eval's generation overrides: max_gen_toks=N,temperature=T,do_sample=true|false")
     run.add_argument("--run-id", default=None,
                      help="name of the run folder (default: time-model); an existing one is resumed")
     run.add_argument("--resume", type=Path, default=None,
@@ -80,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--data-source", choices=["sample", "hub", "local"], default=None,
                      help="where named data sources load from: the project's sample, the hub, "
                           "or --data-dir (default: local with --data-dir, else hub)")
-    run.add_argument("--tasks-dir", type=Path, action="append", default=None,
+    run.add_argument("--tasks-dir", "--include_path", type=Path, action="append", default=None,
                      help="extra folder of task YAMLs (repeatable)")
 
     tasks = sub.add_parser("tasks", help="list the available tasks")
@@ -169,10 +174,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from .leaderboard import to_markdown, write_leaderboard
-    from .matrix import cluster_matrix, has_matrix, matrix_markdown
     from .models.registry import load_model, parse_model_args, resolve_spec
     from .reasoning import parse_markers
-    from .records import read_records
+    from .results import read_records
+    from .results.matrix import cluster_matrix, has_matrix, matrix_markdown
     from .runner import RunConfig, plan_tasks, resolve_mc_mode, run_evaluation
     from .task_index import TaskIndex
 
@@ -183,6 +188,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise XevalError("--limit must be at least 1")
     if args.batch_size < 1:
         raise XevalError("--batch-size must be at least 1")
+    _apply_gen_kwargs(args)
+    if args.max_tokens is not None and args.max_tokens < 1:
+        raise XevalError(f"--max-tokens must be at least 1, got {args.max_tokens}")
+    if args.concurrency is not None and args.concurrency < 1:
+        raise XevalError(f"--concurrency must be at least 1, got {args.concurrency}")
+    if not 0.0 <= args.max_error_rate <= 1.0:
+        raise XevalError(f"--max-error-rate must be between 0 and 1, got {args.max_error_rate}")
     if args.repeats is not None and args.repeats < 1:
         raise XevalError(f"--repeats must be at least 1, got {args.repeats}")
     if args.temperature is not None and args.temperature < 0:
@@ -194,7 +206,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.chat_template:
         model_args["chat_template"] = args.chat_template
     if args.concurrency is not None:
-        model_args["concurrency"] = args.concurrency
+        if args.model.startswith("openai:"):
+            model_args["concurrency"] = args.concurrency
+        else:  # in-process backends batch instead
+            print(f"xeval: note: --concurrency is for API backends (openai:); ignored for {args.model} "
+                  "(--batch-size, or --model-args parallel=N for llama.cpp)", file=sys.stderr)
     config = RunConfig(
         model=args.model, model_args=model_args, tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
@@ -264,7 +280,50 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if many:
         print(f"\n{len(summary['tasks'])} tasks: the per-task table is in {result.run_dir / 'summary.json'} "
               f"(`xeval leaderboard --results {args.output} --format csv` for all runs)")
+    return _exit_status(result.run_dir, args.max_error_rate)
+
+
+EXIT_FAILED_SAMPLES = 3  # more samples failed than --max-error-rate allows (0 ok, 1 regression, 2 bad input)
+
+
+def _exit_status(run_dir: Path, max_error_rate: float) -> int:
+    """0 when the failed samples are within --max-error-rate; else one line and exit 3. Rows
+    refused as bad data (answer outside the choices) were announced already and do not count."""
+    from .results import RunFolder
+
+    records = list(RunFolder(run_dir).records(validate=False))
+    failed = [r for r in records if r.get("error") and not str(r["error"]).startswith("data:")]
+    counted = len(records) - (sum(1 for r in records if r.get("error")) - len(failed))
+    rate = len(failed) / counted if counted else 0.0
+    if failed and rate > max_error_rate:
+        print(f"xeval: {len(failed)} of {counted} sample(s) failed ({rate:.1%} > --max-error-rate "
+              f"{max_error_rate:g}); first: {failed[0]['key']}: {str(failed[0]['error'])[:160]}", file=sys.stderr)
+        return EXIT_FAILED_SAMPLES
     return 0
+
+
+def _apply_gen_kwargs(args: argparse.Namespace) -> None:
+    """lm-eval's --gen_kwargs onto xeval's flags (the flags win where both are given)."""
+    if not args.gen_kwargs:
+        return
+    from .models.registry import parse_model_args
+
+    kwargs = parse_model_args(args.gen_kwargs)
+    unknown = sorted(set(kwargs) - {"max_gen_toks", "max_tokens", "temperature", "do_sample"})
+    if unknown:
+        raise XevalError(f"--gen-kwargs: {', '.join(unknown)} not supported (max_gen_toks, temperature, do_sample)")
+    tokens = kwargs.get("max_gen_toks", kwargs.get("max_tokens"))
+    if tokens is not None:
+        if not isinstance(tokens, int) or isinstance(tokens, bool):
+            raise XevalError(f"--gen-kwargs: max_gen_toks must be an integer, got {tokens!r}")
+        args.max_tokens = args.max_tokens if args.max_tokens is not None else tokens
+    temperature = kwargs.get("temperature")
+    if kwargs.get("do_sample") is False:
+        temperature = 0.0
+    if temperature is not None:
+        if not isinstance(temperature, int | float) or isinstance(temperature, bool):
+            raise XevalError(f"--gen-kwargs: temperature must be a number, got {temperature!r}")
+        args.temperature = args.temperature if args.temperature is not None else float(temperature)
 
 
 def _baseline(value: str, output: Path, open_model: Any) -> Any:
@@ -333,7 +392,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 def _resume_defaults(args: argparse.Namespace) -> None:
     """``--resume RUN_DIR``: the run's own specs, unless given again on the command line."""
-    from .records import read_json_file
+    from .results import read_json_file
 
     spec = read_json_file(args.resume / "run.json", f"--resume {args.resume}: no run.json there (not an xeval run)")
     settings = spec.get("settings", {})
@@ -372,8 +431,9 @@ def _language_averages(summary: dict[str, Any]) -> str:
     from collections import defaultdict
 
     from .leaderboard import tidy_frame
+    from .results import Summary
 
-    frame = tidy_frame([summary])
+    frame = tidy_frame([Summary.model_validate(summary)])
     primary = frame[frame["primary"] & frame["value"].notna()]
     groups: dict[tuple[str, str], list[float]] = defaultdict(list)
     for row in primary.itertuples():
@@ -487,7 +547,8 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
 
     frame, table = write_leaderboard(args.results)
     if args.history:
-        from .leaderboard import history_table, load_summaries, tidy_frame
+        from .leaderboard import history_table, tidy_frame
+        from .results import load_summaries
 
         table = history_table(tidy_frame(load_summaries(args.results)), args.history, args.metric)
         if table.empty:

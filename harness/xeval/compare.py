@@ -17,10 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import XevalError
-from .records import GROUP_KEYS, RUN_FILE, SAMPLES_FILE, SUMMARY_FILE, metric_values, read_json_file, read_records
-
-LOWER_IS_BETTER = {"language_code_switching"}
-NEUTRAL_SUFFIXES = ("_len_model", "_len_baseline", "_consistent")
+from .results import GROUP_KEYS, SAMPLES_FILE, RunFolder, RunSpec, metric_values
 
 
 @dataclass
@@ -51,13 +48,11 @@ class Comparison:
         return [r for r in self.rows if r.regression]
 
 
-def _load(run_dir: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    records_file = run_dir / SAMPLES_FILE
-    if not records_file.exists():
+def _load(run_dir: Path) -> tuple[RunSpec, dict[str, dict[str, Any]]]:
+    folder = RunFolder(run_dir)
+    if not folder.samples_file.exists():
         raise XevalError(f"{run_dir}: no {SAMPLES_FILE} (not an xeval run with records)")
-    spec_file = run_dir / RUN_FILE if (run_dir / RUN_FILE).exists() else run_dir / SUMMARY_FILE
-    spec = read_json_file(spec_file, f"{run_dir}: no {RUN_FILE} or {SUMMARY_FILE}")
-    return spec, {r["key"]: r for r in read_records(records_file)}
+    return folder.read_spec(), {r["key"]: r for r in folder.records()}
 
 
 def mcnemar_p(run: list[float], base: list[float]) -> float:
@@ -90,11 +85,11 @@ def compare_runs(run_dir: Path, baseline_dir: Path, tolerance: float = 0.0, alph
     run_spec, run = _load(run_dir)
     base_spec, base = _load(baseline_dir)
     if not allow_version_mismatch:
-        for task, meta in (run_spec.get("tasks") or {}).items():
-            other = (base_spec.get("tasks") or {}).get(task)
-            if other and str(other.get("version")) != str(meta.get("version")):
-                raise XevalError(f"task {task!r} is version {meta.get('version')} in {run_dir} but "
-                                 f"{other.get('version')} in {baseline_dir}: pass --allow-version-mismatch")
+        for task, meta in run_spec.tasks.items():
+            other = base_spec.tasks.get(task)
+            if other and other.version != meta.version:
+                raise XevalError(f"task {task!r} is version {meta.version} in {run_dir} but "
+                                 f"{other.version} in {baseline_dir}: pass --allow-version-mismatch")
     result = Comparison()
     for key in run.keys() - base.keys():
         result.only_in_run[run[key]["task"]] = result.only_in_run.get(run[key]["task"], 0) + 1
@@ -115,8 +110,9 @@ def compare_runs(run_dir: Path, baseline_dir: Path, tolerance: float = 0.0, alph
         else:
             p, low, high = paired_bootstrap(ours_v, base_v, alpha)
             test = "paired bootstrap"
-        worse = -diff if metric not in LOWER_IS_BETTER else diff
-        regression = (not metric.endswith(NEUTRAL_SUFFIXES)) and worse > tolerance and p < alpha
+        facts = run_spec.facts(task, metric)
+        worse = -diff if facts.higher_is_better else diff
+        regression = not facts.descriptive and worse > tolerance and p < alpha
         result.rows.append(Row(task, input_language, template_language, metric, len(ours_v),
                                float(np.mean(ours_v)), float(np.mean(base_v)), diff, p, test, low, high, regression))
     return result

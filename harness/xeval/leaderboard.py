@@ -7,59 +7,37 @@ from pathlib import Path
 from typing import Any
 
 from .errors import XevalError
-from .records import SUMMARY_FILE, read_json_file
+from .results import RunSpec, Summary, load_summaries
 
 TIDY_COLUMNS = ["model", "task", "input_language", "template_language", "metric", "value", "n",
                 "ci_low", "ci_high", "n_failed", "primary", "scale_min", "scale_max", "run_id", "created"]
 GATED_SUFFIX = "_lang_gated"  # the primary metric, 0 for answers in the wrong language: shown beside it
-# metrics reported on 0-100 are divided by 100 for per-language averages
-PERCENT_METRICS = {"chrf"}
 
 
-def load_summaries(results: Path) -> list[dict[str, Any]]:
-    if not results.is_dir():
-        raise XevalError(f"results folder {results} does not exist")
-    summaries = []
-    for path in sorted(results.glob(f"*/{SUMMARY_FILE}")):
-        summary = read_json_file(path, f"{path}: summary vanished while reading")
-        if not isinstance(summary, dict) or "metrics" not in summary:
-            raise XevalError(f"{path}: not an xeval summary (no 'metrics')")
-        summaries.append(summary)
-    return summaries
+def model_label(summary: RunSpec) -> str:
+    return summary.model_spec
 
 
-def model_label(summary: dict[str, Any]) -> str:
-    return str(summary.get("model", {}).get("spec", "?"))
-
-
-def tidy_frame(summaries: list[dict[str, Any]]) -> Any:
-    """Every metric of every run, one row each (columns: :data:`TIDY_COLUMNS`)."""
+def tidy_frame(summaries: list[Summary]) -> Any:
+    """Every metric of every run, one row each (columns: :data:`TIDY_COLUMNS`); each metric's
+    range, for averages on 0-1, is what its scorer declared (judge scales, chrF's 0-100)."""
     import pandas as pd
 
     rows = []
     for summary in summaries:
-        tasks = summary.get("tasks", {})
-        for metric in summary["metrics"]:
-            task_meta = tasks.get(metric["task"], {})
+        for metric in summary.metrics:
+            task_meta = summary.tasks.get(metric.task)
+            low, high = summary.facts(metric.task, metric.metric).range
             rows.append({
                 "model": model_label(summary),
-                **{k: metric.get(k) for k in ("task", "input_language", "template_language",
-                                              "metric", "value", "n", "ci_low", "ci_high",
-                                              "n_failed")},
-                "primary": metric["metric"] == task_meta.get("primary_metric"),
-                **_scale(metric["metric"], task_meta),
-                "run_id": summary.get("run_id"),
-                "created": summary.get("created"),
+                **{k: getattr(metric, k) for k in ("task", "input_language", "template_language",
+                                                   "metric", "value", "n", "ci_low", "ci_high", "n_failed")},
+                "primary": task_meta is not None and metric.metric == task_meta.primary_metric,
+                "scale_min": float(low), "scale_max": float(high),
+                "run_id": summary.run_id,
+                "created": summary.created,
             })
     return pd.DataFrame(rows, columns=TIDY_COLUMNS)
-
-
-def _scale(metric: str, task_meta: dict[str, Any]) -> dict[str, float]:
-    """The metric's range, to put it on 0-1 for averages: judge scales, chrF's 0-100, else 0-1."""
-    scale = task_meta.get("primary_scale")
-    if scale and metric == task_meta.get("primary_metric"):
-        return {"scale_min": float(scale[0]), "scale_max": float(scale[1])}
-    return {"scale_min": 0.0, "scale_max": 100.0 if metric in PERCENT_METRICS else 1.0}
 
 
 def latest(frame: Any) -> Any:

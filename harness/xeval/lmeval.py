@@ -117,6 +117,11 @@ class LmEvalMetric:
         self.task, self.pipeline = task, pipeline
         self.metric = name
         self.name = name if pipeline is None or pipeline.name == "none" else f"{name},{pipeline.name}"
+        from .results.schema import MetricFacts
+
+        higher = (getattr(task, "_higher_is_better", None) or {}).get(name)
+        self.facts = {self.name: MetricFacts(higher_is_better=higher is not False,
+                                             about=f"lm-eval's {name} (the task's process_results)")}
 
     def _filtered(self, answers: list[str], doc: Any) -> Any:
         if self.pipeline is None:

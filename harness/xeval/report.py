@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import XevalError
-from .leaderboard import latest, model_label, tidy_frame, wide_table
-from .matrix import cluster_matrix
-from .records import AGREEMENT_METRIC, SAMPLES_FILE, SUMMARY_FILE, read_json_file, read_records
+from .leaderboard import latest, tidy_frame, wide_table
+from .results import AGREEMENT_METRIC, RunFolder, Summary, load_summaries, newest_per_model
+from .results.matrix import cluster_matrix
 
 PALETTE = ["#3b6fb6", "#e07b39", "#4f9d5b", "#c0504d", "#8064a2", "#4bacc6", "#9b8a3c", "#d46fa8"]
 RAW_LIMIT = 4000  # characters of a judge's raw reply kept in the sample browser
@@ -28,30 +28,19 @@ RAW_LIMIT = 4000  # characters of a judge's raw reply kept in the sample browser
 class Run:
     def __init__(self, run_dir: Path) -> None:
         self.dir = run_dir
-        summary_path = run_dir / SUMMARY_FILE
-        if not summary_path.exists():
-            raise XevalError(f"{run_dir}: not a finished xeval run (no {SUMMARY_FILE})")
-        self.summary: dict[str, Any] = read_json_file(summary_path, f"{summary_path}: summary vanished")
-        samples = run_dir / SAMPLES_FILE
-        self.records = list(read_records(samples)) if samples.exists() else []
-        self.label = f"{model_label(self.summary)} · {self.summary.get('run_id', run_dir.name)}"
+        folder = RunFolder(run_dir)
+        self.typed: Summary = folder.read_summary()
+        self.summary: dict[str, Any] = self.typed.model_dump(mode="json", exclude_unset=True)
+        self.records = list(folder.records())
+        self.label = f"{self.typed.model_spec} · {self.typed.run_id or run_dir.name}"
 
 
 def latest_runs(results: Path) -> list[Path]:
     """The newest run of each model in ``results`` (what the leaderboard shows)."""
-    if not results.is_dir():
-        raise XevalError(f"results folder {results} does not exist")
-    newest: dict[str, tuple[str, Path]] = {}
-    for path in sorted(results.glob(f"*/{SUMMARY_FILE}")):
-        summary = read_json_file(path, f"{path}: summary vanished while reading")
-        if not isinstance(summary, dict) or "metrics" not in summary:
-            continue
-        created, model = str(summary.get("created", "")), model_label(summary)
-        if model not in newest or created > newest[model][0]:
-            newest[model] = (created, path.parent)
+    newest = newest_per_model(load_summaries(results))
     if not newest:
         raise XevalError(f"no finished runs in {results}")
-    return [path for _, path in sorted(newest.values())]
+    return [summary.folder or results / summary.run_id for summary in newest]
 
 
 def write_report(run_dirs: list[Path], out: Path) -> Path:
@@ -129,14 +118,14 @@ def _runs_section(runs: list[Run]) -> str:
     rows = []
     for run in runs:
         s = run.summary
-        rows.append([s.get("run_id"), model_label(s), s.get("created"), s.get("n_records"), s.get("n_errors"),
+        rows.append([s.get("run_id"), run.typed.model_spec, s.get("created"), s.get("n_records"), s.get("n_errors"),
                      "yes" if s.get("complete") else "no", ", ".join(sorted(s.get("tasks", {})))])
     return "<h2>Runs</h2>" + html_table(["run", "model", "created", "samples", "errors", "complete", "tasks"],
                                         rows, "runs")
 
 
 def _leaderboard_section(runs: list[Run]) -> tuple[str, Any]:
-    frame = latest(tidy_frame([run.summary for run in runs]))
+    frame = latest(tidy_frame([run.typed for run in runs]))
     table = wide_table(frame)
     if table.empty:
         return "<h2>Leaderboard</h2><p>(no scored metrics)</p>", table
@@ -178,9 +167,9 @@ def _facet_charts(runs: list[Run]) -> str:
         values: dict[str, dict[str, list[float]]] = {}
         scale = None
         for run in runs:
-            for task_meta in run.summary.get("tasks", {}).values():
-                if task_meta.get("primary_metric") == judge and task_meta.get("primary_scale"):
-                    scale = task_meta["primary_scale"]
+            for task, task_meta in run.typed.tasks.items():
+                if task_meta.primary_metric == judge:
+                    scale = run.typed.facts(task, judge).range
             for metric in run.summary.get("metrics", []):
                 name = metric["metric"]
                 if not name.startswith(judge + "_") or metric.get("value") is None:
@@ -188,7 +177,7 @@ def _facet_charts(runs: list[Run]) -> str:
                 facet = name[len(judge) + 1:]
                 if facet not in facets:
                     facets.append(facet)
-                key = f"{model_label(run.summary)} · {metric['input_language']}"
+                key = f"{run.typed.model_spec} · {metric['input_language']}"
                 values.setdefault(key, {}).setdefault(facet, []).append(float(metric["value"]))
         if not facets:
             continue

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -21,20 +20,10 @@ from .models.base import ModelAdapter
 from .predict import predict, with_choices_shown
 from .progress import Progress
 from .reasoning import DEFAULT_MARKERS
-from .records import (
-    RUN_FILE,
-    SAMPLES_FILE,
-    SUMMARY_FILE,
-    RecordWriter,
-    build_summary,
-    make_record,
-    read_json_file,
-    read_records,
-    repair_records,
-    write_json_atomic,
-)
 from .rendering import Fewshot, build_samples, process_documents
-from .scorers import Scorer, ScorerContext, canonical_name, judge_needs, make_scorer
+from .results import RunFolder, build_summary, make_record, read_records
+from .results.schema import MetricFacts
+from .scorers import Scorer, ScorerContext, canonical_name, declared_facts, judge_needs, make_scorer
 from .scorers.builtin import language_gated
 from .task_index import TaskIndex
 from .taskspec import TaskSpec
@@ -219,13 +208,15 @@ def run_evaluation(
     """
     started = datetime.now(UTC)
     run_id = config.run_id or f"{started:%Y%m%d-%H%M%S}-{slug(model.spec)}"
-    run_dir = config.output / run_id
-    try:
-        run_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise XevalError(f"cannot create results folder {run_dir}: {exc.strerror or exc}") from None
+    folder = RunFolder(config.output / run_id)
+    with folder.locked():  # one writer per run folder
+        return _evaluate(config, model, plans, folder, started, on_batch)
+
+
+def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], folder: RunFolder,
+              started: datetime, on_batch: Callable[[int], None] | None) -> RunResult:
     meta: dict[str, Any] = {
-        "run_id": run_id,
+        "run_id": folder.path.name,
         "created": started.isoformat(timespec="seconds"),
         "model": {"spec": model.spec, "args": config.model_args,
                   "fingerprint": model.fingerprint()},
@@ -248,8 +239,8 @@ def run_evaluation(
                          "mode": config.judge_mode}
     if config.baseline is not None:
         meta["baseline"] = config.baseline.label
-    meta, done = resume_state(run_dir, meta)
-    writer = RecordWriter(run_dir)
+    meta, done = folder.start(meta)
+    writer = folder.writer()
     plans = [TaskPlan(p.spec, [s for s in p.samples if s.key not in done and _in_shard(s, config.shard)],
                       p.scorers) for p in plans]
     if config.mc_mode == "generate":  # the records keep the prompt as sent: choices lettered
@@ -297,8 +288,8 @@ def run_evaluation(
         meta["duration_s"] = round(time.perf_counter() - clock, 3)
         records = list(read_records(writer.path))
         summary = build_summary(meta, records, complete)
-        write_json_atomic(run_dir / SUMMARY_FILE, summary)
-    return RunResult(run_dir, summary)
+        folder.write_summary(summary)
+    return RunResult(folder.path, summary)
 
 
 def applied_repeats(plan: TaskPlan, config: RunConfig) -> int:
@@ -343,40 +334,6 @@ def _in_shard(sample: Sample, shard: tuple[int, int] | None) -> bool:
     return shard is None or sample.metadata["seq"] % shard[1] == shard[0] - 1
 
 
-def resume_state(run_dir: Path, meta: dict[str, Any]) -> tuple[dict[str, Any], set[str]]:
-    """Start a run, or continue the one in ``run_dir``: repair a torn last record, check the
-    run is the same one (model fingerprint, task versions, settings), and return the run's
-    original metadata with the keys of the samples already finished."""
-    spec_file = run_dir / RUN_FILE
-    records_file = run_dir / SAMPLES_FILE
-    if not spec_file.exists():
-        if records_file.exists() and records_file.stat().st_size:
-            raise XevalError(f"{run_dir} has records but no {RUN_FILE}: not an xeval run to resume")
-        write_json_atomic(spec_file, meta)
-        return meta, set()
-    previous = read_json_file(spec_file, f"{spec_file}: vanished while resuming")
-    for key, label in (("model", "model"), ("settings", "settings"), ("tasks", "tasks")):
-        if _comparable(previous.get(key), key) != _comparable(meta.get(key), key):
-            raise XevalError(f"cannot resume {run_dir}: its {label} differ from this run's "
-                             f"(use another --run-id, or the same --model/--tasks/--limit)")
-    done = repair_records(records_file)
-    return previous, done
-
-
-# absent in runs written before they existed
-_OPTIONAL_SETTINGS = {"sample_seed", "strict", "clusters", "num_fewshot", "fewshot_as_multiturn", "repeats",
-                      "temperature"}
-
-
-def _comparable(value: Any, key: str) -> Any:
-    if key == "settings" and isinstance(value, dict):
-        return {k: v for k, v in value.items()
-                if k != "batch_size" and not (k in _OPTIONAL_SETTINGS and v in (None, False))
-                and not (k == "mc_mode" and v == "loglik")
-                and not (k == "reasoning_markers" and v == list(DEFAULT_MARKERS))}
-    return json.loads(json.dumps(value, sort_keys=True, default=str))
-
-
 def primary_metric(spec: TaskSpec) -> str:
     """The task's headline metric: the first of its metric_list (then xeval scorers)."""
     first = spec.xeval.primary_metric or spec.scorer_names[0]
@@ -384,16 +341,6 @@ def primary_metric(spec: TaskSpec) -> str:
     if spec.filter_list and "," not in name and isinstance(spec.filter_list[0], dict):
         name = f"{name},{spec.filter_list[0].get('name')}"  # lm-eval's metric,filter
     return name
-
-
-def _primary_scale(plan: TaskPlan) -> list[float] | None:
-    """[min, max] of a judge-scored primary metric (1-3 stars, 1-10...), for leaderboard averages."""
-    primary = primary_metric(plan.spec) if plan.spec.scorer_names else ""
-    for scorer in plan.scorers:
-        rubric = getattr(scorer, "rubric", None)
-        if rubric is not None and primary.startswith(scorer.name) and rubric.kind == "absolute":
-            return [float(rubric.scale.min), float(rubric.scale.max)]
-    return None
 
 
 def resolve_mc_mode(requested: str, model: ModelAdapter, plans: list[TaskPlan]) -> str:
@@ -429,22 +376,26 @@ def language_gate(plan: TaskPlan) -> tuple[str, int, int] | None:
     return primary, names.index(primary), names.index("language")
 
 
-def _metrics_info(plan: TaskPlan) -> dict[str, str]:
-    """What each metric is (tokenisation, gating), as the scorers declare it."""
-    info: dict[str, str] = {}
+def metric_facts(plan: TaskPlan) -> dict[str, MetricFacts]:
+    """What each metric of the task is, as its scorers declare it (and the derived ones)."""
+    facts: dict[str, MetricFacts] = {}
     for scorer in plan.scorers:
-        info.update(getattr(scorer, "metrics", {}) or {})
+        facts.update(declared_facts(scorer))
     gate = language_gate(plan)
     if gate is not None:
-        info[f"{gate[0]}_lang_gated"] = (f"{gate[0]}, 0 where the answer is decided to be in another language "
-                                         "than asked (undecidable or no-text answers keep their value)")
-    return info
+        primary = facts.get(gate[0], MetricFacts())
+        facts[f"{gate[0]}_lang_gated"] = primary.model_copy(update={"about": (
+            f"{gate[0]}, 0 where the answer is decided to be in another language than asked (undecidable or "
+            "no-text answers keep their value)")})
+    return facts
 
 
 def _task_meta(plan: TaskPlan, config: RunConfig) -> dict[str, Any]:
     spec = plan.spec
+    facts = metric_facts(plan)
     return {
-        "metrics_info": _metrics_info(plan),
+        "metrics_info": {name: f.about for name, f in facts.items() if f.about},
+        "metric_facts": {name: f.model_dump(mode="json") for name, f in facts.items()},
         "version": spec.version,
         "source": spec.source,
         "output_type": spec.output_type,
@@ -458,7 +409,6 @@ def _task_meta(plan: TaskPlan, config: RunConfig) -> dict[str, Any]:
         # scores computed from other scores (the language-gated primary metric)
         "derived_scores": [f"{gate[0]}_lang_gated"] if (gate := language_gate(plan)) else [],
         "primary_metric": primary_metric(spec) if spec.scorer_names else plan.scorers[0].name,
-        "primary_scale": _primary_scale(plan),
         "cluster": spec.xeval.cluster,
         "seen": spec.xeval.seen,
         "spec": spec.model_dump(mode="json", exclude={"source"}),

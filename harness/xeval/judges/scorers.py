@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..models.base import ModelAdapter
+from ..results.schema import MetricFacts
 from ..types import GenerationRequest, GenerationSettings, LoglikelihoodRequest, Message, Prediction, Sample, Score
 from .parse import UnparseableReply, parse_reply
 from .rubric import Rubric, language_name, nonce_for
@@ -77,6 +78,9 @@ class JudgeScorer:
             raise ConfigError(f"unknown judge mode {mode!r}: use generate or logprobs")
         self.rubric, self.judge, self.mode = rubric, judge, mode
         self.name = f"judge_{rubric.name}"
+        scale = (float(rubric.scale.min), float(rubric.scale.max))
+        self.facts = {self.name: MetricFacts(range=scale, about=f"LLM judge, rubric {rubric.name}: mean over its "
+                                                               f"aspects on {scale[0]:g}-{scale[1]:g}")}
 
     def prompt(self, sample: Sample, prediction: Prediction) -> str:
         answer = _answer(sample, prediction)
@@ -161,7 +165,7 @@ class Baseline:
 
     @classmethod
     def from_run(cls, run_dir: Path) -> Baseline:
-        from ..records import SAMPLES_FILE, read_records
+        from ..results import SAMPLES_FILE, read_records
 
         path = run_dir / SAMPLES_FILE
         if not path.exists():
@@ -188,6 +192,13 @@ class PairwiseScorer:
             raise ConfigError(f"{rubric.source}: rubric {rubric.name!r} is absolute; use judge:{rubric.name}")
         self.rubric, self.judge, self.baseline = rubric, judge, baseline
         self.name = f"pairwise_{rubric.name}"
+        self.facts = {
+            self.name: MetricFacts(about=f"win rate against the baseline (win 1, tie 0.5, loss 0), judged in both "
+                                         f"orders, rubric {rubric.name}"),
+            **{f"{self.name}_{key}": MetricFacts(descriptive=True, about=about) for key, about in (
+                ("len_model", "answer length in characters"), ("len_baseline", "baseline answer length"),
+                ("consistent", "1 when both orders gave the same verdict"))},
+        }
 
     def prompt(self, sample: Sample, answer_a: str, answer_b: str) -> str:
         question = _question(sample)

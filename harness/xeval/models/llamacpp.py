@@ -53,6 +53,9 @@ class LlamaCppAdapter:
         unknown = sorted(set(extra) - known)
         if unknown:
             raise ModelError(f"unknown model argument(s) for llamacpp: {', '.join(unknown)}")
+        from .registry import check_arg_types
+
+        check_arg_types(llama_cpp.Llama.__init__, extra, "llamacpp")
         file = Path(path).expanduser()
         if not file.is_file():
             raise ModelError(f"GGUF file {file} not found (model spec llamacpp:{path})")

@@ -72,6 +72,47 @@ def _coerce(value: str) -> Any:
     return value
 
 
+_KIND_NAMES = {int: "an integer", float: "a number", bool: "true or false", str: "text"}
+
+
+def check_arg_types(function: Callable[..., Any], args: dict[str, Any], backend_name: str) -> None:
+    """Model arguments checked against the backend's annotated parameters: ``n_ctx=abc`` is
+    "n_ctx must be an integer, got 'abc'", not an error from deep inside the backend."""
+    import inspect
+    import types
+    import typing
+
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception:  # noqa: BLE001 - unresolvable annotations: nothing to check against
+        return
+    parameters = inspect.signature(function).parameters
+    for name, value in args.items():
+        hint = hints.get(name)
+        if hint is None or name not in parameters:
+            continue
+        options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+        kinds = [k for k in options if k in _KIND_NAMES]
+        if not kinds or len(kinds) != len([k for k in options if k is not type(None)]):
+            continue  # an annotation this check does not understand (Any, lists, callables)
+        if value is None and type(None) in options:
+            continue
+        if any(_fits(value, kind) for kind in kinds):
+            continue
+        wanted = " or ".join(_KIND_NAMES[k] for k in kinds)
+        raise ModelError(f"model argument {name} for {backend_name} must be {wanted}, got {value!r}")
+
+
+def _fits(value: Any, kind: type) -> bool:
+    if kind is bool:
+        return isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
 def split_spec(spec: str) -> tuple[str, str]:
     """``backend:target`` -> (backend, target); ``embedded`` has no target."""
     spec = spec.strip()
@@ -113,6 +154,7 @@ def _embedded(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .llamacpp import LlamaCppAdapter
 
     args.setdefault("chat_template", "gemma")
+    check_arg_types(LlamaCppAdapter.__init__, args, "embedded")
     return LlamaCppAdapter(str(embedded_model_path()), embedded=True, **args)
 
 
@@ -127,6 +169,7 @@ def _none(target: str, args: dict[str, Any]) -> ModelAdapter:
 def _hf(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .hf import HFAdapter
 
+    check_arg_types(HFAdapter.__init__, args, "hf")
     return HFAdapter(target, **args)
 
 
@@ -134,6 +177,7 @@ def _hf(target: str, args: dict[str, Any]) -> ModelAdapter:
 def _openai(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .openai_api import OpenAIAdapter
 
+    check_arg_types(OpenAIAdapter.__init__, args, "openai")
     return OpenAIAdapter(target, **args)
 
 
@@ -141,6 +185,7 @@ def _openai(target: str, args: dict[str, Any]) -> ModelAdapter:
 def _vllm(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .vllm_engine import VLLMAdapter
 
+    check_arg_types(VLLMAdapter.__init__, args, "vllm")
     return VLLMAdapter(target, **args)
 
 
@@ -148,6 +193,7 @@ def _vllm(target: str, args: dict[str, Any]) -> ModelAdapter:
 def _llamacpp(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .llamacpp import LlamaCppAdapter
 
+    check_arg_types(LlamaCppAdapter.__init__, args, "llamacpp")
     return LlamaCppAdapter(target, **args)
 
 
@@ -155,4 +201,5 @@ def _llamacpp(target: str, args: dict[str, Any]) -> ModelAdapter:
 def _scripted(target: str, args: dict[str, Any]) -> ModelAdapter:
     from .scripted import ScriptedModel
 
+    check_arg_types(ScriptedModel.__init__, args, "scripted")
     return ScriptedModel(target, **args)

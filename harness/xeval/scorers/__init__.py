@@ -14,14 +14,26 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
 from ..errors import ConfigError
+from ..results.schema import MetricFacts
 from ..types import Prediction, Sample, Score
 
 
 @runtime_checkable
 class Scorer(Protocol):
+    """``name`` and ``score``; a scorer may also declare ``facts``: for each metric it reports
+    (its own name, ``<name>_<extra key>``), a :class:`~xeval.results.schema.MetricFacts`."""
+
     name: str
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]: ...
+
+
+def declared_facts(scorer: Scorer) -> dict[str, MetricFacts]:
+    """The facts a scorer declares about its metrics (its primary metric at least: defaults,
+    higher is better on 0-1, when it declares nothing)."""
+    facts = dict(getattr(scorer, "facts", None) or {})
+    facts.setdefault(scorer.name, MetricFacts())
+    return facts
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..types import Prediction, Sample, Score
-from . import Scorer
+from . import Scorer, declared_facts
 from .filters import FilterPipeline
 
 
@@ -32,11 +32,18 @@ class AnswerSetScorer:
         self.pipeline = pipeline
         self.doc = doc or (lambda sample: dict(sample.metadata.get("doc") or {}))
         self.name = f"{inner.name},{pipeline.name}" if pipeline is not None else inner.name
-        info = dict(getattr(inner, "metrics", {}) or {})
+        inner_facts = declared_facts(inner)
+        facts = {self._renamed(k): v for k, v in inner_facts.items()}
         if pipeline is not None:
-            info = {f"{k},{pipeline.name}" if k == inner.name else k: v for k, v in info.items()}
-            info.setdefault(self.name, f"{inner.name} of the answer after filter pipeline '{pipeline.name}'")
-        self.metrics = info
+            base = inner_facts[inner.name]
+            facts[self.name] = base.model_copy(update={"about": f"{base.about} (answer after filter pipeline "
+                                                                f"'{pipeline.name}')".lstrip()})
+        self.facts = facts
+
+    def _renamed(self, metric: str) -> str:
+        if self.pipeline is None or not metric.startswith(self.inner.name):
+            return metric
+        return f"{self.name}{metric[len(self.inner.name):]}"
 
     def __getattr__(self, name: str) -> Any:  # rubric and other facts of the wrapped scorer
         if name == "inner":

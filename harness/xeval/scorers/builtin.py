@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..langid import UNDETERMINED, LanguageIdentifier
+from ..results.schema import MetricFacts
 from ..text import MecabKoTokenizer, WordTokenizer, has_hangul, normalize_answer, tokenize
 from ..types import Prediction, Sample, Score
 from . import ScorerContext, scorer
@@ -22,6 +23,8 @@ class ExactMatch:
     whitespace)."""
 
     name = "exact_match"
+    facts = {"exact_match": MetricFacts(about="1 when the answer equals a reference after NFKC, case, punctuation "
+                                              "and whitespace normalisation")}
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         out = []
@@ -42,6 +45,13 @@ class Accuracy:
     the highest log-likelihood per character (``acc_norm``, as lm-eval), against the gold choice."""
 
     name = "acc"
+    facts = {
+        "acc": MetricFacts(about="the gold choice ranked first by log-likelihood, or extracted from the reply "
+                                 "(multiple choice by generation)"),
+        "acc_norm": MetricFacts(about="the gold choice ranked first by log-likelihood per character (lm-eval)"),
+        "acc_unparsed": MetricFacts(higher_is_better=False,
+                                    about="replies no choice could be extracted from (counted wrong in acc)"),
+    }
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         out = []
@@ -112,10 +122,10 @@ class RougeL:
     Korean too (whole eojeol: 서울이 and 서울은 differ), the tokenisation of earlier xeval runs."""
 
     name = "rougeL"
-    metrics = {
-        "rougeL": "ROUGE-L F1 (rouge-score); Korean on Mecab-ko morphemes (python-mecab-ko, mecab-ko-dic), "
-                  "other languages on xeval word tokens",
-        "rougeL_eojeol": "ROUGE-L F1 (rouge-score) on xeval word tokens: Korean eojeol kept whole",
+    facts = {
+        "rougeL": MetricFacts(about="ROUGE-L F1 (rouge-score); Korean on Mecab-ko morphemes (python-mecab-ko, "
+                                    "mecab-ko-dic), other languages on xeval word tokens"),
+        "rougeL_eojeol": MetricFacts(about="ROUGE-L F1 (rouge-score) on xeval word tokens: Korean eojeol kept whole"),
     }
 
     def __init__(self) -> None:
@@ -185,6 +195,7 @@ class ChrF:
     """Sentence-level chrF (sacrebleu, 0-100), best over the references."""
 
     name = "chrf"
+    facts = {"chrf": MetricFacts(range=(0.0, 100.0), about="sentence chrF (sacrebleu), best over the references")}
 
     def __init__(self) -> None:
         from sacrebleu.metrics import CHRF
@@ -216,6 +227,12 @@ class LanguageCorrectness:
     ``und``: both are counted, never scored right or wrong."""
 
     name = "language"
+    facts = {
+        "language": MetricFacts(about="1 when the answer's language material is in the answer language "
+                                      "(undecidable answers are not scored)"),
+        "language_code_switching": MetricFacts(higher_is_better=False,
+                                               about="1 when a sentence of the answer is in another language"),
+    }
 
     def __init__(self, languages: frozenset[str]) -> None:
         self.identifier = LanguageIdentifier(languages)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from .stats import bootstrap_ci
+from ..stats import bootstrap_ci
+from .values import metric_values
 
 
 def cluster_matrix(summary: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -24,8 +25,7 @@ def cluster_matrix(summary: dict[str, Any], records: list[dict[str, Any]]) -> di
         cluster, metric = meta.get("cluster"), meta.get("primary_metric")
         if not cluster or not metric:
             continue
-        score = record.get("scores", {}).get(metric.removesuffix("_norm"), {})
-        value = score.get("value") if metric != "acc_norm" else (score.get("extra") or {}).get("norm")
+        value = dict(metric_values(record)).get(metric)
         if value is None:
             continue
         key = (cluster, record["input_language"], record["template_language"])

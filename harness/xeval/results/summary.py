@@ -1,28 +1,18 @@
-"""Run records: per-sample JSONL appended as samples finish, and the summary JSON.
-
-``samples.jsonl`` gets one line per finished sample, flushed at once, so an interrupted
-run loses nothing it finished. ``summary.json`` is written atomically (temp file, fsync,
-rename) and can always be rebuilt from the records.
-"""
+"""A run's records and summary: the record of one sample, and summary.json built from the
+records (it can always be rebuilt from them)."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from pathlib import Path
-from typing import IO, Any
+from collections.abc import Iterable
+from typing import Any
 
-from . import SCHEMA_VERSION, __version__
-from .errors import XevalError
+from .. import SCHEMA_VERSION, __version__
+from ..stats import bootstrap_ci
+from ..types import Prediction, Sample, Score
 from .matrix import cluster_summary
-from .stats import bootstrap_ci
-from .types import Prediction, Sample, Score
+from .values import metric_values
 
-SAMPLES_FILE = "samples.jsonl"
-SUMMARY_FILE = "summary.json"
-RUN_FILE = "run.json"  # the exact specs of the run, written when it starts
 GROUP_KEYS = ("task", "input_language", "template_language")
 
 
@@ -59,115 +49,7 @@ def make_record(sample: Sample, prediction: Prediction, scores: list[Score], mod
     }
 
 
-def read_json_file(path: Path, missing: str) -> Any:
-    """A JSON file, or a one-line XevalError: ``missing`` when it is absent, else unreadable."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise XevalError(missing) from None
-    except (OSError, ValueError) as exc:
-        raise XevalError(f"{path}: unreadable ({exc})") from None
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2, sort_keys=False)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise XevalError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-class RecordWriter:
-    """Appends one JSON line per finished sample; flushed per batch, fsynced on close."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.path = run_dir / SAMPLES_FILE
-        try:
-            self._handle: IO[str] = open(self.path, "a", encoding="utf-8")
-        except OSError as exc:
-            raise XevalError(f"cannot write results to {run_dir}: {exc.strerror or exc}") from None
-
-    def write(self, records: Iterable[dict[str, Any]]) -> None:
-        try:
-            for record in records:
-                self._handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-            self._handle.flush()
-        except OSError as exc:
-            raise XevalError(f"cannot write {self.path}: {exc.strerror or exc}") from None
-
-    def close(self) -> None:
-        if not self._handle.closed:
-            try:
-                self._handle.flush()
-                os.fsync(self._handle.fileno())
-            except OSError:
-                pass  # the write that failed has already raised its own clear error
-            try:
-                self._handle.close()
-            except OSError:
-                pass
-
-
-def repair_records(path: Path) -> set[str]:
-    """Cut a samples.jsonl back to its last complete record (a killed writer leaves a torn
-    line) and return the keys of the records it holds; duplicates are an error."""
-    if not path.exists():
-        return set()
-    data = path.read_bytes()
-    end = data.rfind(b"\n") + 1
-    keys: set[str] = set()
-    good = 0
-    for line in data[:end].splitlines(keepends=True):
-        try:
-            record = json.loads(line)
-        except ValueError:
-            break  # a damaged line: keep what precedes it
-        if record["key"] in keys:
-            raise XevalError(f"{path}: sample {record['key']} is recorded twice")
-        keys.add(record["key"])
-        good += len(line)
-    if good != len(data):
-        with open(path, "r+b") as handle:
-            handle.truncate(good)
-    return keys
-
-
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Records of a samples.jsonl; a torn last line (a killed writer) is skipped."""
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if not line.endswith("\n"):
-                break
-            yield json.loads(line)
-
-
 JUDGE_PREFIXES = ("judge_", "pairwise_")
-AGREEMENT_METRIC = "language_judge_agreement"
-
-
-def metric_values(record: dict[str, Any]) -> Iterator[tuple[str, float]]:
-    """(metric name, value) of every scored metric of a record, plus derived ones."""
-    scores = record.get("scores", {})
-    for name, score in scores.items():
-        if score.get("value") is not None:
-            yield name, float(score["value"])
-        for key, value in (score.get("extra") or {}).items():
-            if score.get("value") is not None and value is not None:
-                yield f"{name}_{key}", float(value)
-    # Does the language-ID scorer agree with the judge's Language aspect (3 stars = right)?
-    language = (scores.get("language") or {}).get("value")
-    if language is not None:
-        for name, score in scores.items():
-            judged = (score.get("extra") or {}).get("language") if name.startswith("judge_") else None
-            if judged is not None:
-                yield AGREEMENT_METRIC, float((language == 1.0) == (judged >= 2.5))
-                break
 
 
 def judge_report(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -220,9 +102,9 @@ def aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
     return {
+        **run_meta,
         "schema_version": SCHEMA_VERSION,
         "xeval_version": __version__,
-        **run_meta,
         "complete": complete,
         "n_records": len(records),
         "n_errors": sum(1 for r in records if r.get("error")),
@@ -240,7 +122,7 @@ def reasoning_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     in Korean."""
     from collections import Counter
 
-    from .langid import LanguageIdentifier
+    from ..langid import LanguageIdentifier
 
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:

@@ -1,0 +1,182 @@
+"""The run-folder schema: run.json, one record of samples.jsonl, summary.json, and the facts
+each metric declares. Every reader validates through these models.
+
+Unknown keys are kept (``extra="allow"``), so a file read and written back is unchanged.
+``schema_version`` is checked on read: a newer one than this xeval knows is a clear error;
+older ones are migrated in memory (version 1 had no metric facts: they default to
+higher-is-better on 0-1, and an xeval scorer's declared facts fill in what it knows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from .. import SCHEMA_VERSION
+from ..errors import XevalError
+
+
+class MetricFacts(BaseModel):
+    """What a metric is, declared by the scorer that computes it; compare, leaderboard, matrix
+    and report read these instead of knowing metric names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    higher_is_better: bool = True
+    range: tuple[float, float] = (0.0, 1.0)  # for averages on 0-1 (judge scales, chrF's 0-100)
+    aggregation: str = "mean"
+    descriptive: bool = False  # a figure that describes (lengths, consistency), never a regression
+    about: str = ""  # tokenisation, extractor, gating: how it is computed
+
+    def scaled(self, value: float) -> float:
+        low, high = self.range
+        return (value - low) / (high - low) if high != low else value
+
+
+DEFAULT_FACTS = MetricFacts()
+# Version 1 files carry no metric facts: what that version's scorers would have declared.
+V1_FACTS = {"chrf": MetricFacts(range=(0.0, 100.0)), "language_code_switching": MetricFacts(higher_is_better=False),
+            "acc_unparsed": MetricFacts(higher_is_better=False)}
+V1_DESCRIPTIVE_SUFFIXES = ("_len_model", "_len_baseline", "_consistent")
+
+
+class TaskMeta(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    version: str = "0"
+    primary_metric: str | None = None
+    cluster: str | None = None
+    seen: bool | None = None
+    metric_facts: dict[str, MetricFacts] = Field(default_factory=dict)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> str:
+        return str(value)
+
+
+class RunSpec(BaseModel):
+    """run.json: the exact specs of a run (an imported lm-eval result has only a summary)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    schema_version: int = 1
+    run_id: str = ""
+    created: str = ""
+    model: dict[str, Any] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+    tasks: dict[str, TaskMeta] = Field(default_factory=dict)
+    _folder: Path | None = PrivateAttr(default=None)  # the run folder it was read from
+
+    @property
+    def folder(self) -> Path | None:
+        return self._folder
+
+    @property
+    def model_spec(self) -> str:
+        return str(self.model.get("spec", "?"))
+
+    def facts(self, task: str, metric: str) -> MetricFacts:
+        """The declared facts of ``metric`` in ``task`` (a metric's extras, ``<scorer>_<key>``,
+        fall back to their scorer's facts when they declare none of their own)."""
+        meta = self.tasks.get(task)
+        if meta is None:
+            return DEFAULT_FACTS
+        if not meta.metric_facts:
+            return _v1_facts(meta, metric)
+        if metric in meta.metric_facts:
+            return meta.metric_facts[metric]
+        owners = [name for name in meta.metric_facts if metric.startswith(f"{name}_")]
+        if owners:
+            owner = meta.metric_facts[max(owners, key=len)]
+            return owner.model_copy(update={"about": ""})
+        return DEFAULT_FACTS
+
+
+def _v1_facts(meta: TaskMeta, metric: str) -> MetricFacts:
+    scale = (meta.model_extra or {}).get("primary_scale")
+    if scale and metric == meta.primary_metric:
+        return MetricFacts(range=(float(scale[0]), float(scale[1])))
+    if metric.endswith(V1_DESCRIPTIVE_SUFFIXES):
+        return MetricFacts(descriptive=True)
+    return V1_FACTS.get(metric, DEFAULT_FACTS)
+
+
+class MetricRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    task: str
+    input_language: str
+    template_language: str
+    metric: str
+    value: float | None = None
+    n: int = 0
+    n_failed: int = 0
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+class Summary(RunSpec):
+    """summary.json: the run's specs and its aggregated metrics."""
+
+    complete: bool = True
+    n_records: int = 0
+    n_errors: int = 0
+    metrics: list[MetricRow]
+    judges: dict[str, Any] = Field(default_factory=dict)
+
+
+class ScoreRecord(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    value: float | None = None
+    extra: dict[str, float | None] = Field(default_factory=dict)
+    error: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class SampleRecord(BaseModel):
+    """One line of samples.jsonl."""
+
+    model_config = ConfigDict(extra="allow")
+
+    key: str
+    seq: int | None = None
+    task: str
+    id: str
+    model: str
+    input_language: str
+    template_language: str
+    answer_language: str
+    output_type: str
+    prediction: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+    scores: dict[str, ScoreRecord] = Field(default_factory=dict)
+
+
+def check_version(data: Any, where: Path | str) -> int:
+    if not isinstance(data, dict):
+        raise XevalError(f"{where}: not an xeval file (expected a JSON object)")
+    version = data.get("schema_version", 1)
+    if not isinstance(version, int) or version < 1:
+        raise XevalError(f"{where}: bad schema_version {version!r}")
+    if version > SCHEMA_VERSION:
+        raise XevalError(f"{where}: schema version {version} is newer than this xeval reads ({SCHEMA_VERSION}); "
+                         "upgrade xeval to read it")
+    return version
+
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def parse(model: type[T], data: Any, where: Path | str) -> T:
+    """``data`` validated as ``model``, or one line naming the file and the first bad field."""
+    check_version(data, where)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        raise XevalError(f"{where}: not an xeval {model.__name__} file: field '{field}': {err['msg']}") from None
