@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import XevalError
-from .models.base import ModelAdapter
+from .models.base import ModelAdapter, abilities_of
 from .types import Completion, GenerationRequest, LoglikelihoodRequest
 
 CACHE_FILE = "calls.sqlite"
@@ -93,7 +93,7 @@ class CachedModel:
         self.spec = inner.spec
         self.stats = CacheStats()
         self._fingerprint = inner.fingerprint()
-        self.batch_size_hint = getattr(inner, "batch_size_hint", None)
+        self.abilities = abilities_of(inner)
 
     def fingerprint(self) -> dict[str, Any]:
         return self._fingerprint

@@ -87,8 +87,10 @@ def predict(
     except XevalError:
         raise
     except Exception as exc:  # noqa: BLE001 - a backend failure is recorded, not fatal
+        if len(samples) > 1:  # failures stay per sample: the others of the batch are asked alone
+            return [p for s in samples for p in predict(model, [s], settings, mc_mode, markers)]
         reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        return [Prediction(error=reason) for _ in samples]
+        return [Prediction(error=reason)]
     return [_from_completion(c, markers) for c in completions]
 
 

@@ -16,7 +16,7 @@ from .datasets import fewshot_split_name, load_documents, split_name
 from .errors import XevalError
 from .lmeval import LM_EVAL_PREFIX
 from .metafile import is_meta_selection, load_cluster_map, load_meta_dataset
-from .models.base import ModelAdapter
+from .models.base import ModelAdapter, abilities_of
 from .predict import predict, with_choices_shown
 from .progress import Progress
 from .reasoning import DEFAULT_MARKERS
@@ -248,7 +248,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
                  if p.spec.output_type == "multiple_choice" else p for p in plans]
     total = sum(len(p.samples) for p in plans)
     # concurrent backends (APIs) want bigger batches than in-process ones
-    batch_size = max(config.batch_size, int(getattr(model, "batch_size_hint", 0) or 0))
+    batch_size = max(config.batch_size, abilities_of(model).batch_hint)
     complete = False
     clock = time.perf_counter()
     trace = os.environ.get("XEVAL_TRACE_CALLS")
@@ -346,10 +346,20 @@ def primary_metric(spec: TaskSpec) -> str:
 def resolve_mc_mode(requested: str, model: ModelAdapter, plans: list[TaskPlan]) -> str:
     """``auto``: log-likelihoods where the backend gives them (one probe request), else
     generation with the answer extracted from the reply."""
+    multiple_choice = any(p.spec.output_type == "multiple_choice" for p in plans)
+    declared = abilities_of(model).loglikelihood
+    if requested == "loglik" and multiple_choice and declared is False:
+        raise XevalError(f"--mc-mode loglik: {model.spec} gives no log-likelihoods; use --mc-mode generate "
+                         "(or auto)")
     if requested != "auto":
         return requested
-    if not any(p.spec.output_type == "multiple_choice" for p in plans):
+    if not multiple_choice:
         return "loglik"
+    if declared is not None:
+        if not declared:
+            print(f"xeval: --mc-mode auto: {model.spec} gives no log-likelihoods; multiple choice by generation",
+                  file=sys.stderr)
+        return "loglik" if declared else "generate"
     from .types import LoglikelihoodRequest
 
     try:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import ConfigError
-from ..models.base import ModelAdapter
+from ..models.base import ModelAdapter, NextTokenLogprobs, abilities_of
 from ..results.schema import MetricFacts
 from ..types import GenerationRequest, GenerationSettings, LoglikelihoodRequest, Message, Prediction, Sample, Score
 from .parse import UnparseableReply, parse_reply
@@ -76,6 +76,10 @@ class JudgeScorer:
             raise ConfigError(f"{rubric.source}: rubric {rubric.name!r} is {rubric.kind}; use pairwise:{rubric.name}")
         if mode not in {"generate", "logprobs"}:
             raise ConfigError(f"unknown judge mode {mode!r}: use generate or logprobs")
+        judge_can = abilities_of(judge)
+        if mode == "logprobs" and not judge_can.next_token_logprobs and judge_can.loglikelihood is False:
+            raise ConfigError(f"--judge-mode logprobs: the judge {judge.spec} gives no log-probabilities; "
+                              "use --judge-mode generate")
         self.rubric, self.judge, self.mode = rubric, judge, mode
         self.name = f"judge_{rubric.name}"
         scale = (float(rubric.scale.min), float(rubric.scale.max))
@@ -122,10 +126,10 @@ class JudgeScorer:
         values = list(range(self.rubric.scale.min, self.rubric.scale.max + 1))
         ask_line = "Reply with only the {aspect} score, one number from {low} to {high}."
         try:
-            if hasattr(self.judge, "next_token_logprobs"):
+            if abilities_of(self.judge).next_token_logprobs:
                 requests = [self.rubric.request(f"{prompt}\n\n" + ask_line.format(
                     aspect=a, low=values[0], high=values[-1])) for a in self.rubric.aspects]
-                tops = self.judge.next_token_logprobs(requests)
+                tops = cast(NextTokenLogprobs, self.judge).next_token_logprobs(requests)
                 logprobs = []
                 for aspect, top in zip(self.rubric.aspects, tops, strict=True):
                     found = {v: max((lp for tok, lp in top.items() if tok.strip() == str(v)), default=None)

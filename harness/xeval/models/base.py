@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """What a backend can do beyond generating, declared as ``abilities`` and checked when a
+    run is planned (not discovered by a failure in the middle of it)."""
+
+    loglikelihood: bool | None = True  # rank classification; None: only a probe can tell (an API)
+    next_token_logprobs: bool = False  # a next-token distribution (judge --judge-mode logprobs)
+    batch_hint: int = 0  # samples per batch the backend wants (concurrent APIs: many)
+    usage: bool = True  # token counts in its completions
+
+
+DEFAULT_ABILITIES = Abilities()
+
+
+def abilities_of(model: Any) -> Abilities:
+    """A model's declared abilities (the defaults for a third-party backend declaring none)."""
+    declared = getattr(model, "abilities", None)
+    return declared if isinstance(declared, Abilities) else DEFAULT_ABILITIES
+
+
+class NextTokenLogprobs(Protocol):
+    """The optional ability ``Abilities.next_token_logprobs`` declares."""
+
+    def next_token_logprobs(self, requests: list[GenerationRequest]) -> list[dict[str, float]]: ...
 
 
 @runtime_checkable
@@ -12,7 +39,8 @@ class ModelAdapter(Protocol):
     """What every backend provides.
 
     ``generate`` and ``loglikelihood`` take a whole batch and return results in order.
-    A backend that cannot do one raises :class:`xeval.errors.ModelError` saying so.
+    A backend that cannot do one raises :class:`xeval.errors.ModelError` saying so, and says so
+    up front in its ``abilities`` (:class:`Abilities`, optional).
     """
 
     spec: str

@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import ModelError
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 from . import llamacpp_runtime as runtime
+from .base import Abilities
 from .chat import ChatPrompter, choose_chat_format, template_switches, trim_at_stop
 from .fingerprint import file_sha256
 from .loglik import split_whitespace
@@ -99,6 +100,7 @@ class LlamaCppAdapter:
             raise
         self.chat_format = self._prompter.chat_format
         self.parallel = parallel
+        self.abilities = Abilities(batch_hint=parallel if parallel > 1 else 0)
         self._batcher: Any = None
         # the batch width changes greedy texts where tokens are nearly tied: part of the identity
         self._args = {"n_ctx": n_ctx, **self._prompter.describe(), **extra,

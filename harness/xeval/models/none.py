@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest
+from .base import Abilities
 
 REASON = "no prediction for this sample in the data, and --model none calls no model"
 
@@ -15,6 +16,7 @@ class PredictionMissing(Exception):
 
 class NoModel:
     spec = "none"
+    abilities = Abilities(loglikelihood=False, usage=False)
 
     def fingerprint(self) -> dict[str, Any]:
         return {"backend": "none", "name": "predictions from the data"}

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from ..errors import MissingDependencyError, ModelError
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
+from .base import Abilities
 from .chat import ChatPrompter, template_switches, trim_at_stop
 from .loglik import split_whitespace
 
@@ -178,7 +179,9 @@ class OpenAIAdapter:
         self._body.update(extra.get("extra_body") or {})
         if switches and api == "chat":  # vLLM's and llama.cpp's servers hand these to the chat template
             self._body["chat_template_kwargs"] = {**self._body.get("chat_template_kwargs", {}), **switches}
-        self.batch_size_hint = self.concurrency * 16  # waves of requests: the first one's ramp-up amortised
+        # waves of requests: the first one's ramp-up amortised; log-likelihoods need /completions
+        # with echo, which self-hosted servers give and hosted chat models do not: a probe tells
+        self.abilities = Abilities(loglikelihood=None, next_token_logprobs=True, batch_hint=self.concurrency * 16)
         self.top_logprobs = int(top_logprobs)  # OpenAI allows 20; self-hosted servers often more
         self.retries = 0  # retried requests, for reports and tests
         self._lock = threading.Lock()

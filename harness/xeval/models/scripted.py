@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import ModelError
 from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
+from .base import Abilities
 from .fingerprint import file_sha256
 
 
@@ -48,6 +49,7 @@ class ScriptedModel:
         self._matched = [e for e in entries if "reply" in e and e.get("contains")]
         self._queue = [e for e in entries if "reply" in e and not e.get("contains")]
         self._logprobs = [e for e in entries if "continuation" in e and "logprob" in e]
+        self.abilities = Abilities(loglikelihood=bool(self._logprobs))
 
     def fingerprint(self) -> dict[str, Any]:
         return {"backend": "scripted", "file": self.path.name, "sha256": file_sha256(self.path)}
@@ -76,9 +78,9 @@ class ScriptedModel:
         for request in requests:
             entry = next((e for e in self._logprobs if e["continuation"] == request.continuation
                           and str(e.get("contains", "")) in request.context), None)
-            if entry is None:
-                raise ModelError(f"scripted: no logprob in {self.path.name} for continuation "
-                                 f"{request.continuation!r}")
+            if entry is None:  # a failed request (recorded on its sample), not a bad file
+                raise LookupError(f"scripted: no logprob in {self.path.name} for continuation "
+                                  f"{request.continuation!r}")
             out.append(float(entry["logprob"]))
         return out
 
