@@ -103,7 +103,7 @@ except ImportError:  # lm-eval not installed: the metric functions above still w
     XevalLM = None
 
 
-LM_EVAL_PREFIX = "lm_eval:"
+from .task_index import LM_EVAL_PREFIX  # noqa: E402 - after the model registration above
 
 
 class LmEvalMetric:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .datasets import read_records
+from .datafiles import read_records
 from .errors import ConfigError
 from .langid import UNDETERMINED, LanguageIdentifier
 from .rendering import choose_indices

@@ -14,7 +14,6 @@ from typing import Any
 
 from .datasets import fewshot_split_name, load_documents, split_name
 from .errors import XevalError
-from .lmeval import LM_EVAL_PREFIX
 from .metafile import is_meta_selection, load_cluster_map, load_meta_dataset
 from .models.base import ModelAdapter, abilities_of
 from .predict import predict, with_choices_shown
@@ -25,7 +24,7 @@ from .results import RunFolder, build_summary, make_record, read_records
 from .results.schema import MetricFacts
 from .scorers import Scorer, ScorerContext, canonical_name, declared_facts, judge_needs, make_scorer
 from .scorers.builtin import language_gated
-from .task_index import TaskIndex
+from .task_index import LM_EVAL_PREFIX, TaskIndex
 from .taskspec import TaskSpec
 from .types import GenerationSettings, Prediction, Sample
 

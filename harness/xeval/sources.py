@@ -165,7 +165,7 @@ def _alpacaeval_reader(language: str, modifiers: bool) -> Callable[[Path], list[
     come with a .types file (lang_xx: answer in xx; short, long, formats...)."""
 
     def read(path: Path) -> list[Row]:
-        from .datasets import read_records
+        from .datafiles import read_records
 
         rows = read_records(path, "jsonl")
         types: list[str] = []
@@ -275,7 +275,7 @@ def load_rows(source: Source, data_source: str = "hub", data_dir: Path | None = 
     if data_source not in DATA_SOURCES:
         raise ConfigError(f"unknown data source kind {data_source!r}: use one of {', '.join(DATA_SOURCES)}")
     if data_source == "sample":
-        from .datasets import read_records
+        from .datafiles import read_records
 
         return read_records(source.sample_path(), "jsonl")
     if data_source == "local":
@@ -310,7 +310,7 @@ def _way_out(source: Source) -> str:
 
 
 def _load_local(source: Source, data_dir: Path | None) -> list[Row]:
-    from .datasets import read_records
+    from .datafiles import read_records
 
     if source.read_local is not None and source.local_file is not None:
         if data_dir is None:

@@ -12,6 +12,7 @@ from .paths import tasks_dir
 from .taskspec import GroupSpec, TaskSpec, parse_group, parse_task, read_yaml
 
 DEFAULT_GROUP = "default"
+LM_EVAL_PREFIX = "lm_eval:"  # --tasks lm_eval:TASK runs an lm-eval task (xeval.lmeval)
 
 
 @dataclass
