@@ -229,11 +229,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         cache = CallCache((args.cache_dir or cache_dir()) / CACHE_FILE)
     opened: list[Any] = []
 
-    def open_model(spec: str, extra: dict[str, Any]) -> Any:
+    def open_model(spec: str, extra: dict[str, Any], keep: bool = True) -> Any:
         from .cache import CachedModel
 
         adapter = load_model(spec, extra)
-        opened.append(adapter)
+        if keep:  # closed when the run ends; a baseline model is closed as soon as it has answered
+            opened.append(adapter)
         return CachedModel(adapter, cache) if cache is not None else adapter
 
     try:
@@ -242,7 +243,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             config.judge = open_model(args.judge, parse_model_args(args.judge_args))
             config.judge_mode = args.judge_mode
         if args.baseline:
-            config.baseline = _baseline(args.baseline, args.output, open_model)
+            config.baseline = _baseline(args.baseline, args.output, open_model, config, index, args.mc_mode)
         plans = plan_tasks(config, index)
         n = sum(len(p.samples) for p in plans)
         print(f"xeval: {len(plans)} task(s), {n} sample(s), model {args.model}", file=sys.stderr)
@@ -326,16 +327,34 @@ def _apply_gen_kwargs(args: argparse.Namespace) -> None:
         args.temperature = args.temperature if args.temperature is not None else float(temperature)
 
 
-def _baseline(value: str, output: Path, open_model: Any) -> Any:
-    """A run folder (or a run id under --output) holding the baseline's answers, else a model."""
+def _baseline(value: str, output: Path, open_model: Any, config: Any, index: Any, mc_mode: str) -> Any:
+    """A run folder (or a run id under --output) holding the baseline's answers; or a model,
+    which first answers the same tasks as a recorded, cached run of its own (the tasks' own
+    generation settings), whose answers are then judged against."""
+    from dataclasses import replace
+
     from .judges.scorers import Baseline
+    from .models.registry import resolve_spec
+    from .runner import plan_tasks, resolve_mc_mode, run_evaluation
 
     for candidate in (Path(value), output / value):
         if (candidate / "samples.jsonl").exists():
             return Baseline.from_run(candidate)
     if ":" not in value and value not in {"embedded", "none"}:
         raise XevalError(f"--baseline {value!r}: not a run folder with samples.jsonl, nor a model spec")
-    return Baseline.from_model(open_model(value, {}))
+    resolve_spec(value)
+    base_config = replace(config, model=value, model_args={}, judge=None, baseline=None,
+                          run_id=f"{config.run_id}-baseline" if config.run_id else None)
+    plans = plan_tasks(base_config, index, quiet_judges=True)
+    model = open_model(value, {}, keep=False)
+    try:
+        base_config.mc_mode = resolve_mc_mode(mc_mode, model, plans)
+        result = run_evaluation(base_config, model, plans)
+    finally:
+        model.close()
+    print(f"xeval: baseline {value}: {result.summary['n_records']} answer(s) recorded in {result.run_dir}",
+          file=sys.stderr)
+    return Baseline.from_run(result.run_dir)
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -74,7 +74,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60] or "model"
 
 
-def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPlan]:
+def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: bool = False) -> list[TaskPlan]:
     """Load and render every selected task before any model is loaded (fail fast)."""
     index = index or TaskIndex.load()
     names = [s.strip() for s in (config.tasks or "").split(",") if s.strip()]
@@ -133,7 +133,8 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None) -> list[TaskPl
         for name in names:
             needs = judge_needs(name, context)
             if needs:  # answers first, judging later: the run stays useful (e.g. as a baseline)
-                print(f"xeval: {spec.task}: scorer {name} skipped (no {needs})", file=sys.stderr)
+                if not quiet_judges:
+                    print(f"xeval: {spec.task}: scorer {name} skipped (no {needs})", file=sys.stderr)
                 continue
             scorer = make_scorer(name, context, where=spec.source)
             if scorer.name not in seen:  # acc and acc_norm are one scorer

@@ -17,7 +17,7 @@ from typing import Any, cast
 from ..errors import ConfigError
 from ..models.base import ModelAdapter, NextTokenLogprobs, abilities_of
 from ..results.schema import MetricFacts
-from ..types import GenerationRequest, GenerationSettings, LoglikelihoodRequest, Message, Prediction, Sample, Score
+from ..types import GenerationRequest, LoglikelihoodRequest, Message, Prediction, Sample, Score
 from .parse import UnparseableReply, parse_reply
 from .rubric import Rubric, language_name, nonce_for
 
@@ -161,7 +161,8 @@ class JudgeScorer:
 
 
 class Baseline:
-    """Answers of the baseline side: from a finished run's records, or from a model."""
+    """Answers of the baseline side, from a run's records: a baseline model answers as a run of
+    its own first (``xeval run --baseline MODEL``), so its answers are recorded and cached."""
 
     def __init__(self, answers: Callable[[list[Sample]], list[str | None]], label: str) -> None:
         self.answers = answers
@@ -176,16 +177,6 @@ class Baseline:
             raise ConfigError(f"--baseline {run_dir}: no {SAMPLES_FILE} there")
         by_key = {r["key"]: (None if r.get("error") else r["prediction"]["text"]) for r in read_records(path)}
         return cls(lambda samples: [by_key.get(s.key) for s in samples], f"run:{run_dir.name}")
-
-    @classmethod
-    def from_model(cls, model: ModelAdapter, max_tokens: int = 512) -> Baseline:
-        from ..predict import predict
-
-        def answers(samples: list[Sample]) -> list[str | None]:
-            settings = GenerationSettings(max_tokens=max_tokens)
-            return [None if p.error else p.text for p in predict(model, samples, settings)]
-
-        return cls(answers, model.spec)
 
 
 class PairwiseScorer:
