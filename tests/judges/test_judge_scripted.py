@@ -31,7 +31,7 @@ def _records(run_dir: Path) -> dict[str, dict]:
 
 def test_six_facets_exact(tmp_path: Path) -> None:
     answers = _write(tmp_path / "answers.json", [
-        {"contains": "여름에", "reply": "<think>Need three tips.</think>물을 많이 마시고, 그늘에 있고, 선풍기를 쓰세요."},
+        {"contains": "여름에", "reply": "<think>Need three tips.</think>물을 많이 마시고, 그늘에 있으세요."},
         {"contains": "김치찌개", "reply": "김치와 돼지고기를 볶고 물을 부어 끓입니다."},
     ])
     stars = {"language": 3, "fluency": 2, "helpfulness": 3, "accuracy": 2, "logical_coherence": 3, "harmlessness": 3}
