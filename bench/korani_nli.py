@@ -12,9 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 from xeval.models.registry import load_model
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
-from xeval.sources import SOURCES, load_rows
-from xeval.stats import bootstrap_ci
+from xeval.results.stats import bootstrap_ci
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.tasks.sources import SOURCES, load_rows
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from xeval.scorers import ScorerContext, make_scorer
+from xeval.scoring import ScorerContext, make_scorer
 from xeval.types import Message, Prediction, Sample
 
 CASES = Path(__file__).parent / "data" / "langid_cases.jsonl"

@@ -35,7 +35,7 @@ def main() -> None:
 
     from xeval.models.embedded import embedded_model_path
     from xeval.models.registry import load_model
-    from xeval.runner import RunConfig, plan_tasks
+    from xeval.run.runner import RunConfig, plan_tasks
     from xeval.types import GenerationRequest, GenerationSettings
 
     plans = plan_tasks(RunConfig(tasks="alpacaeval_en,alpacaeval_fr", data_dir=args.data_dir, data_source="local",

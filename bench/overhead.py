@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from xeval.models.registry import load_model
-from xeval.predict import choice_requests, generation_requests
-from xeval.runner import RunConfig, TaskPlan, plan_tasks, run_evaluation
+from xeval.run.predict import choice_requests, generation_requests
+from xeval.run.runner import RunConfig, TaskPlan, plan_tasks, run_evaluation
 
 
 class Timed:

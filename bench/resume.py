@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from xeval.cache import CachedModel, CallCache
+from xeval.models.cache import CachedModel, CallCache
 from xeval.models.registry import load_model
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 
 
 def main() -> None:

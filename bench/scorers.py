@@ -11,7 +11,7 @@ import argparse
 import random
 import time
 
-from xeval.scorers import ScorerContext, make_scorer
+from xeval.scoring import ScorerContext, make_scorer
 from xeval.types import Prediction, Sample
 
 KO = ["서울은 대한민국의 수도이며 가장 큰 도시입니다.", "김치는 배추를 소금에 절여 만든 전통 음식입니다.",

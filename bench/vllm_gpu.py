@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from xeval.models.registry import load_model
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 from xeval.types import GenerationRequest, GenerationSettings, Message
 
 PROMPTS = ["대한민국의 수도에 대해 세 문장으로 설명하세요.", "Explain photosynthesis to a ten-year-old.",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from xeval.models.registry import load_model
 from xeval.paths import tasks_dir
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from xeval.models.base import Abilities, abilities_of
 from xeval.models.registry import load_model
-from xeval.predict import predict
+from xeval.run.predict import predict
 from xeval.types import GenerationSettings, Sample
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from xeval.errors import ConfigError
-from xeval.sources import PARQUET_REVISION, SOURCES, convert_rows
+from xeval.tasks.sources import PARQUET_REVISION, SOURCES, convert_rows
 
 # One row per hub dataset, shaped as the dataset's own rows (field names and value types).
 HUB_ROWS: dict[str, dict[str, Any]] = {

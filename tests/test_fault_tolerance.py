@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from xeval.models.registry import load_model
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
-from xeval.task_index import TaskIndex
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.tasks.task_index import TaskIndex
 
 from .fault_proxy import FAULTS
 from .servers import free_port, stop, wait_for

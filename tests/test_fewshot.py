@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 from xeval.errors import XevalError
-from xeval.runner import RunConfig, plan_tasks
-from xeval.task_index import TaskIndex
+from xeval.run.runner import RunConfig, plan_tasks
+from xeval.tasks.task_index import TaskIndex
 
 LABELS = {"entailment": 0, "neutral": 1, "contradiction": 2}
 

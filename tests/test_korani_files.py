@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from xeval.errors import ConfigError
-from xeval.metafile import UNMAPPED, load_cluster_map, load_meta_dataset
-from xeval.rendering import choose_indices
-from xeval.runner import RunConfig, plan_tasks
+from xeval.run.runner import RunConfig, plan_tasks
+from xeval.tasks.metafile import UNMAPPED, load_cluster_map, load_meta_dataset
+from xeval.tasks.rendering import choose_indices
 from xeval.types import DATA_ERROR
 
 FILE = Path(__file__).parent / "data" / "korani_style.csv"

@@ -9,10 +9,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from xeval.datasets import load_documents
-from xeval.rendering import build_samples
-from xeval.sources import SOURCES, load_rows
-from xeval.task_index import TaskIndex
+from xeval.tasks.datasets import load_documents
+from xeval.tasks.rendering import build_samples
+from xeval.tasks.sources import SOURCES, load_rows
+from xeval.tasks.task_index import TaskIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 UNSEEN_KO = {"klue_nli", "kornli", "kobest_copa", "kobest_hellaswag", "kobest_wic", "ko_winogrande"}
@@ -52,7 +52,7 @@ def test_groups(index: TaskIndex) -> None:
     assert all(index.tasks[t].template_language == "ko" for t in unseen)
     seen = index.resolve("korani-seen")
     assert len(seen) >= 4 and all(s.xeval.seen for s in seen)
-    from xeval.scorers import canonical_name
+    from xeval.scoring import canonical_name
 
     assert any(s.output_type == "generate_until" and "rougeL" in map(canonical_name, s.scorer_names) for s in seen)
     english = {index.tasks[t.task].xeval.source for t in index.resolve("english-unseen")}
@@ -114,7 +114,7 @@ def test_xling_run_prints_the_matrix(tmp_path: Path) -> None:
 
 
 def test_klue_nli_real_data_both_templates(embedded_model, shared_data: Path, tmp_path: Path) -> None:
-    from xeval.runner import RunConfig, plan_tasks, run_evaluation
+    from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 
     config = RunConfig(tasks="klue_nli_ko_tpl-ko,klue_nli_ko_tpl-en", data_dir=shared_data, limit=12,
                        output=tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xeval.leaderboard import write_leaderboard
+from xeval.results.leaderboard import write_leaderboard
 
 
 def _summary(folder: Path, run_id: str, model: str, created: str, acc_ko: float, acc_en: float) -> None:

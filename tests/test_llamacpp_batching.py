@@ -4,10 +4,10 @@ middle of a batch, sampled requests, and the batch width in the fingerprint and 
 from __future__ import annotations
 
 import pytest
-from xeval.cache import CallCache
+from xeval.models.cache import CallCache
 from xeval.models.llamacpp_batch import Job, plan_groups
-from xeval.predict import generation_requests
-from xeval.runner import RunConfig, plan_tasks
+from xeval.run.predict import generation_requests
+from xeval.run.runner import RunConfig, plan_tasks
 from xeval.types import GenerationRequest, GenerationSettings, Message
 
 pytestmark = pytest.mark.slow

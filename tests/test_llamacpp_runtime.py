@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from xeval.cache import CallCache
 from xeval.errors import ModelError
 from xeval.models import llamacpp_runtime as runtime
+from xeval.models.cache import CallCache
 from xeval.models.llamacpp_server import split_switch
 
 # The line the AMX machine of issue 13 printed (Intel Xeon, llama-cpp-python 0.3.36 built natively).

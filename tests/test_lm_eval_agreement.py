@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from xeval.paths import tasks_dir
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 
 TASK = "klue_nli_ko_tpl-ko"
 LIMIT = 12

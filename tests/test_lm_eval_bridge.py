@@ -44,7 +44,7 @@ def test_xeval_on_an_lm_eval_task_agrees_with_lm_eval_per_sample(shared_data: Pa
     """lm-eval's own evaluator (through the xeval model) and `xeval run --tasks lm_eval:TASK`,
     and xeval's native YAML run: the same choice on every sample."""
     import lm_eval
-    import xeval.lmeval  # noqa: F401 - registers the "xeval" lm-eval model
+    import xeval.integrations.lmeval  # noqa: F401 - registers the "xeval" lm-eval model
     from lm_eval.tasks import TaskManager
 
     task, limit = "kornli_ko_tpl-en", 10

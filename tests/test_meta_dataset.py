@@ -58,7 +58,7 @@ def test_predictions_file_scored_with_model_none(tmp_path: Path) -> None:
 
 
 def test_meta_dataset_with_the_embedded_model(embedded_model, tmp_path: Path) -> None:
-    from xeval.runner import RunConfig, plan_tasks, run_evaluation
+    from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 
     data = tmp_path / "p3.jsonl"
     rows = [{k: v for k, v in r.items() if k != "prediction"} for r in ROWS]

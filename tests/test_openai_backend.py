@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from xeval.errors import ModelError
 from xeval.models.registry import load_model
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
-from xeval.task_index import TaskIndex
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.tasks.task_index import TaskIndex
 from xeval.types import GenerationRequest, GenerationSettings, LoglikelihoodRequest, Message
 
 PROMPTS = [

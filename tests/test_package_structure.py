@@ -66,8 +66,8 @@ def test_no_import_cycle() -> None:
 
 
 def test_lm_eval_is_imported_only_when_needed() -> None:
-    code = ("import sys, xeval.cli, xeval.runner, xeval.results, xeval.report, xeval.compare\n"
-            "from xeval.runner import RunConfig, plan_tasks\n"
+    code = ("import sys, xeval.cli, xeval.run.runner, xeval.results, xeval.results.report, xeval.results.compare\n"
+            "from xeval.run.runner import RunConfig, plan_tasks\n"
             "plan_tasks(RunConfig(tasks='xeval_nli_ko', limit=1))\n"
             "print('lm_eval' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

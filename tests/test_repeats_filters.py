@@ -53,10 +53,10 @@ def task_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def _run(task_dir: Path, out: Path, tasks: str, *extra: str) -> tuple[dict, list[dict]]:
+def _run(task_dir: Path, out: Path, tasks: str, *extra: str, status: int = 0) -> tuple[dict, list[dict]]:
     code = main(["run", "--model", f"scripted:{task_dir.parent / 'replies.json'}", "--tasks-dir", str(task_dir),
                  "--tasks", tasks, "--output", str(out), "--run-id", "r", "--no-cache", *extra])
-    assert code == 0
+    assert code == status
     summary = json.loads((out / "r" / "summary.json").read_text())
     records = [json.loads(x) for x in (out / "r" / "samples.jsonl").read_text().splitlines()]
     return {m["metric"]: m["value"] for m in summary["metrics"]}, records
@@ -86,7 +86,7 @@ def test_lm_eval_runs_the_same_task_to_the_same_numbers(task_dir: Path, tmp_path
 
 
 def test_repeats_override_and_a_failed_repeat_fails_the_sample(task_dir: Path, tmp_path: Path) -> None:
-    metrics, records = _run(task_dir, tmp_path / "four", "arith_ko", "--repeats", "4")
+    metrics, records = _run(task_dir, tmp_path / "four", "arith_ko", "--repeats", "4", status=3)
     assert all(r["error"] and r["error"].startswith("repeat 4 of 4: scripted: no reply") for r in records)
     assert all(s.get("error") for r in records for s in r["scores"].values())
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from xeval import SCHEMA_VERSION
 from xeval.results import aggregate, read_records
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from xeval.errors import ConfigError
-from xeval.rendering import build_samples
-from xeval.task_index import TaskIndex
-from xeval.taskspec import parse_task, read_yaml
+from xeval.tasks.rendering import build_samples
+from xeval.tasks.task_index import TaskIndex
+from xeval.tasks.taskspec import parse_task, read_yaml
 
 
 def test_shipped_tasks_load_and_default_group_covers_both_languages() -> None:

@@ -65,7 +65,7 @@ def test_vllm_generates_and_ranks_like_hf(vllm_model, gguf: str) -> None:
 
 
 def test_vllm_runs_the_default_suite_end_to_end(vllm_model, tmp_path: Path) -> None:
-    from xeval.runner import RunConfig, plan_tasks, run_evaluation
+    from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 
     config = RunConfig(model="vllm:test", tasks="default", output=tmp_path, batch_size=64)
     result = run_evaluation(config, vllm_model, plan_tasks(config))

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import XevalError
+from xeval import __version__
+from xeval.errors import XevalError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -173,13 +173,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .leaderboard import to_markdown, write_leaderboard
-    from .models.registry import load_model, parse_model_args, resolve_spec
-    from .reasoning import parse_markers
-    from .results import read_records
-    from .results.matrix import cluster_matrix, has_matrix, matrix_markdown
-    from .runner import RunConfig, plan_tasks, resolve_mc_mode, run_evaluation
-    from .task_index import TaskIndex
+    from xeval.models.registry import load_model, parse_model_args, resolve_spec
+    from xeval.results import read_records
+    from xeval.results.leaderboard import to_markdown, write_leaderboard
+    from xeval.results.matrix import cluster_matrix, has_matrix, matrix_markdown
+    from xeval.run.reasoning import parse_markers
+    from xeval.run.runner import RunConfig, plan_tasks, resolve_mc_mode, run_evaluation
+    from xeval.tasks.task_index import TaskIndex
 
     if args.resume is not None:
         _resume_defaults(args)
@@ -223,14 +223,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     cache = None
     if not args.no_cache:
-        from .cache import CACHE_FILE, CallCache
-        from .paths import cache_dir
+        from xeval.models.cache import CACHE_FILE, CallCache
+        from xeval.paths import cache_dir
 
         cache = CallCache((args.cache_dir or cache_dir()) / CACHE_FILE)
     opened: list[Any] = []
 
     def open_model(spec: str, extra: dict[str, Any], keep: bool = True) -> Any:
-        from .cache import CachedModel
+        from xeval.models.cache import CachedModel
 
         adapter = load_model(spec, extra)
         if keep:  # closed when the run ends; a baseline model is closed as soon as it has answered
@@ -290,7 +290,7 @@ EXIT_FAILED_SAMPLES = 3  # more samples failed than --max-error-rate allows (0 o
 def _exit_status(run_dir: Path, max_error_rate: float) -> int:
     """0 when the failed samples are within --max-error-rate; else one line and exit 3. Rows
     refused as bad data (answer outside the choices) were announced already and do not count."""
-    from .results import RunFolder
+    from xeval.results import RunFolder
 
     records = list(RunFolder(run_dir).records(validate=False))
     failed = [r for r in records if r.get("error") and not str(r["error"]).startswith("data:")]
@@ -307,7 +307,7 @@ def _apply_gen_kwargs(args: argparse.Namespace) -> None:
     """lm-eval's --gen_kwargs onto xeval's flags (the flags win where both are given)."""
     if not args.gen_kwargs:
         return
-    from .models.registry import parse_model_args
+    from xeval.models.registry import parse_model_args
 
     kwargs = parse_model_args(args.gen_kwargs)
     unknown = sorted(set(kwargs) - {"max_gen_toks", "max_tokens", "temperature", "do_sample"})
@@ -333,9 +333,9 @@ def _baseline(value: str, output: Path, open_model: Any, config: Any, index: Any
     generation settings), whose answers are then judged against."""
     from dataclasses import replace
 
-    from .judges.scorers import Baseline
-    from .models.registry import resolve_spec
-    from .runner import plan_tasks, resolve_mc_mode, run_evaluation
+    from xeval.models.registry import resolve_spec
+    from xeval.run.runner import plan_tasks, resolve_mc_mode, run_evaluation
+    from xeval.scoring.judges.scorers import Baseline
 
     for candidate in (Path(value), output / value):
         if (candidate / "samples.jsonl").exists():
@@ -370,7 +370,7 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_runs, comparison_markdown
+    from xeval.results.compare import compare_runs, comparison_markdown
 
     comparison = compare_runs(args.run, args.baseline, args.tolerance, args.alpha, args.allow_version_mismatch)
     text = comparison_markdown(comparison, args.run, args.baseline, args.tolerance, args.alpha)
@@ -384,8 +384,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_import_lmeval(args: argparse.Namespace) -> int:
-    from .import_lmeval import import_lmeval
-    from .leaderboard import to_markdown, write_leaderboard
+    from xeval.integrations.import_lmeval import import_lmeval
+    from xeval.results.leaderboard import to_markdown, write_leaderboard
 
     run_dir = import_lmeval(args.path, args.results, args.model_label)
     print(f"imported {args.path} as {run_dir}")
@@ -395,7 +395,7 @@ def _cmd_import_lmeval(args: argparse.Namespace) -> int:
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
-    from .merge import merge_runs
+    from xeval.results.merge import merge_runs
 
     output = args.output or args.runs[0].parent / f"{args.runs[0].name}-merged"
     report = merge_runs(args.runs, output)
@@ -411,7 +411,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 def _resume_defaults(args: argparse.Namespace) -> None:
     """``--resume RUN_DIR``: the run's own specs, unless given again on the command line."""
-    from .results import read_json_file
+    from xeval.results import read_json_file
 
     spec = read_json_file(args.resume / "run.json", f"--resume {args.resume}: no run.json there (not an xeval run)")
     settings = spec.get("settings", {})
@@ -449,8 +449,8 @@ def _language_averages(summary: dict[str, Any]) -> str:
     """Mean of the tasks' primary metrics (0-1 scale) per input x template language."""
     from collections import defaultdict
 
-    from .leaderboard import tidy_frame
-    from .results import Summary
+    from xeval.results import Summary
+    from xeval.results.leaderboard import tidy_frame
 
     frame = tidy_frame([Summary.model_validate(summary)])
     primary = frame[frame["primary"] & frame["value"].notna()]
@@ -476,7 +476,7 @@ def _summary_table(summary: dict[str, Any]) -> str:
 
 
 def _cmd_tasks(args: argparse.Namespace) -> int:
-    from .task_index import TaskIndex
+    from xeval.tasks.task_index import TaskIndex
 
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     if args.path:
@@ -496,7 +496,7 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import latest_runs, write_report
+    from xeval.results.report import latest_runs, write_report
 
     runs = args.runs or latest_runs(args.results)
     out = write_report(runs, args.out or args.results / "report.html")
@@ -507,9 +507,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_data(args: argparse.Namespace) -> int:
     import os
 
-    from .datacheck import check_source, render, selected_sources
-    from .sources import HUB_MIRROR_ENV
-    from .task_index import TaskIndex
+    from xeval.tasks.datacheck import check_source, render, selected_sources
+    from xeval.tasks.sources import HUB_MIRROR_ENV
+    from xeval.tasks.task_index import TaskIndex
 
     if args.mirror is not None:
         os.environ[HUB_MIRROR_ENV] = str(args.mirror)
@@ -527,7 +527,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
 def _cmd_doctor(args: argparse.Namespace) -> int:
     import json
 
-    from .doctor import render, run_doctor
+    from xeval.doctor import render, run_doctor
 
     checks = run_doctor(args.results, with_model=not args.no_model)
     if args.json:
@@ -541,10 +541,10 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import os
 
-    from .models.llamacpp_runtime import format_command, parse_bool, server_command
+    from xeval.models.llamacpp_runtime import format_command, parse_bool, server_command
 
     if args.model == "embedded":
-        from .models.embedded import embedded_model_path
+        from xeval.models.embedded import embedded_model_path
 
         model = embedded_model_path()
         extra = ["--chat_format", "gemma"]
@@ -562,12 +562,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
-    from .leaderboard import to_markdown, write_leaderboard
+    from xeval.results.leaderboard import to_markdown, write_leaderboard
 
     frame, table = write_leaderboard(args.results)
     if args.history:
-        from .leaderboard import history_table, tidy_frame
-        from .results import load_summaries
+        from xeval.results import load_summaries
+        from xeval.results.leaderboard import history_table, tidy_frame
 
         table = history_table(tidy_frame(load_summaries(args.results)), args.history, args.metric)
         if table.empty:

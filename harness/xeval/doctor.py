@@ -21,7 +21,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from xeval import __version__
 
 #: Which installed packages each backend needs (import names), and the pip line for them.
 BACKEND_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -74,8 +74,8 @@ def check_system() -> Check:
 
 
 def check_llama_cpp() -> Check:
-    from .errors import XevalError
-    from .models import llamacpp_runtime as runtime
+    from xeval.errors import XevalError
+    from xeval.models import llamacpp_runtime as runtime
 
     try:
         info = runtime.system_info()
@@ -152,7 +152,7 @@ def check_embedded(timeout: float = 300.0) -> Check:
 
 
 def check_folders(results: Path) -> list[Check]:
-    from .paths import cache_dir
+    from xeval.paths import cache_dir
 
     checks = []
     try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xeval.cache import CachedModel, CallCache
-from xeval.judges.scorers import Baseline
+from xeval.models.cache import CachedModel, CallCache
 from xeval.models.registry import load_model
-from xeval.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
+from xeval.scoring.judges.scorers import Baseline
 
 
 def _records(run_dir: Path) -> list[dict]:

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from xeval.judges.parse import UnparseableReply, parse_reply
-from xeval.judges.rubric import load_rubric
+from xeval.scoring.judges.parse import UnparseableReply, parse_reply
+from xeval.scoring.judges.rubric import load_rubric
 
 CASES = json.loads((Path(__file__).parent / "cases" / "replies.json").read_text(encoding="utf-8"))
 

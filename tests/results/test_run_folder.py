@@ -105,7 +105,7 @@ def test_a_version_1_summary_is_read_with_its_facts_migrated(tmp_path: Path) -> 
     assert summary.facts("t", "judge_x").range == (1.0, 3.0)
     assert summary.facts("t", "chrf").range == (0.0, 100.0)
     assert summary.tasks["t"].version == "1.0"
-    from xeval.leaderboard import tidy_frame
+    from xeval.results.leaderboard import tidy_frame
 
     frame = tidy_frame([summary])
     assert frame.set_index("metric").loc["judge_x", "scale_max"] == 3.0

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from xeval.compare import mcnemar_p, paired_bootstrap
 from xeval.results import aggregate
+from xeval.results.compare import mcnemar_p, paired_bootstrap
 from xeval.results.matrix import cluster_matrix
-from xeval.stats import bootstrap_ci
+from xeval.results.stats import bootstrap_ci
 
 scipy_stats = pytest.importorskip("scipy.stats")
 
@@ -79,7 +79,7 @@ def test_matrix_and_aggregate_on_known_records() -> None:
 def test_compare_reads_the_direction_from_the_declared_facts(tmp_path) -> None:
     import json
 
-    from xeval.compare import compare_runs
+    from xeval.results.compare import compare_runs
 
     def write(name: str, values: list[float]) -> None:
         folder = tmp_path / name

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from xeval.errors import ConfigError
-from xeval.scorers.filters import FILTERS, parse_filter_list
+from xeval.scoring.filters import FILTERS, parse_filter_list
 
 CASES = json.loads((Path(__file__).parent / "cases" / "filters.json").read_text(encoding="utf-8"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xeval.langid import LanguageIdentifier
+from xeval.scoring.langid import LanguageIdentifier
 
 LABELLED = Path(__file__).parent / "cases" / "langid_labelled.jsonl"
 
@@ -38,7 +38,7 @@ HARD = Path(__file__).resolve().parents[2] / "bench" / "data" / "langid_cases.js
 
 
 def _score_all(candidates: frozenset[str] | None = None):  # type: ignore[no-untyped-def]
-    from xeval.scorers import ScorerContext, make_scorer
+    from xeval.scoring import ScorerContext, make_scorer
     from xeval.types import Message, Prediction, Sample
 
     rows = [json.loads(line) for line in HARD.read_text(encoding="utf-8").splitlines()]

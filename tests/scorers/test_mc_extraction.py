@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from xeval.scorers.extract import choices_block, extract_choice
+from xeval.scoring.extract import choices_block, extract_choice
 
 CASES = json.loads((Path(__file__).parent / "cases" / "mc_extraction.json").read_text(encoding="utf-8"))
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from xeval.scorers import ScorerContext, make_scorer
+from xeval.scoring import ScorerContext, make_scorer
 from xeval.types import Prediction, Sample
 
 CASES = Path(__file__).parent / "cases"
@@ -63,7 +63,7 @@ def test_failed_prediction_is_recorded_not_scored() -> None:
 def test_rouge_matches_rouge_score_on_english() -> None:
     """Our LCS agrees with Google's rouge-score where its tokenizer works (English)."""
     from rouge_score import rouge_scorer
-    from xeval.scorers.builtin import rouge_l
+    from xeval.scoring.builtin import rouge_l
 
     reference_impl = rouge_scorer.RougeScorer(["rougeL"])
     pairs = [("the cat sat on the mat", "the dog sat on the mat"),
@@ -76,7 +76,7 @@ def test_rouge_matches_rouge_score_on_english() -> None:
 
 def test_rouge_score_default_tokenizer_drops_hangul_but_ours_does_not() -> None:
     from rouge_score import rouge_scorer
-    from xeval.scorers.builtin import rouge_l
+    from xeval.scoring.builtin import rouge_l
 
     text = "시청 앞 광장에서 축제가 열렸다"
     assert rouge_scorer.RougeScorer(["rougeL"]).score(text, text)["rougeL"].fmeasure == 0.0

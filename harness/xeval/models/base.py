@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from ..types import Completion, GenerationRequest, LoglikelihoodRequest
+from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError
-from ..types import Message
+from xeval.errors import ModelError
+from xeval.types import Message
 
 GEMMA_END_OF_TURN = "<end_of_turn>"
 

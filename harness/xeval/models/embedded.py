@@ -6,8 +6,8 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import MissingDependencyError, ModelError
-from ..paths import cache_dir
+from xeval.errors import MissingDependencyError, ModelError
+from xeval.paths import cache_dir
 
 EMBEDDED_NAME = "google/gemma-3-270m (Q4_K_M GGUF, embedded)"
 

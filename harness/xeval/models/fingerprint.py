@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from ..paths import cache_dir
+from xeval.paths import cache_dir
 
 
 def file_sha256(path: Path) -> str:

@@ -9,15 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError
-from ..paths import cache_dir
-from .fingerprint import file_sha256
+from xeval.errors import ModelError
+from xeval.models.fingerprint import file_sha256
+from xeval.paths import cache_dir
 
 
 def locate_gguf(target: str, gguf_file: str | None, backend: str) -> tuple[str, Path | None]:
     """``embedded`` / ``DIR`` + ``gguf_file`` / ``FILE.gguf`` -> (folder or id, GGUF path or None)."""
     if target == "embedded":
-        from .embedded import embedded_model_path
+        from xeval.models.embedded import embedded_model_path
 
         path = embedded_model_path()
         return str(path.parent), path

@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from ..errors import ModelError
-from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
-from . import llamacpp_runtime as runtime
-from .base import Abilities
-from .chat import ChatPrompter, choose_chat_format, template_switches, trim_at_stop
-from .fingerprint import file_sha256
-from .loglik import split_whitespace
+from xeval.errors import ModelError
+from xeval.models import llamacpp_runtime as runtime
+from xeval.models.base import Abilities
+from xeval.models.chat import ChatPrompter, choose_chat_format, template_switches, trim_at_stop
+from xeval.models.fingerprint import file_sha256
+from xeval.models.loglik import split_whitespace
+from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 
 
 class LlamaCppAdapter:
@@ -54,7 +53,7 @@ class LlamaCppAdapter:
         unknown = sorted(set(extra) - known)
         if unknown:
             raise ModelError(f"unknown model argument(s) for llamacpp: {', '.join(unknown)}")
-        from .registry import check_arg_types
+        from xeval.models.registry import check_arg_types
 
         check_arg_types(llama_cpp.Llama.__init__, extra, "llamacpp")
         file = Path(path).expanduser()
@@ -112,7 +111,7 @@ class LlamaCppAdapter:
     # -- identity ----------------------------------------------------------------------
     def fingerprint(self) -> dict[str, Any]:
         if self.embedded:
-            from .embedded import EMBEDDED_NAME, embedded_sha256
+            from xeval.models.embedded import EMBEDDED_NAME, embedded_sha256
 
             name, digest = EMBEDDED_NAME, embedded_sha256()
         else:
@@ -139,7 +138,7 @@ class LlamaCppAdapter:
         return [c if c is not None else self._generate_one(r) for c, r in zip(results, requests, strict=True)]
 
     def _generate_batched(self, requests: list[GenerationRequest]) -> list[Completion]:
-        from .llamacpp_batch import BatchDecoder, Job, completion, plan_groups
+        from xeval.models.llamacpp_batch import BatchDecoder, Job, completion, plan_groups
 
         out: list[Completion | None] = [None] * len(requests)
         jobs = []

@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from ..types import Completion, Usage
-from .chat import trim_at_stop
+from xeval.models.chat import trim_at_stop
+from xeval.types import Completion, Usage
 
 
 @dataclass

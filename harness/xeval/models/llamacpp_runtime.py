@@ -36,7 +36,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ..errors import MissingDependencyError, ModelError
+from xeval.errors import MissingDependencyError, ModelError
 
 #: The llama-cpp-python release xeval's in-process backend was tested with. The backend uses
 #: llama-cpp-python internals (``Llama._ctx``, ``Llama._batch``, ...), so pyproject pins it.

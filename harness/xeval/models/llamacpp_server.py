@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import sys
 
-from ..errors import XevalError
-from . import llamacpp_runtime as runtime
+from xeval.errors import XevalError
+from xeval.models import llamacpp_runtime as runtime
 
 
 def split_switch(argv: list[str]) -> tuple[str | None, list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..errors import ModelError
+from xeval.errors import ModelError
 
 
 def split_whitespace(context: str, continuation: str) -> tuple[str, str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..types import Completion, GenerationRequest, LoglikelihoodRequest
-from .base import Abilities
+from xeval.models.base import Abilities
+from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest
 
 REASON = "no prediction for this sample in the data, and --model none calls no model"
 

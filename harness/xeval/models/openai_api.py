@@ -29,11 +29,11 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from ..errors import MissingDependencyError, ModelError
-from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
-from .base import Abilities
-from .chat import ChatPrompter, template_switches, trim_at_stop
-from .loglik import split_whitespace
+from xeval.errors import MissingDependencyError, ModelError
+from xeval.models.base import Abilities
+from xeval.models.chat import ChatPrompter, template_switches, trim_at_stop
+from xeval.models.loglik import split_whitespace
+from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 
 T = TypeVar("T")
 DEFAULT_BASE_URL = "https://api.openai.com/v1"

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any
 
-from ..errors import ModelError
-from .base import ModelAdapter
+from xeval.errors import ModelError
+from xeval.models.base import ModelAdapter
 
 BackendFactory = Callable[[str, dict[str, Any]], ModelAdapter]
 _BACKENDS: dict[str, BackendFactory] = {}
@@ -150,8 +150,8 @@ def load_model(spec: str, args: dict[str, Any] | None = None) -> ModelAdapter:
 
 @backend(EMBEDDED_SPEC)
 def _embedded(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from .embedded import embedded_model_path
-    from .llamacpp import LlamaCppAdapter
+    from xeval.models.embedded import embedded_model_path
+    from xeval.models.llamacpp import LlamaCppAdapter
 
     args.setdefault("chat_template", "gemma")
     check_arg_types(LlamaCppAdapter.__init__, args, "embedded")
@@ -160,14 +160,14 @@ def _embedded(target: str, args: dict[str, Any]) -> ModelAdapter:
 
 @backend(NO_MODEL_SPEC)
 def _none(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from .none import NoModel
+    from xeval.models.none import NoModel
 
     return NoModel()
 
 
 @backend("hf")
 def _hf(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from .hf import HFAdapter
+    from xeval.models.hf import HFAdapter
 
     check_arg_types(HFAdapter.__init__, args, "hf")
     return HFAdapter(target, **args)
@@ -175,7 +175,7 @@ def _hf(target: str, args: dict[str, Any]) -> ModelAdapter:
 
 @backend("openai")
 def _openai(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from .openai_api import OpenAIAdapter
+    from xeval.models.openai_api import OpenAIAdapter
 
     check_arg_types(OpenAIAdapter.__init__, args, "openai")
     return OpenAIAdapter(target, **args)
@@ -183,7 +183,7 @@ def _openai(target: str, args: dict[str, Any]) -> ModelAdapter:
 
 @backend("vllm")
 def _vllm(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from .vllm_engine import VLLMAdapter
+    from xeval.models.vllm_engine import VLLMAdapter
 
     check_arg_types(VLLMAdapter.__init__, args, "vllm")
     return VLLMAdapter(target, **args)
@@ -191,7 +191,7 @@ def _vllm(target: str, args: dict[str, Any]) -> ModelAdapter:
 
 @backend("llamacpp")
 def _llamacpp(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from .llamacpp import LlamaCppAdapter
+    from xeval.models.llamacpp import LlamaCppAdapter
 
     check_arg_types(LlamaCppAdapter.__init__, args, "llamacpp")
     return LlamaCppAdapter(target, **args)
@@ -199,7 +199,7 @@ def _llamacpp(target: str, args: dict[str, Any]) -> ModelAdapter:
 
 @backend("scripted")
 def _scripted(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from .scripted import ScriptedModel
+    from xeval.models.scripted import ScriptedModel
 
     check_arg_types(ScriptedModel.__init__, args, "scripted")
     return ScriptedModel(target, **args)

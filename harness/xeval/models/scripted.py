@@ -22,10 +22,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import ModelError
-from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
-from .base import Abilities
-from .fingerprint import file_sha256
+from xeval.errors import ModelError
+from xeval.models.base import Abilities
+from xeval.models.fingerprint import file_sha256
+from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 
 
 class ScriptedModel:

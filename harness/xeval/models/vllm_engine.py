@@ -14,12 +14,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..errors import MissingDependencyError, ModelError
-from ..types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
-from .chat import ChatPrompter, choose_chat_format, end_token_ids, template_switches, trim_at_stop
-from .fingerprint import file_sha256
-from .gguf import converted_model_dir, locate_gguf
-from .loglik import encode_request
+from xeval.errors import MissingDependencyError, ModelError
+from xeval.models.chat import ChatPrompter, choose_chat_format, end_token_ids, template_switches, trim_at_stop
+from xeval.models.fingerprint import file_sha256
+from xeval.models.gguf import converted_model_dir, locate_gguf
+from xeval.models.loglik import encode_request
+from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 
 
 class VLLMAdapter:

@@ -8,8 +8,8 @@
 * :mod:`.summary`: a sample's record and summary.json built from the records.
 """
 
-from .files import RecordWriter, read_json_file, read_records, repair_records, write_json_atomic
-from .folder import (
+from xeval.results.files import RecordWriter, read_json_file, read_records, repair_records, write_json_atomic
+from xeval.results.folder import (
     RUN_FILE,
     SAMPLES_FILE,
     SUMMARY_FILE,
@@ -20,8 +20,17 @@ from .folder import (
     newest_per_model,
     run_identity,
 )
-from .schema import DEFAULT_FACTS, MetricFacts, MetricRow, RunSpec, SampleRecord, Summary, check_version, parse
-from .summary import (
+from xeval.results.schema import (
+    DEFAULT_FACTS,
+    MetricFacts,
+    MetricRow,
+    RunSpec,
+    SampleRecord,
+    Summary,
+    check_version,
+    parse,
+)
+from xeval.results.summary import (
     GROUP_KEYS,
     aggregate,
     build_summary,
@@ -29,7 +38,7 @@ from .summary import (
     make_record,
     reasoning_report,
 )
-from .values import AGREEMENT_METRIC, metric_values
+from xeval.results.values import AGREEMENT_METRIC, metric_values
 
 __all__ = [
     "AGREEMENT_METRIC", "DEFAULT_FACTS", "GROUP_KEYS", "RUN_FILE", "SAMPLES_FILE", "SUMMARY_FILE", "MetricFacts",

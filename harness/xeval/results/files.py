@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import XevalError
+from xeval.errors import XevalError
 
 
 def read_json_file(path: Path, missing: str) -> Any:

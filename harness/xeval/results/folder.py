@@ -17,10 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from .. import SCHEMA_VERSION
-from ..errors import XevalError
-from .files import RecordWriter, read_json_file, read_records, repair_records, write_json_atomic
-from .schema import RunSpec, SampleRecord, Summary, check_version, parse
+from xeval import SCHEMA_VERSION
+from xeval.errors import XevalError
+from xeval.results.files import RecordWriter, read_json_file, read_records, repair_records, write_json_atomic
+from xeval.results.schema import RunSpec, SampleRecord, Summary, check_version, parse
 
 RUN_FILE = "run.json"  # the exact specs of the run, written when it starts
 SAMPLES_FILE = "samples.jsonl"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..stats import bootstrap_ci
-from .values import metric_values
+from xeval.results.stats import bootstrap_ci
+from xeval.results.values import metric_values
 
 
 def cluster_matrix(summary: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:

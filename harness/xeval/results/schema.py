@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
-from .. import SCHEMA_VERSION
-from ..errors import XevalError
+from xeval import SCHEMA_VERSION
+from xeval.errors import XevalError
 
 
 class MetricFacts(BaseModel):

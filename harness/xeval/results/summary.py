@@ -7,11 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .. import SCHEMA_VERSION, __version__
-from ..stats import bootstrap_ci
-from ..types import Prediction, Sample, Score
-from .matrix import cluster_summary
-from .values import metric_values
+from xeval import SCHEMA_VERSION, __version__
+from xeval.results.matrix import cluster_summary
+from xeval.results.stats import bootstrap_ci
+from xeval.results.values import metric_values
+from xeval.types import Prediction, Sample, Score
 
 GROUP_KEYS = ("task", "input_language", "template_language")
 
@@ -122,7 +122,7 @@ def reasoning_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     in Korean."""
     from collections import Counter
 
-    from ..langid import LanguageIdentifier
+    from xeval.scoring.langid import LanguageIdentifier
 
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:

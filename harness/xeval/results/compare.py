@@ -1,0 +1,137 @@
+"""Compare a run with a baseline run: paired tests per task x language x template x metric.
+
+Samples are paired by key (task, id, template). Accuracy-like 0/1 metrics use McNemar's exact
+test on the discordant pairs; continuous ones a paired bootstrap of the mean difference. A
+regression is flagged only when the drop is beyond the tolerance *and* significant at alpha.
+Samples present in only one run are reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from xeval.errors import XevalError
+from xeval.results import GROUP_KEYS, SAMPLES_FILE, RunFolder, RunSpec, metric_values
+
+
+@dataclass
+class Row:
+    task: str
+    input_language: str
+    template_language: str
+    metric: str
+    n: int
+    run: float
+    baseline: float
+    diff: float
+    p_value: float
+    test: str
+    ci_low: float | None = None
+    ci_high: float | None = None
+    regression: bool = False
+
+
+@dataclass
+class Comparison:
+    rows: list[Row] = field(default_factory=list)
+    only_in_run: dict[str, int] = field(default_factory=dict)
+    only_in_baseline: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def regressions(self) -> list[Row]:
+        return [r for r in self.rows if r.regression]
+
+
+def _load(run_dir: Path) -> tuple[RunSpec, dict[str, dict[str, Any]]]:
+    folder = RunFolder(run_dir)
+    if not folder.samples_file.exists():
+        raise XevalError(f"{run_dir}: no {SAMPLES_FILE} (not an xeval run with records)")
+    return folder.read_spec(), {r["key"]: r for r in folder.records()}
+
+
+def mcnemar_p(run: list[float], base: list[float]) -> float:
+    """Exact two-sided McNemar test (binomial on the discordant pairs)."""
+    b = sum(1 for x, y in zip(run, base, strict=True) if x > y)
+    c = sum(1 for x, y in zip(run, base, strict=True) if x < y)
+    n = b + c
+    if n == 0:
+        return 1.0
+    k = min(b, c)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def paired_bootstrap(run: list[float], base: list[float], alpha: float, resamples: int = 4000,
+                     seed: int = 0) -> tuple[float, float, float]:
+    """(p-value, CI low, CI high) of the mean paired difference."""
+    diffs = np.asarray(run) - np.asarray(base)
+    if np.all(diffs == diffs[0]):
+        return (1.0 if diffs[0] == 0 else 0.0), float(diffs[0]), float(diffs[0])
+    rng = np.random.default_rng(seed)
+    means = diffs[rng.integers(0, len(diffs), size=(resamples, len(diffs)))].mean(axis=1)
+    low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+    p = 2 * min((means <= 0).mean(), (means >= 0).mean())
+    return float(min(1.0, p)), float(low), float(high)
+
+
+def compare_runs(run_dir: Path, baseline_dir: Path, tolerance: float = 0.0, alpha: float = 0.05,
+                 allow_version_mismatch: bool = False) -> Comparison:
+    run_spec, run = _load(run_dir)
+    base_spec, base = _load(baseline_dir)
+    if not allow_version_mismatch:
+        for task, meta in run_spec.tasks.items():
+            other = base_spec.tasks.get(task)
+            if other and other.version != meta.version:
+                raise XevalError(f"task {task!r} is version {meta.version} in {run_dir} but "
+                                 f"{other.version} in {baseline_dir}: pass --allow-version-mismatch")
+    result = Comparison()
+    for key in run.keys() - base.keys():
+        result.only_in_run[run[key]["task"]] = result.only_in_run.get(run[key]["task"], 0) + 1
+    for key in base.keys() - run.keys():
+        result.only_in_baseline[base[key]["task"]] = result.only_in_baseline.get(base[key]["task"], 0) + 1
+    pairs: dict[tuple[str, ...], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    for key in sorted(run.keys() & base.keys()):
+        ours, theirs = dict(metric_values(run[key])), dict(metric_values(base[key]))
+        group = tuple(str(run[key][k]) for k in GROUP_KEYS)
+        for metric in ours.keys() & theirs.keys():
+            pairs[(*group, metric)][0].append(ours[metric])
+            pairs[(*group, metric)][1].append(theirs[metric])
+    for (task, input_language, template_language, metric), (ours_v, base_v) in sorted(pairs.items()):
+        binary = all(v in (0.0, 1.0) for v in ours_v + base_v)
+        diff = float(np.mean(ours_v) - np.mean(base_v))
+        if binary:
+            p, low, high, test = mcnemar_p(ours_v, base_v), None, None, "McNemar"
+        else:
+            p, low, high = paired_bootstrap(ours_v, base_v, alpha)
+            test = "paired bootstrap"
+        facts = run_spec.facts(task, metric)
+        worse = -diff if facts.higher_is_better else diff
+        regression = not facts.descriptive and worse > tolerance and p < alpha
+        result.rows.append(Row(task, input_language, template_language, metric, len(ours_v),
+                               float(np.mean(ours_v)), float(np.mean(base_v)), diff, p, test, low, high, regression))
+    return result
+
+
+def comparison_markdown(comparison: Comparison, run_dir: Path, baseline_dir: Path, tolerance: float,
+                        alpha: float) -> str:
+    lines = [f"## xeval compare: `{run_dir.name}` vs baseline `{baseline_dir.name}`", "",
+             f"{len(comparison.regressions)} regression(s) (drop > {tolerance:g} and p < {alpha:g}).", "",
+             "| task | input | template | metric | n | run | baseline | diff | 95% CI | p | test | |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in comparison.rows:
+        ci = f"[{r.ci_low:+.3f}, {r.ci_high:+.3f}]" if r.ci_low is not None else ""
+        flag = "**REGRESSION**" if r.regression else ""
+        lines.append(f"| {r.task} | {r.input_language} | {r.template_language} | {r.metric} | {r.n} | "
+                     f"{r.run:.3f} | {r.baseline:.3f} | {r.diff:+.3f} | {ci} | {r.p_value:.3g} | {r.test} | {flag} |")
+    unpaired = (("only in the run", comparison.only_in_run), ("only in the baseline", comparison.only_in_baseline))
+    for label, counts in unpaired:
+        if counts:
+            listed = ", ".join(f"{t}: {n}" for t, n in sorted(counts.items()))
+            lines += ["", f"Samples {label} (not compared): {listed}"]
+    return "\n".join(lines) + "\n"

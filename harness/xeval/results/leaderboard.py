@@ -1,0 +1,120 @@
+"""The leaderboard: one pandas table over every run summary in a results folder."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from xeval.errors import XevalError
+from xeval.results import RunSpec, Summary, load_summaries
+
+TIDY_COLUMNS = ["model", "task", "input_language", "template_language", "metric", "value", "n",
+                "ci_low", "ci_high", "n_failed", "primary", "scale_min", "scale_max", "run_id", "created"]
+GATED_SUFFIX = "_lang_gated"  # the primary metric, 0 for answers in the wrong language: shown beside it
+
+
+def model_label(summary: RunSpec) -> str:
+    return summary.model_spec
+
+
+def tidy_frame(summaries: list[Summary]) -> Any:
+    """Every metric of every run, one row each (columns: :data:`TIDY_COLUMNS`); each metric's
+    range, for averages on 0-1, is what its scorer declared (judge scales, chrF's 0-100)."""
+    import pandas as pd
+
+    rows = []
+    for summary in summaries:
+        for metric in summary.metrics:
+            task_meta = summary.tasks.get(metric.task)
+            low, high = summary.facts(metric.task, metric.metric).range
+            rows.append({
+                "model": model_label(summary),
+                **{k: getattr(metric, k) for k in ("task", "input_language", "template_language",
+                                                   "metric", "value", "n", "ci_low", "ci_high", "n_failed")},
+                "primary": task_meta is not None and metric.metric == task_meta.primary_metric,
+                "scale_min": float(low), "scale_max": float(high),
+                "run_id": summary.run_id,
+                "created": summary.created,
+            })
+    return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+
+def latest(frame: Any) -> Any:
+    """Keep, per model and task, the metrics of the most recent run that has the task."""
+    if frame.empty:
+        return frame
+    newest = frame.groupby(["model", "task"])["created"].transform("max")
+    return frame[frame["created"] == newest].reset_index(drop=True)
+
+
+def wide_table(frame: Any, primary_only: bool = True) -> Any:
+    """One row per model; a column per task/metric (each task's primary metric only, unless
+    ``primary_only`` is False), then per-language averages of the primary metrics (0-1
+    scale) and the overall average."""
+    import pandas as pd
+
+    if frame.empty:
+        return pd.DataFrame()
+    data = frame.dropna(subset=["value"])
+    gated = data["metric"].astype(str).str.endswith(GATED_SUFFIX)
+    shown = data[data["primary"] | gated] if primary_only and data["primary"].any() else data
+    table = shown.pivot_table(index="model", columns=["task", "metric"], values="value",
+                             aggfunc="mean")
+    table.columns = [f"{task}/{metric}" for task, metric in table.columns]
+    primary = data[data["primary"]].copy()
+    if not primary.empty:
+        primary["scaled"] = (primary["value"] - primary["scale_min"]) / (primary["scale_max"] - primary["scale_min"])
+        by_language = primary.pivot_table(index="model", columns="input_language",
+                                          values="scaled", aggfunc="mean")
+        by_language.columns = [f"avg[{lang}]" for lang in by_language.columns]
+        table = table.join(by_language)
+        table["avg"] = primary.groupby("model")["scaled"].mean()
+        table = table.sort_values("avg", ascending=False)
+    return table.reset_index()
+
+
+def history_table(frame: Any, model: str, metric: str | None = None) -> Any:
+    """One row per run of ``model`` (oldest first): each task's primary metric, or only the
+    ``TASK/METRIC`` asked for, so a nightly series reads top to bottom."""
+    import pandas as pd
+
+    runs = frame[frame["model"] == model].dropna(subset=["value"])
+    if metric:
+        task, _, name = metric.partition("/")
+        runs = runs[(runs["task"] == task) & (runs["metric"] == name)]
+    else:
+        runs = runs[runs["primary"]]
+    if runs.empty:
+        return pd.DataFrame()
+    table = runs.pivot_table(index=["created", "run_id"], columns=["task", "metric"], values="value", aggfunc="mean")
+    table.columns = [f"{task}/{name}" for task, name in table.columns]
+    return table.sort_index().reset_index()
+
+
+def to_markdown(table: Any, digits: int = 3) -> str:
+    if table.empty:
+        return "(no results)\n"
+    headers = [str(c) for c in table.columns]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    for row in table.itertuples(index=False):
+        cells = []
+        for value in row:
+            if isinstance(value, float):
+                cells.append("" if math.isnan(value) else f"{value:.{digits}f}")
+            else:
+                cells.append(str(value).replace("|", "\\|"))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_leaderboard(results: Path) -> tuple[Any, Any]:
+    """Build the leaderboard over ``results`` and write ``leaderboard.{md,csv}`` there."""
+    frame = latest(tidy_frame(load_summaries(results)))
+    table = wide_table(frame)
+    try:
+        (results / "leaderboard.md").write_text(to_markdown(table), encoding="utf-8")
+        frame.to_csv(results / "leaderboard.csv", index=False)
+    except OSError as exc:
+        raise XevalError(f"cannot write the leaderboard in {results}: {exc.strerror}") from None
+    return frame, table

@@ -1,0 +1,416 @@
+"""``xeval report``: one static HTML file over one or more runs.
+
+Everything is inline (CSS, SVG charts drawn here, a small script for the sample browser, the
+samples as JSON), so the file opens from disk with no server and no network. Sections: the
+runs, the leaderboard, per-language and per-facet charts, each run's cross-lingual matrix,
+judge failure rates, and a sample browser (filter by run, task, language, metric range, text).
+Model output is only ever inserted as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from xeval.errors import XevalError
+from xeval.results import AGREEMENT_METRIC, RunFolder, Summary, load_summaries, newest_per_model
+from xeval.results.leaderboard import latest, tidy_frame, wide_table
+from xeval.results.matrix import cluster_matrix
+
+PALETTE = ["#3b6fb6", "#e07b39", "#4f9d5b", "#c0504d", "#8064a2", "#4bacc6", "#9b8a3c", "#d46fa8"]
+RAW_LIMIT = 4000  # characters of a judge's raw reply kept in the sample browser
+
+
+class Run:
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = run_dir
+        folder = RunFolder(run_dir)
+        self.typed: Summary = folder.read_summary()
+        self.summary: dict[str, Any] = self.typed.model_dump(mode="json", exclude_unset=True)
+        self.records = list(folder.records())
+        self.label = f"{self.typed.model_spec} · {self.typed.run_id or run_dir.name}"
+
+
+def latest_runs(results: Path) -> list[Path]:
+    """The newest run of each model in ``results`` (what the leaderboard shows)."""
+    newest = newest_per_model(load_summaries(results))
+    if not newest:
+        raise XevalError(f"no finished runs in {results}")
+    return [summary.folder or results / summary.run_id for summary in newest]
+
+
+def write_report(run_dirs: list[Path], out: Path) -> Path:
+    runs = [Run(path) for path in run_dirs]
+    text = build_report(runs)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        raise XevalError(f"cannot write the report {out}: {exc.strerror}") from None
+    return out
+
+
+# -- building blocks -------------------------------------------------------------------------
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _number(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return _e(value)
+
+
+def html_table(headers: list[str], rows: list[list[Any]], table_id: str | None = None) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_number(c)}</td>" for c in row) + "</tr>" for row in rows)
+    attr = f' id="{_e(table_id)}"' if table_id else ""
+    return f'<div class="scroll"><table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def bar_chart(title: str, categories: list[str], series: dict[str, list[float | None]],
+              low: float = 0.0, high: float = 1.0, chart_id: str | None = None) -> str:
+    """A grouped bar chart as inline SVG: one group per category, one bar per series."""
+    group = max(110, 26 * len(series) + 30)
+    width, height, left, bottom, top = max(360, 60 + group * len(categories)), 260, 48, 40, 16
+    plot_w, plot_h = width - left - 12, height - bottom - top
+    group_w = plot_w / max(1, len(categories))
+    bar_w = max(4.0, (group_w * 0.8) / max(1, len(series)))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="{_e(title)}">']
+    for i in range(5):
+        tick = low + (high - low) * i / 4
+        y = top + plot_h - plot_h * i / 4
+        parts.append(f'<line x1="{left}" x2="{width - 12}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" class="tick" text-anchor="end">{tick:g}</text>')
+    for c, category in enumerate(categories):
+        x0 = left + c * group_w + group_w * 0.1
+        for s, (name, values) in enumerate(series.items()):
+            value = values[c]
+            if value is None or math.isnan(value):
+                continue
+            share = min(1.0, max(0.0, (value - low) / (high - low))) if high > low else 0.0
+            bar_h = plot_h * share
+            x = x0 + s * bar_w
+            parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - bar_h:.1f}" width="{bar_w - 1:.1f}" '
+                         f'height="{bar_h:.1f}" fill="{PALETTE[s % len(PALETTE)]}">'
+                         f'<title>{_e(name)} · {_e(category)}: {value:.3f}</title></rect>')
+        parts.append(f'<text x="{left + c * group_w + group_w / 2:.1f}" y="{height - bottom + 16}" '
+                     f'class="tick" text-anchor="middle">{_e(category)}</text>')
+    parts.append("</svg>")
+    legend = "".join(f'<span class="key"><i style="background:{PALETTE[s % len(PALETTE)]}"></i>{_e(name)}</span>'
+                     for s, name in enumerate(series))
+    attr = f' id="{_e(chart_id)}"' if chart_id else ""
+    return f'<figure class="chart"{attr}><figcaption>{_e(title)}</figcaption>{"".join(parts)}' \
+           f'<div class="legend">{legend}</div></figure>'
+
+
+# -- sections --------------------------------------------------------------------------------
+def _runs_section(runs: list[Run]) -> str:
+    rows = []
+    for run in runs:
+        s = run.summary
+        rows.append([s.get("run_id"), run.typed.model_spec, s.get("created"), s.get("n_records"), s.get("n_errors"),
+                     "yes" if s.get("complete") else "no", ", ".join(sorted(s.get("tasks", {})))])
+    return "<h2>Runs</h2>" + html_table(["run", "model", "created", "samples", "errors", "complete", "tasks"],
+                                        rows, "runs")
+
+
+def _leaderboard_section(runs: list[Run]) -> tuple[str, Any]:
+    frame = latest(tidy_frame([run.typed for run in runs]))
+    table = wide_table(frame)
+    if table.empty:
+        return "<h2>Leaderboard</h2><p>(no scored metrics)</p>", table
+    headers = [str(c) for c in table.columns]
+    rows = [list(row) for row in table.itertuples(index=False)]
+    note = ("<p class=note>Each task's primary metric (and its language-gated form, where the task also "
+            "scores language); <code>avg[lang]</code> averages the primary metrics "
+            "of that input language on a 0-1 scale (chrF / 100, judge scales by their range).</p>")
+    return ("<h2>Leaderboard</h2>" + note + html_table(headers, rows, "leaderboard") + _metric_notes(runs),
+            table)
+
+
+def _metric_notes(runs: list[Run]) -> str:
+    """What the metrics are (tokenisation, gating), as the runs' scorers declared them."""
+    notes: dict[str, str] = {}
+    for run in runs:
+        for task in run.summary.get("tasks", {}).values():
+            notes.update(task.get("metrics_info") or {})
+    if not notes:
+        return ""
+    return "<h3>Metrics</h3>" + html_table(["metric", "what it is"], [[k, v] for k, v in sorted(notes.items())],
+                                           "metric-notes")
+
+
+def _language_chart(table: Any) -> str:
+    columns = [c for c in table.columns if str(c).startswith("avg[")] if not table.empty else []
+    if not columns:
+        return ""
+    languages = [str(c)[4:-1] for c in columns]
+    series = {str(row["model"]): [None if math.isnan(row[c]) else float(row[c]) for c in columns]
+              for _, row in table.iterrows()}
+    return bar_chart("Primary metrics by input language (0-1)", languages, series, chart_id="chart-language")
+
+
+def _facet_charts(runs: list[Run]) -> str:
+    charts = []
+    for judge in sorted({name for run in runs for name in run.summary.get("judges", {}) if name.startswith("judge_")}):
+        facets: list[str] = []
+        values: dict[str, dict[str, list[float]]] = {}
+        scale = None
+        for run in runs:
+            for task, task_meta in run.typed.tasks.items():
+                if task_meta.primary_metric == judge:
+                    scale = run.typed.facts(task, judge).range
+            for metric in run.summary.get("metrics", []):
+                name = metric["metric"]
+                if not name.startswith(judge + "_") or metric.get("value") is None:
+                    continue
+                facet = name[len(judge) + 1:]
+                if facet not in facets:
+                    facets.append(facet)
+                key = f"{run.typed.model_spec} · {metric['input_language']}"
+                values.setdefault(key, {}).setdefault(facet, []).append(float(metric["value"]))
+        if not facets:
+            continue
+        series = {key: [sum(v[f]) / len(v[f]) if f in v else None for f in facets] for key, v in values.items()}
+        low, high = (float(scale[0]), float(scale[1])) if scale else (0.0, max(
+            (x for xs in series.values() for x in xs if x is not None), default=1.0))
+        charts.append(bar_chart(f"{judge}: facets by model and input language", facets, series, low=low, high=high,
+                                chart_id=f"chart-{judge}"))
+    return "<h2>Judge facets</h2>" + "".join(charts) if charts else ""
+
+
+def _matrix_section(runs: list[Run]) -> str:
+    blocks = []
+    for run in runs:
+        matrix = cluster_matrix(run.summary, run.records)
+        if not matrix["rows"]:
+            continue
+        columns = matrix["columns"]
+        headers = ["cluster"] + [f"in {i} / tpl {t}" for i, t in columns]
+        rows = []
+        for cluster, cells in sorted(matrix["rows"].items()):
+            row: list[Any] = [cluster]
+            for column in columns:
+                cell = cells.get(column)
+                row.append(f"{cell['value']:.3f} [{cell['ci_low']:.2f}, {cell['ci_high']:.2f}] n={cell['n']}"
+                           if cell else "")
+            rows.append(row)
+        blocks.append(f"<h3>{_e(run.label)}</h3>" + html_table(headers, rows))
+    if not blocks:
+        return ""
+    return ("<h2>Cross-lingual matrix</h2><p class=note>Task cluster × (input language, template language): "
+            "the primary metric pooled over the cluster's samples, 95% bootstrap CI.</p>" + "".join(blocks))
+
+
+def _judge_section(runs: list[Run]) -> str:
+    rows = []
+    for run in runs:
+        agreement = [m for m in run.summary.get("metrics", []) if m["metric"] == AGREEMENT_METRIC and m.get("n")]
+        agree_n = sum(m["n"] for m in agreement)
+        agree = sum(m["value"] * m["n"] for m in agreement) / agree_n if agree_n else None
+        for name, entry in sorted(run.summary.get("judges", {}).items()):
+            rows.append([run.label, name, entry.get("samples"), entry.get("failed"), entry.get("retried"),
+                         entry.get("failure_rate"), agree])
+    if not rows:
+        return ""
+    return "<h2>Judges</h2>" + html_table(
+        ["run", "judge scorer", "samples", "failed", "retried", "failure rate", "language ID agrees with judge"],
+        rows, "judges")
+
+
+def sample_rows(runs: list[Run]) -> list[dict[str, Any]]:
+    """What the sample browser shows: one compact object per record."""
+    out = []
+    for r, run in enumerate(runs):
+        for record in run.records:
+            prediction = record.get("prediction") or {}
+            scores = {}
+            for name, score in (record.get("scores") or {}).items():
+                details = score.get("details") or {}
+                raw = details.get("raw")
+                if isinstance(raw, list):
+                    raw = "\n---\n".join(str(x) for x in raw)
+                scores[name] = {"value": score.get("value"), "extra": score.get("extra") or {},
+                                "error": score.get("error"),
+                                "rationale": str(raw)[:RAW_LIMIT] if raw else None,
+                                "outcome": details.get("outcome")}
+            prompt = "\n\n".join(f"[{m.get('role')}] {m.get('content')}" for m in record.get("prompt") or [])
+            out.append({
+                "run": r, "task": record.get("task"), "id": record.get("id"),
+                "lang": record.get("input_language"), "tpl": record.get("template_language"),
+                "answer_lang": record.get("answer_language"), "prompt": prompt or record.get("context") or "",
+                "answer": prediction.get("text"), "references": record.get("references") or [],
+                "choices": record.get("choices"), "gold": record.get("gold"),
+                "error": record.get("error"), "scores": scores,
+            })
+    return out
+
+
+def _json_for_script(data: Any) -> str:
+    """JSON safe inside <script>: no '</' or '<!--' can end or comment the element."""
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def build_report(runs: list[Run]) -> str:
+    if not runs:
+        raise XevalError("no runs to report")
+    leaderboard, table = _leaderboard_section(runs)
+    payload = {"runs": [run.label for run in runs], "samples": sample_rows(runs)}
+    generated = datetime.now(UTC).isoformat(timespec="seconds")
+    body = "".join([
+        f"<header><h1>xeval report</h1><p class=note>{len(runs)} run(s), generated {_e(generated)}</p></header>",
+        _runs_section(runs), leaderboard,
+        "<h2>By language</h2>" + _language_chart(table) if not table.empty else "",
+        _facet_charts(runs), _matrix_section(runs), _judge_section(runs),
+        SAMPLE_BROWSER,
+    ])
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>xeval report</title><style>{STYLE}</style></head><body>{body}"
+            f'<script type="application/json" id="xeval-data">{_json_for_script(payload)}</script>'
+            f"<script>{SCRIPT}</script></body></html>\n")
+
+
+STYLE = """
+body{font-family:system-ui,"Noto Sans CJK KR","Noto Sans KR","Apple SD Gothic Neo","Malgun Gothic",
+"Noto Sans CJK JP",sans-serif;margin:24px;color:#222;max-width:1400px}
+h1{margin:0 0 4px}h2{margin-top:32px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.note{color:#666;font-size:13px}.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}
+th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f4f6f8;position:sticky;top:0}
+td{font-variant-numeric:tabular-nums}
+.chart{display:inline-block;margin:8px 24px 8px 0}.chart figcaption{font-size:13px;font-weight:600}
+.grid{stroke:#e5e5e5}.tick{font-size:11px;fill:#555}
+.legend{font-size:12px}.key{margin-right:12px;white-space:nowrap}
+.key i{display:inline-block;width:10px;height:10px;margin-right:4px}
+#filters{display:flex;flex-wrap:wrap;gap:10px;align-items:end;margin:8px 0;font-size:13px}
+#filters label{display:flex;flex-direction:column;gap:2px}
+#samples td.text{white-space:pre-wrap;max-width:420px;word-break:break-word}
+#samples .err{color:#b00020}.score{margin-bottom:4px}
+details{font-size:12px}details pre{white-space:pre-wrap;max-width:420px;margin:2px 0}
+"""
+
+SAMPLE_BROWSER = """
+<h2>Samples</h2>
+<div id="filters">
+<label>run<select id="f-run"><option value="">all</option></select></label>
+<label>task<select id="f-task"><option value="">all</option></select></label>
+<label>language<select id="f-lang"><option value="">all</option></select></label>
+<label>metric<select id="f-metric"><option value="">any</option></select></label>
+<label>min<input id="f-min" type="number" step="any" size="6"></label>
+<label>max<input id="f-max" type="number" step="any" size="6"></label>
+<label>text<input id="f-text" type="search" size="16"></label>
+<label><span><input id="f-errors" type="checkbox"> errors only</span></label>
+<span id="f-count" class="note"></span>
+</div>
+<div class="scroll"><table id="samples"><thead><tr><th>run</th><th>task</th><th>language</th><th>prompt</th>
+<th>answer</th><th>scores</th></tr></thead><tbody></tbody></table></div>
+"""
+
+SCRIPT = r"""
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("xeval-data").textContent);
+  const samples = data.samples;
+  const $ = (id) => document.getElementById(id);
+  const LIMIT = 500;
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+  function fill(select, values, labels) {
+    values.forEach((v, i) => { const o = el("option", labels ? labels[i] : v); o.value = v; select.appendChild(o); });
+  }
+  const uniq = (xs) => Array.from(new Set(xs)).sort();
+  fill($("f-run"), data.runs.map((_, i) => String(i)), data.runs);
+  fill($("f-task"), uniq(samples.map((s) => s.task)));
+  fill($("f-lang"), uniq(samples.map((s) => s.lang)));
+  fill($("f-metric"), uniq(samples.flatMap((s) => Object.keys(s.scores))));
+  function fmt(v) { return typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : String(v); }
+  function scoresCell(s) {
+    const td = el("td");
+    Object.entries(s.scores).forEach(([name, sc]) => {
+      const div = el("div", null, "score");
+      div.appendChild(el("b", name + ": "));
+      const missing = sc.value === null || sc.value === undefined;
+      div.appendChild(missing ? el("span", "not scored: " + (sc.error || "?"), "err") : el("span", fmt(sc.value)));
+      const extra = Object.entries(sc.extra || {}).map(([k, v]) => k + " " + fmt(v)).join(", ");
+      if (extra) div.appendChild(el("div", extra, "note"));
+      if (sc.outcome) div.appendChild(el("div", "outcome: " + sc.outcome, "note"));
+      if (sc.rationale) {
+        const d = el("details");
+        d.appendChild(el("summary", "judge rationale"));
+        d.appendChild(el("pre", sc.rationale));
+        div.appendChild(d);
+      }
+      td.appendChild(div);
+    });
+    return td;
+  }
+  function row(s) {
+    const tr = el("tr");
+    tr.dataset.lang = s.lang; tr.dataset.task = s.task; tr.dataset.run = String(s.run);
+    tr.appendChild(el("td", data.runs[s.run]));
+    tr.appendChild(el("td", s.task + "\n" + (s.id || ""), "text"));
+    tr.appendChild(el("td", "in " + s.lang + " / tpl " + s.tpl + "\nanswer " + s.answer_lang, "text"));
+    tr.appendChild(el("td", s.prompt, "text"));
+    const answer = el("td", null, "text");
+    if (s.error) answer.appendChild(el("div", "error: " + s.error, "err"));
+    answer.appendChild(el("div", s.answer === null || s.answer === undefined ? "" : s.answer));
+    if (s.references && s.references.length) {
+      answer.appendChild(el("div", "reference: " + s.references.join(" | "), "note"));
+    }
+    tr.appendChild(answer);
+    tr.appendChild(scoresCell(s));
+    return tr;
+  }
+  function matches(s, f) {
+    if (f.run !== "" && String(s.run) !== f.run) return false;
+    if (f.task && s.task !== f.task) return false;
+    if (f.lang && s.lang !== f.lang) return false;
+    const unscored = Object.values(s.scores).some((x) => x.value === null || x.value === undefined);
+    if (f.errors && !s.error && !unscored) return false;
+    if (f.metric) {
+      const sc = s.scores[f.metric];
+      if (!sc) return false;
+      if ((f.min !== null || f.max !== null) && (sc.value === null || sc.value === undefined)) return false;
+      if (f.min !== null && sc.value < f.min) return false;
+      if (f.max !== null && sc.value > f.max) return false;
+    }
+    if (f.text) {
+      const hay = (s.prompt + "\n" + (s.answer || "") + "\n" + s.task).toLowerCase();
+      if (!hay.includes(f.text)) return false;
+    }
+    return true;
+  }
+  function num(id) { const v = $(id).value; return v === "" ? null : Number(v); }
+  function render() {
+    const f = { run: $("f-run").value, task: $("f-task").value, lang: $("f-lang").value, metric: $("f-metric").value,
+                min: num("f-min"), max: num("f-max"), text: $("f-text").value.trim().toLowerCase(),
+                errors: $("f-errors").checked };
+    const shown = samples.filter((s) => matches(s, f));
+    const body = document.querySelector("#samples tbody");
+    body.replaceChildren(...shown.slice(0, LIMIT).map(row));
+    $("f-count").textContent = shown.length + " of " + samples.length + " samples" +
+      (shown.length > LIMIT ? " (first " + LIMIT + " shown)" : "");
+  }
+  ["f-run", "f-task", "f-lang", "f-metric", "f-errors"].forEach((id) => $(id).addEventListener("change", render));
+  ["f-min", "f-max", "f-text"].forEach((id) => $(id).addEventListener("input", render));
+  const params = new URLSearchParams(location.hash.slice(1));
+  ["run", "task", "lang", "metric"].forEach((k) => { if (params.has(k)) $("f-" + k).value = params.get(k); });
+  render();
+})();
+"""

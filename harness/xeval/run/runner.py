@@ -1,0 +1,425 @@
+"""One evaluation run: tasks -> samples -> predictions -> scores -> records and summary."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from xeval.errors import XevalError
+from xeval.models.base import ModelAdapter, abilities_of
+from xeval.results import RunFolder, build_summary, make_record, read_records
+from xeval.results.schema import MetricFacts
+from xeval.run.predict import predict, with_choices_shown
+from xeval.run.progress import Progress
+from xeval.run.reasoning import DEFAULT_MARKERS
+from xeval.scoring import Scorer, ScorerContext, canonical_name, declared_facts, judge_needs, make_scorer
+from xeval.scoring.builtin import language_gated
+from xeval.tasks.datasets import fewshot_split_name, load_documents, split_name
+from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_dataset
+from xeval.tasks.rendering import Fewshot, build_samples, process_documents
+from xeval.tasks.task_index import LM_EVAL_PREFIX, TaskIndex
+from xeval.tasks.taskspec import TaskSpec
+from xeval.types import GenerationSettings, Prediction, Sample
+
+
+@dataclass
+class RunConfig:
+    model: str = "embedded"
+    model_args: dict[str, Any] = field(default_factory=dict)
+    tasks: str | None = None
+    limit: int | None = None
+    output: Path = Path("results")
+    run_id: str | None = None
+    batch_size: int = 8
+    data_dir: Path | None = None
+    data_source: str | None = None  # sample | hub | local, for tasks naming a data source
+    shard: tuple[int, int] | None = None  # (i, n): run the i-th of n deterministic slices, 1-based
+    max_tokens: int | None = None  # overrides every task's max_gen_toks
+    seed: int = 1234
+    sample_seed: int | None = None  # with limit: a seeded random subset, paired across template languages
+    strict: bool = False  # refuse meta-dataset rows whose answer is not among their choices
+    clusters: Path | None = None  # cluster map for meta-datasets (default tasks/korani/clusters.yaml)
+    repeats: int | None = None  # answers per sample (overrides every task's repeats)
+    temperature: float | None = None  # overrides every task's temperature (repeats want > 0)
+    num_fewshot: int | None = None  # overrides every task's num_fewshot (except a task's explicit 0)
+    fewshot_as_multiturn: bool = False  # generation: few-shot examples as user/assistant turns
+    mc_mode: str = "loglik"  # multiple choice: rank by log-likelihood, or generate and extract the choice
+    reasoning_markers: tuple[str, str] = DEFAULT_MARKERS  # a reasoning trace's start and end
+    judge: Any = None  # ModelAdapter judging judge:/pairwise: scorers
+    judge_mode: str = "generate"
+    baseline: Any = None  # judges.scorers.Baseline for pairwise scorers
+
+
+@dataclass
+class TaskPlan:
+    spec: TaskSpec
+    samples: list[Sample]
+    scorers: list[Scorer]
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    summary: dict[str, Any]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60] or "model"
+
+
+def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: bool = False) -> list[TaskPlan]:
+    """Load and render every selected task before any model is loaded (fail fast)."""
+    index = index or TaskIndex.load()
+    names = [s.strip() for s in (config.tasks or "").split(",") if s.strip()]
+    if config.tasks is not None and not names:
+        raise XevalError("--tasks is empty: name at least one task, group or file:PATH")
+    files = [n for n in names if is_meta_selection(n)]
+    bridged = [n for n in names if n.startswith(LM_EVAL_PREFIX)]
+    native = [n for n in names if n not in files and n not in bridged]
+    rendered: list[tuple[TaskSpec, list[Sample]]] = []
+    task_docs: dict[str, list[dict[str, Any]]] = {}  # documents of tasks with filter_list (filters read them)
+    lm_eval_metrics: dict[str, list[Scorer]] = {}
+    for selection in bridged:
+        from xeval.integrations.lmeval import load_lm_eval_tasks
+
+        include = [str(index.root), *(str(p) for p in index.extra_paths)]
+        for spec, samples, metrics in load_lm_eval_tasks(selection, config.limit, include,
+                                                         num_fewshot=config.num_fewshot, fewshot_seed=config.seed):
+            rendered.append((spec, samples))
+            lm_eval_metrics[spec.task] = metrics
+    if native or not names:
+        for spec in index.resolve(native or None):
+            missing = spec.unimplemented()
+            if missing:
+                raise XevalError(f"{spec.source}: task {spec.task!r} uses {', '.join(missing)}, which xeval's "
+                                 f"native runner does not implement yet; run it through lm-eval "
+                                 f"(--tasks lm_eval:{spec.task}) or remove the field")
+            spec = with_num_fewshot(spec, config.num_fewshot)
+            docs = load_documents(spec, config.data_dir, config.data_source)
+            fewshot = _fewshot(spec, docs, config)
+            rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed, fewshot)))
+            if spec.filter_list:
+                task_docs[spec.task] = process_documents(spec, docs)
+    if files:
+        if config.num_fewshot:
+            raise XevalError(f"--num-fewshot {config.num_fewshot}: meta-dataset files ({', '.join(files)}) have "
+                             "no split to draw examples from; KORANI evaluates zero-shot")
+        cluster_map = load_cluster_map(config.clusters)
+        for selection in files:
+            rendered.extend(load_meta_dataset(selection, config.limit, strict=config.strict,
+                                              clusters=cluster_map, sample_seed=config.sample_seed))
+    seq = 0
+    for _, samples in rendered:  # each sample's position in the whole run: shards and merges use it
+        for sample in samples:
+            sample.metadata["seq"] = seq
+            seq += 1
+    languages = frozenset(s.answer_language for _, samples in rendered for s in samples)
+    context = ScorerContext(languages=languages, judge=config.judge, judge_mode=config.judge_mode,
+                            baseline=config.baseline)
+    plans = []
+    for spec, samples in rendered:
+        names = spec.scorer_names
+        scorers: list[Scorer] = list(lm_eval_metrics.get(spec.task, []))
+        if not names and not scorers:
+            raise XevalError(f"{spec.source}: task {spec.task!r} has no metric_list and no scorers")
+        seen: set[str] = {s.name for s in scorers}
+        for name in names:
+            needs = judge_needs(name, context)
+            if needs:  # answers first, judging later: the run stays useful (e.g. as a baseline)
+                if not quiet_judges:
+                    print(f"xeval: {spec.task}: scorer {name} skipped (no {needs})", file=sys.stderr)
+                continue
+            scorer = make_scorer(name, context, where=spec.source)
+            if scorer.name not in seen:  # acc and acc_norm are one scorer
+                seen.add(scorer.name)
+                scorers.append(scorer)
+        plans.append(TaskPlan(spec, samples, _answer_set_scorers(spec, scorers, config, task_docs.get(spec.task))))
+    return plans
+
+
+def repeats_for(spec: TaskSpec, config: RunConfig) -> int:
+    """Answers per sample: ``--repeats``, else the task's ``repeats``, else one."""
+    return max(1, config.repeats or spec.repeats or 1)
+
+
+def _answer_set_scorers(spec: TaskSpec, scorers: list[Scorer], config: RunConfig,
+                        docs: list[dict[str, Any]] | None) -> list[Scorer]:
+    """Scorers of a task with a filter_list (one per metric x pipeline, named ``metric,pipeline``)
+    or with repeats (mean, pass@K, maj@K per sample); else the scorers as they are."""
+    from xeval.scoring.answersets import AnswerSetScorer
+    from xeval.scoring.filters import parse_filter_list
+
+    if spec.filter_list:
+        if spec.output_type != "generate_until":
+            raise XevalError(f"{spec.source}: filter_list applies to generate_until answers; task "
+                             f"{spec.task!r} is {spec.output_type}")
+        pipelines = parse_filter_list(spec.filter_list, spec.source)
+        table = docs or []
+
+        def doc(sample: Sample) -> dict[str, Any]:
+            index = sample.metadata.get("doc_index")
+            return table[index] if isinstance(index, int) and index < len(table) else {}
+
+        return [AnswerSetScorer(scorer, pipeline, doc) for pipeline in pipelines for scorer in scorers]
+    if repeats_for(spec, config) > 1:  # (lm-eval's own metrics take every repeat through their filters)
+        return [scorer if getattr(scorer, "answers_all_repeats", False) else AnswerSetScorer(scorer)
+                for scorer in scorers]
+    return scorers
+
+
+def with_num_fewshot(spec: TaskSpec, override: int | None) -> TaskSpec:
+    """The task with ``--num-fewshot`` applied, as lm-eval applies it: every task takes the
+    override except one whose YAML says ``num_fewshot: 0``."""
+    if override is None or spec.num_fewshot == 0:
+        return spec
+    if override < 0:
+        raise XevalError(f"--num-fewshot must be 0 or more, got {override}")
+    return spec.model_copy(update={"num_fewshot": override})
+
+
+def _fewshot(spec: TaskSpec, docs: list[dict[str, Any]], config: RunConfig) -> Fewshot | None:
+    n = spec.num_fewshot or 0
+    if n <= 0:
+        return None
+    split = fewshot_split_name(spec)
+    same = split == split_name(spec)
+    pool = docs if same else load_documents(spec, config.data_dir, config.data_source, split=split)
+    return Fewshot(n=n, pool=process_documents(spec, pool), same_split=same, seed=config.seed,
+                   multiturn=config.fewshot_as_multiturn)
+
+
+def run_evaluation(
+    config: RunConfig,
+    model: ModelAdapter,
+    plans: list[TaskPlan],
+    on_batch: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Evaluate ``plans`` on ``model``, appending records as batches finish.
+
+    On any interruption (Ctrl-C included) the summary of what finished is written, marked
+    incomplete, before the exception propagates: nothing computed is lost.
+    """
+    started = datetime.now(UTC)
+    run_id = config.run_id or f"{started:%Y%m%d-%H%M%S}-{slug(model.spec)}"
+    folder = RunFolder(config.output / run_id)
+    with folder.locked():  # one writer per run folder
+        return _evaluate(config, model, plans, folder, started, on_batch)
+
+
+def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], folder: RunFolder,
+              started: datetime, on_batch: Callable[[int], None] | None) -> RunResult:
+    meta: dict[str, Any] = {
+        "run_id": folder.path.name,
+        "created": started.isoformat(timespec="seconds"),
+        "model": {"spec": model.spec, "args": config.model_args,
+                  "fingerprint": model.fingerprint()},
+        "settings": {"limit": config.limit, "batch_size": config.batch_size,
+                     "seed": config.seed, "tasks": config.tasks, "sample_seed": config.sample_seed,
+                     "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
+                     "mc_mode": config.mc_mode,
+                     "num_fewshot": config.num_fewshot,
+                     "repeats": config.repeats, "temperature": config.temperature,
+                     "fewshot_as_multiturn": config.fewshot_as_multiturn,
+                     "reasoning_markers": list(config.reasoning_markers),
+                     "data_source": config.data_source,
+                     "data_dir": str(config.data_dir) if config.data_dir else None,
+                     "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None,
+                     "max_tokens": config.max_tokens},
+        "tasks": {p.spec.task: _task_meta(p, config) for p in plans},
+    }
+    if config.judge is not None:
+        meta["judge"] = {"spec": config.judge.spec, "fingerprint": config.judge.fingerprint(),
+                         "mode": config.judge_mode}
+    if config.baseline is not None:
+        meta["baseline"] = config.baseline.label
+    meta, done = folder.start(meta)
+    writer = folder.writer()
+    plans = [TaskPlan(p.spec, [s for s in p.samples if s.key not in done and _in_shard(s, config.shard)],
+                      p.scorers) for p in plans]
+    if config.mc_mode == "generate":  # the records keep the prompt as sent: choices lettered
+        plans = [TaskPlan(p.spec, [with_choices_shown(s) for s in p.samples], p.scorers)
+                 if p.spec.output_type == "multiple_choice" else p for p in plans]
+    total = sum(len(p.samples) for p in plans)
+    # concurrent backends (APIs) want bigger batches than in-process ones
+    batch_size = max(config.batch_size, abilities_of(model).batch_hint)
+    complete = False
+    clock = time.perf_counter()
+    trace = os.environ.get("XEVAL_TRACE_CALLS")
+    try:
+        with Progress(total, f"{model.spec}") as progress:
+            for plan in plans:
+                update: dict[str, Any] = {"seed": config.seed}
+                if config.max_tokens is not None:
+                    update["max_tokens"] = config.max_tokens
+                if config.temperature is not None:
+                    update["temperature"] = config.temperature
+                settings = plan.spec.generation_settings().model_copy(update=update)
+                repeats = _repeats_asked(plan, config, settings.temperature)
+                progress.describe(plan.spec.task)
+                for start in range(0, len(plan.samples), batch_size):
+                    batch = plan.samples[start:start + batch_size]
+                    if trace is not None:  # debugging aid: which samples went to the model
+                        with open(trace, "a", encoding="utf-8") as handle:
+                            handle.write("".join(f"{s.key}\n" for s in batch))
+                    predictions = predict_repeats(model, batch, settings, config, repeats)
+                    scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
+                    gate = language_gate(plan)
+                    if gate is not None:
+                        primary, main, language = gate
+                        scores.append(language_gated(primary, scores[main], scores[language]))
+                    writer.write(
+                        make_record(sample, prediction, [s[i] for s in scores], model.spec)
+                        for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))
+                    )
+                    progress.advance(len(batch))
+                    if on_batch is not None:
+                        on_batch(len(batch))
+        complete = True
+    finally:
+        writer.close()
+        meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+        meta["duration_s"] = round(time.perf_counter() - clock, 3)
+        records = list(read_records(writer.path))
+        summary = build_summary(meta, records, complete)
+        folder.write_summary(summary)
+    return RunResult(folder.path, summary)
+
+
+def applied_repeats(plan: TaskPlan, config: RunConfig) -> int:
+    """Repeats as run: one for multiple choice by log-likelihood (deterministic)."""
+    if plan.spec.output_type == "multiple_choice" and config.mc_mode != "generate":
+        return 1
+    return repeats_for(plan.spec, config)
+
+
+def _repeats_asked(plan: TaskPlan, config: RunConfig, temperature: float) -> int:
+    repeats = repeats_for(plan.spec, config)
+    if repeats == 1:
+        return 1
+    if applied_repeats(plan, config) == 1:
+        print(f"xeval: {plan.spec.task}: repeats={repeats} not applied: log-likelihoods are deterministic "
+              "(--mc-mode generate samples answers)", file=sys.stderr)
+        return 1
+    if temperature == 0:
+        print(f"xeval: {plan.spec.task}: repeats={repeats} with greedy decoding give the same answer each time "
+              "(set --temperature)", file=sys.stderr)
+    return repeats
+
+
+def predict_repeats(model: ModelAdapter, batch: list[Sample], settings: GenerationSettings, config: RunConfig,
+                    repeats: int) -> list[Prediction]:
+    """Each sample answered ``repeats`` times, the r-th time with seed + r; one Prediction per
+    sample holding every answer (a failed repeat fails the sample, with its reason)."""
+    rounds = [predict(model, batch, settings.model_copy(update={"seed": settings.seed + r}), config.mc_mode,
+                      config.reasoning_markers) for r in range(repeats)]
+    if repeats == 1:
+        return rounds[0]
+    merged = []
+    for answers in zip(*rounds, strict=True):
+        failed = next(((r, a.error) for r, a in enumerate(answers) if a.error), None)
+        error = f"repeat {failed[0] + 1} of {repeats}: {failed[1]}" if failed else None
+        merged.append(answers[0].model_copy(update={"repeats": list(answers), "error": error}))
+    return merged
+
+
+def _in_shard(sample: Sample, shard: tuple[int, int] | None) -> bool:
+    """Shard i of n holds the samples whose run position is i-1 modulo n."""
+    return shard is None or sample.metadata["seq"] % shard[1] == shard[0] - 1
+
+
+def primary_metric(spec: TaskSpec) -> str:
+    """The task's headline metric: the first of its metric_list (then xeval scorers)."""
+    first = spec.xeval.primary_metric or spec.scorer_names[0]
+    name = first if first == "acc_norm" else canonical_name(first)
+    if spec.filter_list and "," not in name and isinstance(spec.filter_list[0], dict):
+        name = f"{name},{spec.filter_list[0].get('name')}"  # lm-eval's metric,filter
+    return name
+
+
+def resolve_mc_mode(requested: str, model: ModelAdapter, plans: list[TaskPlan]) -> str:
+    """``auto``: log-likelihoods where the backend gives them (one probe request), else
+    generation with the answer extracted from the reply."""
+    multiple_choice = any(p.spec.output_type == "multiple_choice" for p in plans)
+    declared = abilities_of(model).loglikelihood
+    if requested == "loglik" and multiple_choice and declared is False:
+        raise XevalError(f"--mc-mode loglik: {model.spec} gives no log-likelihoods; use --mc-mode generate "
+                         "(or auto)")
+    if requested != "auto":
+        return requested
+    if not multiple_choice:
+        return "loglik"
+    if declared is not None:
+        if not declared:
+            print(f"xeval: --mc-mode auto: {model.spec} gives no log-likelihoods; multiple choice by generation",
+                  file=sys.stderr)
+        return "loglik" if declared else "generate"
+    from xeval.types import LoglikelihoodRequest
+
+    try:
+        model.loglikelihood([LoglikelihoodRequest(context="The sky is", continuation=" blue")])
+    except Exception as exc:  # noqa: BLE001 - any refusal means: this backend gives no log-likelihoods
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"xeval: --mc-mode auto: {model.spec} gives no log-likelihoods ({reason[:160]}); multiple choice "
+              "by generation", file=sys.stderr)
+        return "generate"
+    return "loglik"
+
+
+def language_gate(plan: TaskPlan) -> tuple[str, int, int] | None:
+    """For a generation task scored by its primary metric and by language correctness: the
+    primary metric's name and the two scorers' positions (for ``<primary>_lang_gated``)."""
+    if plan.spec.output_type != "generate_until" or not plan.spec.scorer_names:
+        return None
+    names = [s.name for s in plan.scorers]
+    primary = primary_metric(plan.spec)
+    if "language" not in names or primary not in names or primary == "language":
+        return None
+    if primary.startswith(("judge", "pairwise")):  # a judge already scores the language facet, on its own scale
+        return None
+    return primary, names.index(primary), names.index("language")
+
+
+def metric_facts(plan: TaskPlan) -> dict[str, MetricFacts]:
+    """What each metric of the task is, as its scorers declare it (and the derived ones)."""
+    facts: dict[str, MetricFacts] = {}
+    for scorer in plan.scorers:
+        facts.update(declared_facts(scorer))
+    gate = language_gate(plan)
+    if gate is not None:
+        primary = facts.get(gate[0], MetricFacts())
+        facts[f"{gate[0]}_lang_gated"] = primary.model_copy(update={"about": (
+            f"{gate[0]}, 0 where the answer is decided to be in another language than asked (undecidable or "
+            "no-text answers keep their value)")})
+    return facts
+
+
+def _task_meta(plan: TaskPlan, config: RunConfig) -> dict[str, Any]:
+    spec = plan.spec
+    facts = metric_facts(plan)
+    return {
+        "metrics_info": {name: f.about for name, f in facts.items() if f.about},
+        "metric_facts": {name: f.model_dump(mode="json") for name, f in facts.items()},
+        "version": spec.version,
+        "source": spec.source,
+        "output_type": spec.output_type,
+        "input_language": spec.xeval.input_language,
+        "template_language": spec.template_language,
+        "answer_language": spec.answer_language,
+        "n_samples": len(plan.samples),
+        "num_fewshot": spec.num_fewshot or 0,
+        "repeats": applied_repeats(plan, config),
+        "scorers": [s.name for s in plan.scorers],
+        # scores computed from other scores (the language-gated primary metric)
+        "derived_scores": [f"{gate[0]}_lang_gated"] if (gate := language_gate(plan)) else [],
+        "primary_metric": primary_metric(spec) if spec.scorer_names else plan.scorers[0].name,
+        "cluster": spec.xeval.cluster,
+        "seen": spec.xeval.seen,
+        "spec": spec.model_dump(mode="json", exclude={"source"}),
+    }

@@ -1,0 +1,72 @@
+"""Local data files (JSON, JSON Lines, CSV, TSV) read into rows: what task datasets, named
+sources and meta-dataset files share."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from xeval.errors import ConfigError
+
+LOCAL_FORMATS = {"json", "csv", "tsv"}
+
+
+def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
+    """Rows of a local data file as dicts. ``fmt`` defaults from the suffix."""
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"data file {path} not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"data file {path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"data file {path}: cannot read: {exc.strerror}") from None
+    if fmt in {"jsonl", "json"}:
+        stripped = text.lstrip()
+        if fmt == "json" and stripped.startswith(("[", "{")):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                if stripped.startswith("{"):
+                    return _jsonl(path, text)  # JSON Lines with a .json suffix
+                raise ConfigError(f"data file {path}: bad JSON at line {exc.lineno}: {exc.msg}") from None
+            if isinstance(data, dict):
+                data = data.get("data", data.get("rows", [data]))
+            if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+                raise ConfigError(f"data file {path}: expected a list of objects")
+            return data
+        return _jsonl(path, text)
+    if fmt in {"csv", "tsv"}:
+        delimiter = "\t" if fmt == "tsv" else ","
+        # TSV files (KorNLI, BEEP!) carry bare quote characters inside fields: no quoting.
+        handle = io.StringIO(text, newline="")
+        if fmt == "tsv":
+            reader = csv.DictReader(handle, delimiter=delimiter, quoting=csv.QUOTE_NONE)
+        else:
+            reader = csv.DictReader(handle, delimiter=delimiter)
+        rows = [dict(row) for row in reader]
+        if reader.fieldnames is None:
+            raise ConfigError(f"data file {path}: empty (no header row)")
+        return rows
+    raise ConfigError(f"data file {path}: unsupported format {fmt!r} (json, jsonl, csv, tsv)")
+
+
+def _jsonl(path: Path, text: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"data file {path}: bad JSON on line {number}: {exc.msg}") from None
+        if isinstance(row, list) and all(isinstance(m, dict) and "role" in m for m in row):
+            row = {"messages": row}  # chat datasets: one message list per line
+        if not isinstance(row, dict):
+            raise ConfigError(f"data file {path}: line {number} is not a JSON object")
+        rows.append(row)
+    return rows

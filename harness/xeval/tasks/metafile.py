@@ -1,0 +1,174 @@
+"""Bring-your-own meta-dataset: ``--tasks file:PATH`` (CSV, TSV, JSONL or JSON).
+
+The KORANI release, Super-NaturalInstructions and P3 exports are tables of instances:
+``input`` (instruction and input already rendered), ``output``, optional ``choices``
+(``|||``-separated) and ``dataset_name``. Optional ``language`` (the language the answer
+should be in) and ``prediction`` (an answer produced elsewhere, scored as it is, so
+``--model none`` works), ``input_language`` and ``template_language`` (else detected: the input
+language per row, the template language per file). Each ``dataset_name`` becomes one task of the run, placed in its
+task cluster (seen or unseen) by a cluster map (``tasks/korani/clusters.yaml`` by default,
+``--clusters FILE`` for your own).
+
+A multiple-choice row whose answer is not among its choices (20 of the 200 rows of KORANI's
+Korean sample file) is not scored: it is recorded as a failed sample with the reason (a data
+error is not a model's wrong answer), and one warning line counts such rows per dataset.
+``strict`` refuses the file instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xeval.errors import ConfigError
+from xeval.scoring.langid import UNDETERMINED, LanguageIdentifier
+from xeval.tasks.datafiles import read_records
+from xeval.tasks.rendering import choose_indices
+from xeval.tasks.taskspec import TaskSpec, read_yaml
+from xeval.types import DATA_ERROR, Message, Sample
+
+UNMAPPED = "unmapped"
+
+PREFIX = "file:"
+CHOICE_SEPARATOR = "|||"
+REQUIRED = ("input", "output")
+DEFAULT_LANGUAGES = ("ko", "en", "ja", "zh", "fr", "de", "es", "pt", "ru")
+
+
+def is_meta_selection(name: str) -> bool:
+    return name.startswith(PREFIX)
+
+
+def _text(row: dict[str, Any], key: str) -> str:
+    value = row.get(key)
+    return "" if value is None else str(value)
+
+
+@dataclass
+class ClusterMap:
+    """Dataset name -> task cluster, and which clusters are held out (unseen)."""
+
+    clusters: dict[str, str] = field(default_factory=dict)
+    unseen: frozenset[str] = frozenset()
+    source: str = ""
+
+    def cluster(self, dataset: str) -> str:
+        return self.clusters.get(dataset, UNMAPPED)
+
+    def seen(self, dataset: str) -> bool | None:
+        cluster = self.clusters.get(dataset)
+        return None if cluster is None else cluster not in self.unseen
+
+
+def default_cluster_file() -> Path:
+    from xeval.paths import tasks_dir
+
+    return tasks_dir() / "korani" / "clusters.yaml"
+
+
+def load_cluster_map(path: Path | None = None) -> ClusterMap:
+    """A cluster map YAML: ``clusters: {CLUSTER: [dataset, ...]}`` and ``unseen: [CLUSTER, ...]``."""
+    path = path or default_cluster_file()
+    data = read_yaml(path)
+    clusters = data.get("clusters")
+    if not isinstance(clusters, dict):
+        raise ConfigError(f"{path}: field 'clusters' must map a cluster name to a list of dataset names")
+    mapping: dict[str, str] = {}
+    for cluster, names in clusters.items():
+        if not isinstance(names, list):
+            raise ConfigError(f"{path}: clusters.{cluster} must be a list of dataset names")
+        for name in names:
+            if str(name) in mapping:
+                raise ConfigError(f"{path}: dataset {name!r} is in clusters {mapping[str(name)]!r} and {cluster!r}")
+            mapping[str(name)] = str(cluster)
+    unseen = data.get("unseen", [])
+    if not isinstance(unseen, list) or any(str(c) not in clusters for c in unseen):
+        raise ConfigError(f"{path}: field 'unseen' must list cluster names of 'clusters'")
+    return ClusterMap(mapping, frozenset(str(c) for c in unseen), str(path))
+
+
+def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool = False,
+                      clusters: ClusterMap | None = None,
+                      sample_seed: int | None = None) -> list[tuple[TaskSpec, list[Sample]]]:
+    """Tasks (one per dataset name and output type) and their samples from a meta-dataset."""
+    path = Path(selection[len(PREFIX):]).expanduser()
+    rows = read_records(path)
+    if not rows:
+        raise ConfigError(f"data file {path} has no rows")
+    for column in REQUIRED:
+        if column not in rows[0]:
+            raise ConfigError(f"data file {path}: missing column {column!r} (has {', '.join(rows[0])})")
+    clusters = clusters if clusters is not None else load_cluster_map()
+    languages = {_text(r, "language") for r in rows if _text(r, "language")} | set(DEFAULT_LANGUAGES)
+    identifier = LanguageIdentifier(languages)
+    groups: dict[tuple[str, bool], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for number, row in enumerate(rows, 1):
+        name = _text(row, "dataset_name") or path.stem
+        groups[(name, bool(_text(row, "choices").strip()))].append((number, row))
+    has_both = {name for name, _ in groups if (name, True) in groups and (name, False) in groups}
+    # One template language per file (KORANI ships a Korean-template and an English-template
+    # file): a `template_language` column, else the language most of the file's inputs are in.
+    detected = Counter(identifier.detect(_text(r, "input")).language for r in rows)
+    file_template = next((lang for lang, _ in detected.most_common() if lang != UNDETERMINED), "en")
+    out = []
+    unscorable: Counter[str] = Counter()
+    for (name, multiple_choice), members in groups.items():
+        task = f"{path.stem}/{name}" + ("/generation" if name in has_both and not multiple_choice else "")
+        spec = _spec(task, path, multiple_choice, clusters.cluster(name), clusters.seen(name))
+        chosen = [members[i] for i in choose_indices(len(members), limit, sample_seed, f"file:{name}")]
+        samples = [_sample(spec, number, row, identifier, path, strict, file_template) for number, row in chosen]
+        unscorable[name] += sum(DATA_ERROR in s.metadata for s in samples)
+        out.append((spec, samples))
+    if sum(unscorable.values()):
+        counts = ", ".join(f"{name} {n}" for name, n in unscorable.most_common() if n)
+        print(f"xeval: warning: {path}: {sum(unscorable.values())} row(s) whose answer is not among their choices, "
+              f"recorded as failed, not scored ({counts}); --strict refuses such files", file=sys.stderr)
+    return out
+
+
+def _spec(task: str, path: Path, multiple_choice: bool, cluster: str, seen: bool | None) -> TaskSpec:
+    metrics = ["acc"] if multiple_choice else ["exact_match", "rougeL"]
+    scorers = [] if multiple_choice else ["language"]
+    return TaskSpec(
+        task=task, dataset_path=str(path), doc_to_text="input", doc_to_target="output",
+        output_type="multiple_choice" if multiple_choice else "generate_until",
+        metric_list=[{"metric": m} for m in metrics],  # type: ignore[misc]
+        generation_kwargs={"max_gen_toks": 128},
+        metadata={"version": "file", "xeval": {"scorers": scorers, "primary_metric": metrics[-1]
+                                               if not multiple_choice else "acc",
+                                               "cluster": cluster, "seen": seen}},
+        source=str(path),
+    )
+
+
+def _sample(spec: TaskSpec, number: int, row: dict[str, Any], identifier: LanguageIdentifier,
+            path: Path, strict: bool, file_template: str) -> Sample:
+    text, output = _text(row, "input"), _text(row, "output").strip()
+    input_language = identifier.detect(text).language
+    answer_language = _text(row, "language") or identifier.detect(output).language
+    if answer_language == UNDETERMINED:
+        answer_language = input_language
+    prediction = row.get("prediction")
+    common: dict[str, Any] = {
+        "id": _text(row, "id") or str(number), "task": spec.task,
+        "input_language": _text(row, "input_language") or input_language,
+        "template_language": _text(row, "template_language") or file_template,
+        "answer_language": answer_language, "output_type": spec.output_type,
+        "messages": (Message(role="user", content=text),),
+        "prediction": None if prediction is None or prediction == "" else str(prediction),
+        "metadata": {"row": number},
+    }
+    if spec.output_type == "multiple_choice":
+        choices = [c.strip() for c in _text(row, "choices").split(CHOICE_SEPARATOR)]
+        if output not in choices:
+            reason = f"row {number}: answer {output!r} is not one of its choices"
+            if strict:
+                raise ConfigError(f"data file {path}: {reason} (without --strict such rows are recorded, not scored)")
+            common["metadata"][DATA_ERROR] = reason
+            return Sample(**common, context=text, choices=choices, gold=None, references=[output])
+        return Sample(**common, context=text, choices=choices, gold=choices.index(output),
+                      references=[output])
+    return Sample(**common, references=[output])

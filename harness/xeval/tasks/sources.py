@@ -1,0 +1,411 @@
+"""Named data sources for the shipped suites: one public dataset, three ways to load it.
+
+Each source knows its public dataset id (Hugging Face ``datasets``), the file name of its
+official release (for ``--data-dir``), and the small sample the xeval project wrote, and
+normalises all three to one schema, so a task YAML's templates see the same fields whatever
+the origin. Task YAMLs name a source under ``metadata.xeval.source``; the same function
+serves lm-evaluation-harness through ``custom_dataset: !function utils.load``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xeval.errors import ConfigError, MissingDependencyError
+
+Row = dict[str, Any]
+DATA_SOURCES = ("sample", "hub", "local")
+NLI_LABELS = {"entailment": 0, "neutral": 1, "contradiction": 2}
+NLI_FIELDS = ("premise", "hypothesis", "label")
+PARQUET_REVISION = "refs/convert/parquet"
+#: A local mirror of hub repositories (``DIR/<owner>/<name>`` holding the files of the pinned
+#: revision), for organisations without hub access and for tests of ``xeval data check``.
+HUB_MIRROR_ENV = "XEVAL_HUB_MIRROR"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    suite: str  # folder under tasks/ holding samples/<name>.jsonl
+    hub_path: str | None  # None: not on the hub (local release files only)
+    hub_name: str | None
+    hub_split: str
+    convert_hub: Callable[[Row], Row] | None
+    local_file: str | None = None  # path of the official release file under --data-dir
+    convert_local: Callable[[Row], Row] | None = None
+    read_local: Callable[[Path], list[Row]] | None = None  # for release files that are not tables
+    # The hub repository's revision: a commit, or the hub's parquet conversion
+    # (``refs/convert/parquet``) for repositories that hold only a loading script, which
+    # ``datasets`` >= 4.0 refuses to run. Such a conversion keeps a folder per config
+    # (``hub_data_dir``) with a folder per split.
+    hub_revision: str | None = None
+    hub_data_dir: str | None = None
+    hub_fields: tuple[str, ...] = ()  # the hub row's fields the converter reads (checked by `data check`)
+    evidence: str = ""  # where the id, revision and fields were confirmed
+    licence: str = ""
+    gated: bool = False  # the hub asks users to accept terms (HF_TOKEN needed)
+
+    def sample_path(self) -> Path:
+        from xeval.paths import tasks_dir
+
+        return tasks_dir() / self.suite / "samples" / f"{self.name}.jsonl"
+
+    def hub_label(self) -> str:
+        label = f"{self.hub_path}" + (f"@{self.hub_revision}" if self.hub_revision else "")
+        return f"{label} ({self.hub_name or self.hub_data_dir or 'default'}, {self.hub_split})"
+
+
+def _nli_label(value: Any) -> int:
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key in NLI_LABELS:
+            return NLI_LABELS[key]
+        if key.isdigit():
+            return int(key)
+        raise ValueError(f"unknown NLI label {value!r}")
+    return int(value)
+
+
+def _nli(premise: str, hypothesis: str, label: str) -> Callable[[Row], Row]:
+    return lambda r: {"premise": r[premise], "hypothesis": r[hypothesis], "label": _nli_label(r[label])}
+
+
+def _cb(r: Row) -> Row:  # super_glue cb: 0 entailment, 1 contradiction, 2 neutral
+    return {"premise": r["premise"], "hypothesis": r["hypothesis"], "label": [0, 2, 1][int(r["label"])]}
+
+
+def _rte(r: Row) -> Row:  # 0 entailment, 1 not_entailment
+    return {"premise": r["premise"], "hypothesis": r["hypothesis"], "label": int(r["label"])}
+
+
+def _copa_kobest(r: Row) -> Row:
+    question = {"원인": "cause", "결과": "effect"}.get(str(r["question"]).strip(), r["question"])
+    return {"premise": r["premise"], "question": question, "choice1": r["alternative_1"],
+            "choice2": r["alternative_2"], "label": int(r["label"])}
+
+
+def _copa_sglue(r: Row) -> Row:
+    return {"premise": r["premise"], "question": r["question"], "choice1": r["choice1"],
+            "choice2": r["choice2"], "label": int(r["label"])}
+
+
+def _hellaswag_kobest(r: Row) -> Row:
+    return {"context": r["context"], "endings": [r[f"ending_{i}"] for i in range(1, 5)],
+            "label": int(r["label"])}
+
+
+def _hellaswag_rowan(r: Row) -> Row:
+    import re
+
+    def clean(text: str) -> str:  # as lm-eval's hellaswag preprocess
+        text = text.strip().replace(" [title]", ". ")
+        return re.sub("\\[.*?\\]", "", text).replace("  ", " ")
+
+    ctx = r["ctx_a"] + " " + r["ctx_b"].capitalize()
+    return {"context": clean(r["activity_label"] + ": " + ctx),
+            "endings": [clean(e) for e in r["endings"]], "label": int(r["label"])}
+
+
+def _wic_kobest(r: Row) -> Row:
+    return {"word": r["word"], "sentence1": r["context_1"], "sentence2": r["context_2"],
+            "label": int(r["label"])}
+
+
+def _wic_sglue(r: Row) -> Row:
+    return {"word": r["word"], "sentence1": r["sentence1"], "sentence2": r["sentence2"],
+            "label": int(r["label"])}
+
+
+def _winogrande(r: Row) -> Row:
+    answer = str(r["answer"]).strip()
+    if answer not in {"1", "2"}:  # WinoGrande's test split hides its labels (empty answer)
+        raise ValueError(f"answer {r['answer']!r} is not 1 or 2 (an unlabelled test split?)")
+    return {"sentence": r["sentence"], "option1": r["option1"], "option2": r["option2"],
+            "label": int(answer) - 1}
+
+
+HATE_LABELS = {"none": 0, "offensive": 1, "hate": 2}
+
+
+def _beep(r: Row) -> Row:
+    value = r.get("hate_name", r["hate"])
+    key = str(value).strip().lower()
+    if key not in HATE_LABELS:  # a bare ClassLabel index without its names is not guessed
+        raise ValueError(f"hate label {value!r} is not one of {', '.join(HATE_LABELS)}")
+    return {"text": r["comments"], "label": HATE_LABELS[key]}
+
+
+def _apeach(r: Row) -> Row:
+    value: Any = r.get("class_name", r.get("class", r.get("label")))
+    if isinstance(value, str):
+        label = {"default": 0, "spoiled": 1}[value.strip().lower()]
+    else:
+        label = int(value)
+    return {"text": r["text"], "label": label}
+
+
+def _paws(r: Row) -> Row:
+    return {"sentence1": r["sentence1"], "sentence2": r["sentence2"], "label": int(r["label"])}
+
+
+def _nsmc(r: Row) -> Row:
+    return {"text": r["document"], "label": int(r["label"])}
+
+
+def _news_summary(r: Row) -> Row:
+    return {"text": r["document"], "summary": r["summary"]}
+
+
+def _alpacaeval_reader(language: str, modifiers: bool) -> Callable[[Path], list[Row]]:
+    """The pasero multilingual AlpacaEval files: a JSON message list per line; modifier prompts
+    come with a .types file (lang_xx: answer in xx; short, long, formats...)."""
+
+    def read(path: Path) -> list[Row]:
+        from xeval.tasks.datafiles import read_records
+
+        rows = read_records(path, "jsonl")
+        types: list[str] = []
+        if modifiers:
+            types_file = path.with_suffix(".types")
+            try:
+                types = types_file.read_text(encoding="utf-8").split()
+            except OSError as exc:
+                raise ConfigError(f"data file {types_file}: cannot read ({exc.strerror})") from None
+            if len(types) != len(rows):
+                raise ConfigError(f"{types_file}: {len(types)} types for {len(rows)} prompts")
+        out = []
+        for i, row in enumerate(rows):
+            kind = types[i] if types else "none"
+            answer = kind[5:] if kind.startswith("lang_") else language
+            out.append({"id": str(i), "prompt": row["messages"][-1]["content"], "answer_language": answer,
+                        "modifier": kind})
+        return out
+
+    return read
+
+
+SOURCES: dict[str, Source] = {s.name: s for s in [
+    *[Source(f"alpacaeval_{lang}", "chat", None, None, "test", None,
+             f"multilingual-alpacaeval/alpacaeval_test_subset.{lang}.jsonl", None, _alpacaeval_reader(lang, False),
+             licence="CC BY-NC 4.0", evidence="naver/pasero release files")
+      for lang in ("en", "fr", "pt", "ru")],
+    *[Source(f"alpacaeval_modifiers_{lang}", "chat", None, None, "test", None,
+             f"multilingual-alpacaeval/modifiers.{lang}.jsonl", None, _alpacaeval_reader(lang, True),
+             licence="CC BY-NC 4.0", evidence="naver/pasero release files")
+      for lang in ("en", "fr", "pt", "ru")],
+    # KORANI unseen clusters (Korean)
+    Source("klue_nli", "korani", "klue/klue", "nli", "validation", _nli("premise", "hypothesis", "label"),
+           "klue-nli/klue-nli-v1.1_dev.json", _nli("premise", "hypothesis", "gold_label"),
+           hub_fields=NLI_FIELDS, licence="CC BY-SA 4.0", evidence="parquet repo; lm-eval tasks/klue"),
+    # KorNLI moved from the namespace-less `kor_nli` (refused by huggingface_hub >= 1.0) to
+    # kakaobrain/kor_nli (parquet; configs multi_nli, snli, xnli; xnli: validation 2490, test 5010).
+    Source("kornli", "korani", "kakaobrain/kor_nli", "xnli", "test", _nli("premise", "hypothesis", "label"),
+           "kornli/xnli.test.ko.tsv", _nli("sentence1", "sentence2", "gold_label"),
+           hub_fields=NLI_FIELDS, licence="CC BY-SA 4.0", evidence="hub repo kakaobrain/kor_nli (parquet)"),
+    Source("kobest_copa", "korani", "skt/kobest_v1", "copa", "test", _copa_kobest,
+           hub_fields=("premise", "question", "alternative_1", "alternative_2", "label"),
+           licence="CC BY-SA 4.0", evidence="lm-eval tasks/kobest"),
+    Source("kobest_hellaswag", "korani", "skt/kobest_v1", "hellaswag", "test", _hellaswag_kobest,
+           hub_fields=("context", "ending_1", "ending_2", "ending_3", "ending_4", "label"),
+           licence="CC BY-SA 4.0", evidence="lm-eval tasks/kobest"),
+    Source("kobest_wic", "korani", "skt/kobest_v1", "wic", "test", _wic_kobest,
+           hub_fields=("word", "context_1", "context_2", "label"), licence="CC BY-SA 4.0",
+           evidence="lm-eval tasks/kobest"),
+    # Ko-WinoGrande: a labelled translation (its test split is WinoGrande's validation, 1267 rows).
+    # A translation of WinoGrande's *test* split has no labels, so the earlier
+    # solonsophy/winogrande-ko is not used. Gated on the hub: accept its terms, set HF_TOKEN.
+    Source("ko_winogrande", "korani", "thunder-research-group/SNU_Ko-WinoGrande", None, "test", _winogrande,
+           hub_fields=("sentence", "option1", "option2", "answer"), licence="see the dataset card",
+           evidence="hub dataset card", gated=True),
+    # KORANI seen clusters (Korean)
+    # BEEP!: inmoonlight/kor_hate holds only a loading script; the hub's parquet conversion of it
+    # lives at refs/convert/parquet. Its `hate` field is a ClassLabel (hate, offensive, none).
+    Source("beep", "korani", "inmoonlight/kor_hate", None, "test", _beep,
+           "korean-hate-speech/dev.tsv", _beep, hub_revision=PARQUET_REVISION, hub_data_dir="default",
+           hub_fields=("comments", "hate"), licence="CC BY-SA 4.0",
+           evidence="kor_hate loading script (features); hub parquet conversion"),
+    Source("apeach", "korani", "jason9693/APEACH", None, "test", _apeach, "apeach/test.csv", _apeach,
+           hub_fields=("text",), licence="CC BY-SA 4.0", evidence="hub repo (csv)"),
+    Source("pawsx_ko", "korani", "google-research-datasets/paws-x", "ko", "test", _paws,
+           hub_fields=("sentence1", "sentence2", "label"), licence="see the dataset card",
+           evidence="lm-eval tasks/paws-x"),
+    # NSMC: e9t/nsmc holds a loading script on main; the parquet conversion is default/test.
+    Source("nsmc", "korani", "e9t/nsmc", None, "test", _nsmc, hub_revision=PARQUET_REVISION,
+           hub_data_dir="default", hub_fields=("document", "label"), licence="CC0 1.0",
+           evidence="hub parquet conversion (default/test)"),
+    Source("news_summary_ko", "korani", "daekeun-ml/naver-news-summarization-ko", None, "test",
+           _news_summary, hub_fields=("document", "summary"), licence="Apache-2.0 (see the dataset card)",
+           evidence="hub repo (csv)"),
+    # T0 held-out clusters (English)
+    Source("rte", "english", "aps/super_glue", "rte", "validation", _rte,
+           hub_fields=("premise", "hypothesis", "label"), licence="see SuperGLUE", evidence="lm-eval tasks/super_glue"),
+    Source("cb", "english", "aps/super_glue", "cb", "validation", _cb,
+           hub_fields=("premise", "hypothesis", "label"), licence="see SuperGLUE", evidence="lm-eval tasks/super_glue"),
+    Source("anli_r1", "english", "facebook/anli", None, "dev_r1", _nli("premise", "hypothesis", "label"),
+           hub_fields=NLI_FIELDS, licence="CC BY-NC 4.0", evidence="lm-eval tasks/anli"),
+    Source("copa", "english", "aps/super_glue", "copa", "validation", _copa_sglue,
+           hub_fields=("premise", "question", "choice1", "choice2", "label"), licence="BSD 2-Clause",
+           evidence="lm-eval tasks/super_glue"),
+    Source("hellaswag", "english", "Rowan/hellaswag", None, "validation", _hellaswag_rowan,
+           hub_fields=("activity_label", "ctx_a", "ctx_b", "endings", "label"), licence="MIT",
+           evidence="lm-eval tasks/hellaswag"),
+    Source("wic", "english", "aps/super_glue", "wic", "validation", _wic_sglue,
+           hub_fields=("word", "sentence1", "sentence2", "label"), licence="CC BY-NC 4.0",
+           evidence="lm-eval tasks/super_glue"),
+    Source("winogrande", "english", "allenai/winogrande", "winogrande_xl", "validation", _winogrande,
+           hub_fields=("sentence", "option1", "option2", "answer"), licence="CC BY 4.0",
+           evidence="lm-eval tasks/winogrande"),
+]}
+
+
+def resolve_source(name: str, where: str = "") -> Source:
+    source = SOURCES.get(name)
+    if source is None:
+        prefix = f"{where}: " if where else ""
+        raise ConfigError(f"{prefix}unknown data source {name!r}: known sources are {', '.join(sorted(SOURCES))}")
+    return source
+
+
+def load_rows(source: Source, data_source: str = "hub", data_dir: Path | None = None) -> list[Row]:
+    """Rows of ``source`` in its normalised schema, from the sample, the hub or a local file."""
+    if data_source not in DATA_SOURCES:
+        raise ConfigError(f"unknown data source kind {data_source!r}: use one of {', '.join(DATA_SOURCES)}")
+    if data_source == "sample":
+        from xeval.tasks.datafiles import read_records
+
+        return read_records(source.sample_path(), "jsonl")
+    if data_source == "local":
+        return _load_local(source, data_dir)
+    if source.hub_path is None or source.convert_hub is None:
+        raise ConfigError(f"data source {source.name!r} is not on the hub: use --data-dir with its release "
+                          f"files ({source.local_file}) or --data-source sample")
+    return convert_rows(source, _hub_rows(source), f"data source {source.name!r} ({source.hub_label()})")
+
+
+def convert_rows(source: Source, rows: Iterable[Row], where: str, limit: int | None = None) -> list[Row]:
+    """``source.convert_hub`` over hub rows; a renamed field or a bad value is one line naming
+    the source, the row and the way out, as for local files."""
+    assert source.convert_hub is not None
+    out = []
+    for number, row in enumerate(rows, 1):
+        try:
+            out.append(source.convert_hub(row))
+        except KeyError as exc:
+            raise ConfigError(f"{where}: row {number}: no field {exc} (has {', '.join(map(str, row))}); "
+                              f"{_way_out(source)}") from None
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(f"{where}: row {number}: bad value: {exc}; {_way_out(source)}") from None
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _way_out(source: Source) -> str:
+    local = f"--data-dir with its release file {source.local_file}, " if source.local_file else ""
+    return f"use {local}--data-source sample, or report the upstream change"
+
+
+def _load_local(source: Source, data_dir: Path | None) -> list[Row]:
+    from xeval.tasks.datafiles import read_records
+
+    if source.read_local is not None and source.local_file is not None:
+        if data_dir is None:
+            raise ConfigError(f"data source {source.name!r}: --data-dir is needed to read local files")
+        return source.read_local(data_dir / source.local_file)
+    if source.local_file is None or source.convert_local is None:
+        raise ConfigError(
+            f"data source {source.name!r} has no local-file loader; use the hub id "
+            f"{source.hub_path!r} or the sample (--data-source sample)"
+        )
+    if data_dir is None:
+        raise ConfigError(f"data source {source.name!r}: --data-dir is needed to read local files")
+    candidates = [data_dir / source.local_file, data_dir / Path(source.local_file).name]
+    path = next((p for p in candidates if p.exists()), candidates[0])
+    rows = read_records(path)
+    out = []
+    for number, row in enumerate(rows, 1):
+        try:
+            out.append(source.convert_local(row))
+        except (KeyError, ValueError) as exc:
+            raise ConfigError(f"data file {path}: row {number}: missing or bad column {exc}") from None
+    if not out:
+        raise ConfigError(f"data file {path} has no rows")
+    return out
+
+
+def hub_location(source: Source) -> tuple[str, str | None]:
+    """Where ``datasets`` loads a source from: the hub id at its pinned revision, or its folder
+    in the local mirror named by ``$XEVAL_HUB_MIRROR`` (which holds that revision's files)."""
+    assert source.hub_path is not None
+    mirror = os.environ.get(HUB_MIRROR_ENV)
+    if mirror:
+        return str(Path(mirror).expanduser() / source.hub_path), None
+    return source.hub_path, source.hub_revision
+
+
+def open_hub_dataset(source: Source, streaming: bool = False) -> Any:
+    """The source's split through ``datasets`` (a one-line error naming the id on failure)."""
+    try:
+        import datasets
+    except ImportError:
+        raise MissingDependencyError(f"data source {source.name!r} from the hub", "datasets") from None
+    path, revision = hub_location(source)
+    kwargs: dict[str, Any] = {"split": source.hub_split, "streaming": streaming}
+    if revision:
+        kwargs["revision"] = revision
+    if source.hub_data_dir:
+        kwargs["data_dir"] = source.hub_data_dir
+    try:
+        return datasets.load_dataset(path, source.hub_name, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the hub raises many kinds
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        gated = (" It is gated: accept its terms on the hub and set HF_TOKEN." if source.gated else "")
+        where = f"local mirror {path}" if os.environ.get(HUB_MIRROR_ENV) else "the hub"
+        raise ConfigError(
+            f"cannot load {source.hub_label()} from {where}: {first}.{gated} Offline or blocked: use "
+            + (f"--data-dir with its release file {source.local_file}, or " if source.local_file else "")
+            + "--data-source sample"
+        ) from None
+
+
+def with_label_names(row: Row, names: dict[str, list[str]]) -> Row:
+    """Add ``<field>_name`` for ClassLabel fields (e.g. BEEP!'s ``hate`` -> ``hate_name``)."""
+    row = dict(row)
+    for key, labels in names.items():
+        if isinstance(row.get(key), int) and 0 <= row[key] < len(labels):
+            row[f"{key}_name"] = labels[row[key]]
+    return row
+
+
+def label_names(dataset: Any) -> dict[str, list[str]]:
+    features = getattr(dataset, "features", None) or {}
+    return {k: f.names for k, f in features.items() if hasattr(f, "names")}
+
+
+def _hub_rows(source: Source) -> list[Row]:
+    dataset = open_hub_dataset(source)
+    names = label_names(dataset)
+    return [with_label_names(row, names) for row in dataset]
+
+
+def load(**kwargs: Any) -> Any:
+    """lm-evaluation-harness ``custom_dataset`` entry point.
+
+    lm-eval passes the task's metadata (with ``xeval.source``) and any ``--metadata`` JSON;
+    ``data_source`` (sample/hub/local) and ``data_dir`` pick the origin, defaulting to the
+    environment variables ``XEVAL_DATA_SOURCE`` and ``XEVAL_DATA_DIR``, then the hub.
+    Returns a ``datasets.DatasetDict`` with the rows under the source's split name (the
+    task YAML's ``test_split``/``validation_split``).
+    """
+    import datasets
+
+    meta = kwargs.get("xeval") or {}
+    source = resolve_source(str(meta.get("source")))
+    data_dir = kwargs.get("data_dir") or os.environ.get("XEVAL_DATA_DIR")
+    kind = kwargs.get("data_source") or os.environ.get("XEVAL_DATA_SOURCE") or ("local" if data_dir else "hub")
+    rows = load_rows(source, kind, Path(data_dir) if data_dir else None)
+    return datasets.DatasetDict({source.hub_split: datasets.Dataset.from_list(rows)})

@@ -1,0 +1,233 @@
+"""Task YAMLs (lm-evaluation-harness format) loaded into validated :class:`TaskSpec` objects.
+
+The fields are lm-eval's; xeval-only settings live under ``metadata.xeval``. ``include:``
+(a file or a list) merges base files exactly as lm-eval does — in order, shallowly, the
+including file winning — so a cross-lingual template variant is a small YAML that includes
+its task's base file and a template file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from xeval.errors import ConfigError
+from xeval.types import GenerationSettings, OutputType
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps lm-eval's ``!function`` tags as references."""
+
+
+def _function_constructor(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> dict[str, str]:
+    value = loader.construct_scalar(node)
+    return {"__function__": str(value)}
+
+
+_Loader.add_constructor("!function", _function_constructor)
+
+
+class MetricSpec(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    metric: str | dict[str, str]
+    aggregation: str | None = None
+    higher_is_better: bool | None = None
+
+    @property
+    def name(self) -> str:
+        if isinstance(self.metric, dict):  # !function module.name -> name
+            return self.metric.get("__function__", "").rsplit(".", 1)[-1]
+        return self.metric
+
+
+class XevalMeta(BaseModel):
+    """xeval-only settings, under ``metadata.xeval`` in a task YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_language: str = "en"
+    template_language: str | None = None  # defaults to input_language
+    answer_language: str | None = None  # language the answer should be in
+    cluster: str | None = None
+    seen: bool | None = None
+    scorers: list[str] = Field(default_factory=list)  # xeval scorers beyond metric_list
+    primary_metric: str | None = None  # the headline metric (default: the first one)
+    source: str | None = None  # a named data source (xeval.sources): sample, hub or local file
+    answer_language_field: str | None = None  # a document field naming the answer's language
+    id_field: str | None = None
+    system_prompt: str | None = None
+
+
+class TaskSpec(BaseModel):
+    """One task, validated. Unknown top-level keys are an error (typos are caught)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: str
+    tag: list[str] | str | None = None
+    dataset_path: str
+    dataset_name: str | None = None
+    dataset_kwargs: dict[str, Any] = Field(default_factory=dict)
+    test_split: str | None = None
+    validation_split: str | None = None
+    training_split: str | None = None
+    fewshot_split: str | None = None
+    num_fewshot: int | None = None
+    description: str = ""
+    doc_to_text: str | dict[str, str]
+    doc_to_target: str | int | list[Any] | dict[str, str]
+    doc_to_choice: str | list[Any] | dict[str, str] | None = None
+    target_delimiter: str = " "
+    fewshot_delimiter: str = "\n\n"
+    output_type: OutputType = "generate_until"
+    generation_kwargs: dict[str, Any] = Field(default_factory=dict)
+    metric_list: list[MetricSpec] = Field(default_factory=list)
+    custom_dataset: dict[str, str] | None = None  # lm-eval's loader hook (xeval uses metadata.xeval.source)
+    process_docs: dict[str, str] | None = None
+    process_results: dict[str, str] | None = None
+    filter_list: list[Any] | None = None
+    should_decontaminate: bool | None = None
+    repeats: int | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    # set by the loader, not from YAML
+    source: str = ""
+
+    def unimplemented(self) -> list[str]:
+        """lm-eval fields set here that xeval's native runner does not implement yet: a task
+        using them fails with one line instead of running differently from lm-eval."""
+        found = []
+        if self.process_results is not None:
+            found.append("process_results")
+        return found
+
+    @property
+    def xeval(self) -> XevalMeta:
+        raw = self.metadata.get("xeval") or {}
+        try:
+            return XevalMeta.model_validate(raw)
+        except ValidationError as exc:
+            raise ConfigError(
+                f"{self.source}: metadata.xeval: {_first_error(exc)}"
+            ) from None
+
+    @property
+    def template_language(self) -> str:
+        meta = self.xeval
+        return meta.template_language or meta.input_language
+
+    @property
+    def answer_language(self) -> str:
+        meta = self.xeval
+        return meta.answer_language or self.template_language
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("version", "0"))
+
+    @property
+    def scorer_names(self) -> list[str]:
+        names = [m.name for m in self.metric_list]
+        for name in self.xeval.scorers:
+            if name not in names:
+                names.append(name)
+        return names
+
+    def generation_settings(self) -> GenerationSettings:
+        kwargs = self.generation_kwargs
+        until = kwargs.get("until", [])
+        if isinstance(until, str):
+            until = [until]
+        temperature = float(kwargs.get("temperature", 0.0) or 0.0)
+        if not kwargs.get("do_sample", temperature > 0):
+            temperature = 0.0
+        return GenerationSettings(
+            max_tokens=int(kwargs.get("max_gen_toks", kwargs.get("max_tokens", 128))),
+            temperature=temperature,
+            top_p=float(kwargs.get("top_p", 1.0)),
+            stop=tuple(until),
+            seed=int(kwargs.get("seed", 1234)),
+        )
+
+
+class GroupSpec(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    group: str
+    task: list[str | dict[str, Any]]
+    source: str = ""
+
+    @property
+    def members(self) -> list[str]:
+        names: list[str] = []
+        for item in self.task:
+            if isinstance(item, str):
+                names.append(item)
+            elif isinstance(item, dict) and isinstance(item.get("task"), str):
+                names.append(item["task"])
+        return names
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    kind: Literal["unknown", "other"] = "unknown" if err["type"] == "extra_forbidden" else "other"
+    if kind == "unknown":
+        return f"field '{where}': unknown key"
+    return f"field '{where}': {err['msg']}"
+
+
+def read_yaml(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a task YAML, resolving ``include:`` relative to its folder (cycles refused)."""
+    path = path.resolve()
+    if path in _seen:
+        raise ConfigError(f"{path}: include cycle through {' -> '.join(p.name for p in _seen)}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}:{where}: broken YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of task fields, got {type(data).__name__}")
+    include = data.pop("include", None)
+    if include is None:
+        return data
+    includes = include if isinstance(include, list) else [include]
+    if not all(isinstance(i, str) for i in includes):
+        raise ConfigError(f"{path}: field 'include' must be a file name or a list of them")
+    # lm-eval's semantics: included files merge in order, shallowly; the including file wins.
+    merged: dict[str, Any] = {}
+    for name in includes:
+        merged.update(read_yaml(path.parent / name, (*_seen, path)))
+    merged.update(data)
+    return merged
+
+
+def parse_task(data: dict[str, Any], source: Path) -> TaskSpec:
+    try:
+        spec = TaskSpec.model_validate({**data, "source": str(source)})
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_first_error(exc)}") from None
+    _ = spec.xeval  # validate metadata.xeval now, not mid-run
+    return spec
+
+
+def parse_group(data: dict[str, Any], source: Path) -> GroupSpec:
+    try:
+        return GroupSpec.model_validate({**data, "source": str(source)})
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_first_error(exc)}") from None
