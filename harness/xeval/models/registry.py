@@ -165,41 +165,23 @@ def _none(target: str, args: dict[str, Any]) -> ModelAdapter:
     return NoModel()
 
 
-@backend("hf")
-def _hf(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from xeval.models.hf import HFAdapter
+def _lazy_backend(name: str, module: str, attr: str) -> None:
+    """Register a backend whose module is imported only when a model of it is loaded; its model
+    arguments are checked against the adapter's annotated parameters first."""
 
-    check_arg_types(HFAdapter.__init__, args, "hf")
-    return HFAdapter(target, **args)
+    def factory(target: str, args: dict[str, Any]) -> ModelAdapter:
+        import importlib
 
+        adapter_class = getattr(importlib.import_module(module), attr)
+        check_arg_types(adapter_class.__init__, args, name)
+        return adapter_class(target, **args)
 
-@backend("openai")
-def _openai(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from xeval.models.openai_api import OpenAIAdapter
-
-    check_arg_types(OpenAIAdapter.__init__, args, "openai")
-    return OpenAIAdapter(target, **args)
+    _BACKENDS[name] = factory
 
 
-@backend("vllm")
-def _vllm(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from xeval.models.vllm_engine import VLLMAdapter
-
-    check_arg_types(VLLMAdapter.__init__, args, "vllm")
-    return VLLMAdapter(target, **args)
-
-
-@backend("llamacpp")
-def _llamacpp(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from xeval.models.llamacpp import LlamaCppAdapter
-
-    check_arg_types(LlamaCppAdapter.__init__, args, "llamacpp")
-    return LlamaCppAdapter(target, **args)
-
-
-@backend("scripted")
-def _scripted(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from xeval.models.scripted import ScriptedModel
-
-    check_arg_types(ScriptedModel.__init__, args, "scripted")
-    return ScriptedModel(target, **args)
+for _name, _module, _attr in (("hf", "xeval.models.hf", "HFAdapter"),
+                              ("openai", "xeval.models.openai_api", "OpenAIAdapter"),
+                              ("vllm", "xeval.models.vllm_engine", "VLLMAdapter"),
+                              ("llamacpp", "xeval.models.llamacpp", "LlamaCppAdapter"),
+                              ("scripted", "xeval.models.scripted", "ScriptedModel")):
+    _lazy_backend(_name, _module, _attr)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from xeval.results.schema import MetricFacts
-from xeval.scoring import ScorerContext, scorer
+from xeval.scoring import Scorer, ScorerContext, ScorerFactory, scorer
 from xeval.scoring.langid import UNDETERMINED, LanguageIdentifier
 from xeval.scoring.text import MecabKoTokenizer, WordTokenizer, has_hangul, normalize_answer, tokenize
 from xeval.types import Prediction, Sample, Score
@@ -268,24 +269,13 @@ class LanguageCorrectness:
         return out
 
 
-@scorer("exact_match")
-def _exact_match(context: ScorerContext) -> ExactMatch:
-    return ExactMatch()
+def _plain(made: Callable[[], Scorer]) -> ScorerFactory:
+    """The factory of a scorer that needs nothing from the run's context."""
+    return lambda context: made()
 
 
-@scorer("acc")
-def _acc(context: ScorerContext) -> Accuracy:
-    return Accuracy()
-
-
-@scorer("rougeL")
-def _rouge(context: ScorerContext) -> RougeL:
-    return RougeL()
-
-
-@scorer("chrf")
-def _chrf(context: ScorerContext) -> ChrF:
-    return ChrF()
+for _name, _class in (("exact_match", ExactMatch), ("acc", Accuracy), ("rougeL", RougeL), ("chrf", ChrF)):
+    scorer(_name)(_plain(_class))
 
 
 @scorer("language")
