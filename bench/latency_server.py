@@ -14,7 +14,8 @@ import time
 REPLY = "서울입니다."
 
 
-async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, latency: float) -> None:
+async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, latency: float,
+                 reply: str = REPLY) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -33,7 +34,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lat
                 payload = {"id": "x", "object": "chat.completion", "created": int(time.time()),
                            "model": request.get("model", "bench"),
                            "choices": [{"index": 0, "finish_reason": "stop",
-                                        "message": {"role": "assistant", "content": REPLY}}],
+                                        "message": {"role": "assistant", "content": reply}}],
                            "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13}}
             data = json.dumps(payload).encode()
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -45,8 +46,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, lat
         writer.close()
 
 
-async def serve(port: int, latency: float) -> None:
-    server = await asyncio.start_server(lambda r, w: handle(r, w, latency), "127.0.0.1", port, backlog=1024)
+async def serve(port: int, latency: float, reply: str = REPLY) -> None:
+    server = await asyncio.start_server(lambda r, w: handle(r, w, latency, reply), "127.0.0.1", port, backlog=1024)
     async with server:
         await server.serve_forever()
 
@@ -55,5 +56,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--reply", default=REPLY, help="the answer every request gets")
     args = parser.parse_args()
-    asyncio.run(serve(args.port, args.latency))
+    asyncio.run(serve(args.port, args.latency, args.reply))

@@ -253,7 +253,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     clock = time.perf_counter()
     trace = os.environ.get("XEVAL_TRACE_CALLS")
     try:
-        with Progress(total, f"{model.spec}") as progress:
+        with Progress(total, f"{model.spec}") as progress, ScoringLane(overlap_scoring(config, model)) as lane:
             for plan in plans:
                 update: dict[str, Any] = {"seed": config.seed}
                 if config.max_tokens is not None:
@@ -269,18 +269,23 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
                         with open(trace, "a", encoding="utf-8") as handle:
                             handle.write("".join(f"{s.key}\n" for s in batch))
                     predictions = predict_repeats(model, batch, settings, config, repeats)
-                    scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
-                    gate = language_gate(plan)
-                    if gate is not None:
-                        primary, main, language = gate
-                        scores.append(language_gated(primary, scores[main], scores[language]))
-                    writer.write(
-                        make_record(sample, prediction, [s[i] for s in scores], model.spec)
-                        for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))
-                    )
-                    progress.advance(len(batch))
-                    if on_batch is not None:
-                        on_batch(len(batch))
+
+                    def finish(plan: TaskPlan = plan, batch: list[Sample] = batch,
+                               predictions: list[Prediction] = predictions) -> None:
+                        scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
+                        gate = language_gate(plan)
+                        if gate is not None:
+                            primary, main, language = gate
+                            scores.append(language_gated(primary, scores[main], scores[language]))
+                        writer.write(
+                            make_record(sample, prediction, [s[i] for s in scores], model.spec)
+                            for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))
+                        )
+                        progress.advance(len(batch))
+                        if on_batch is not None:
+                            on_batch(len(batch))
+
+                    lane.submit(finish)  # with a judge API: judged while the next batch generates
         complete = True
     finally:
         writer.close()
@@ -290,6 +295,53 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
         summary = build_summary(meta, records, complete)
         folder.write_summary(summary)
     return RunResult(folder.path, summary)
+
+
+def overlap_scoring(config: RunConfig, model: ModelAdapter) -> bool:
+    """Score (judge) a batch while the next one generates: when a judge is set and both the model
+    and the judge are concurrent backends (APIs), whose waiting overlaps; in-process models would
+    only compete for the same cores."""
+    if config.judge is None:
+        return False
+    return abilities_of(model).batch_hint > 0 and abilities_of(config.judge).batch_hint > 0
+
+
+class ScoringLane:
+    """Runs each batch's scoring and writing in order: inline, or on one worker thread, one
+    batch behind generation. The first failure is raised where the next batch is submitted
+    (or when the lane closes); batches already scored stay written."""
+
+    def __init__(self, overlap: bool) -> None:
+        self.overlap = overlap
+        self._pool: Any = None
+        self._pending: Any = None
+
+    def __enter__(self) -> ScoringLane:
+        if self.overlap:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xeval-scoring")
+        return self
+
+    def submit(self, work: Callable[[], None]) -> None:
+        if self._pool is None:
+            work()
+            return
+        self._wait()
+        self._pending = self._pool.submit(work)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is None:
+            return
+        try:
+            self._wait()
+        finally:
+            self._pool.shutdown(wait=True)
 
 
 def applied_repeats(plan: TaskPlan, config: RunConfig) -> int:
