@@ -12,7 +12,7 @@ from xeval import SCHEMA_VERSION
 from xeval.results import aggregate, read_records
 from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_korean_run_writes_records_and_summary_that_agree(embedded_model, tmp_path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import Browser, find_chromium
+from ..browser import Browser, find_chromium
 from .test_compare import xeval
 
 INJECTED = '</script><img id="pwned" src="x" onerror="console.error(1)"><b>bold?</b>'

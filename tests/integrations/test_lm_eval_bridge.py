@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from xeval.paths import tasks_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytest.importorskip("lm_eval")
 
 

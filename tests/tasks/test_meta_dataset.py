@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 ROWS = [
     {"input": "문장: 배우들 연기가 훌륭했다.\n이 리뷰는 긍정입니까, 부정입니까?", "output": "긍정",

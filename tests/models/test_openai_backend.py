@@ -93,7 +93,7 @@ def test_concurrency_16_run_of_64_samples_scores_everything(llama_server_url, tm
 
 
 def test_dead_server(tmp_path: Path) -> None:
-    from .servers import free_port
+    from ..servers import free_port
 
     url = f"http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(ModelError, match="cannot reach"):  # before the run: one clear error

@@ -157,7 +157,7 @@ def test_server_applies_the_switch(tmp_path: Path) -> None:
 
     from xeval.models.embedded import embedded_model_path
 
-    from .servers import llama_server
+    from ..servers import llama_server
 
     for switch in (False, None):
         log = tmp_path / f"server-{switch}.log"

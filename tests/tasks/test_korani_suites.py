@@ -14,7 +14,7 @@ from xeval.tasks.rendering import build_samples
 from xeval.tasks.sources import SOURCES, load_rows
 from xeval.tasks.task_index import TaskIndex
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNSEEN_KO = {"klue_nli", "kornli", "kobest_copa", "kobest_hellaswag", "kobest_wic", "ko_winogrande"}
 UNSEEN_EN = {"rte", "cb", "anli_r1", "copa", "hellaswag", "wic", "winogrande"}
 

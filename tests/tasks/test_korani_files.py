@@ -16,7 +16,7 @@ from xeval.tasks.metafile import UNMAPPED, load_cluster_map, load_meta_dataset
 from xeval.tasks.rendering import choose_indices
 from xeval.types import DATA_ERROR
 
-FILE = Path(__file__).parent / "data" / "korani_style.csv"
+FILE = Path(__file__).resolve().parents[1] / "data" / "korani_style.csv"
 SELECTION = f"file:{FILE}"
 
 

@@ -13,7 +13,7 @@ from xeval.models.registry import load_model
 from xeval.run.predict import predict
 from xeval.types import GenerationSettings, Sample
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _mc(i: int) -> Sample:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+PROXY = Path(__file__).resolve().parents[1] / "fault_proxy.py"  # tests/fault_proxy.py
+
 
 def _xeval(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "xeval", *args], capture_output=True, text=True, timeout=900,
@@ -122,7 +124,7 @@ def _port() -> int:
 def test_xling_by_generation_on_a_chat_only_endpoint(llama_server_url: str, tmp_path: Path) -> None:
     upstream = int(llama_server_url.rsplit(":", 1)[1].split("/")[0])
     port = _port()
-    proxy = subprocess.Popen([sys.executable, str(Path(__file__).with_name("fault_proxy.py")), "--port", str(port),
+    proxy = subprocess.Popen([sys.executable, str(PROXY), "--port", str(port),
                               "--upstream", str(upstream), "--rate", "0", "--report", str(tmp_path / "proxy.json"),
                               "--refuse", "/v1/completions"])
     try:

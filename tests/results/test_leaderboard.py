@@ -48,7 +48,7 @@ def test_history_of_one_model_oldest_first(tmp_path: Path) -> None:
     _summary(tmp_path, "old", "m1", "2026-01-01T00:00:00", 0.1, 0.2)
     _summary(tmp_path, "new", "m1", "2026-02-01T00:00:00", 0.6, 0.8)
     _summary(tmp_path, "other", "m2", "2026-01-15T00:00:00", 0.2, 0.4)
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results", str(tmp_path), "--history", "m1",
                           "--metric", "nli_ko/acc", "--format", "csv"], capture_output=True, text=True, cwd=root)
     assert out.returncode == 0, out.stderr

@@ -15,10 +15,12 @@ from xeval.models.registry import load_model
 from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 from xeval.tasks.task_index import TaskIndex
 
-from .fault_proxy import FAULTS
-from .servers import free_port, stop, wait_for
+from ..fault_proxy import FAULTS
+from ..servers import free_port, stop, wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
+PROXY = Path(__file__).resolve().parents[1] / "fault_proxy.py"  # tests/fault_proxy.py
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _sums_task(folder: Path, n: int) -> TaskIndex:
@@ -37,7 +39,7 @@ def test_run_survives_injected_api_faults(llama_server_url: str, tmp_path: Path,
     upstream = int(llama_server_url.rsplit(":", 1)[1].split("/")[0])
     port = free_port()
     report = tmp_path / "injected.json"
-    proxy = subprocess.Popen([sys.executable, str(Path(__file__).with_name("fault_proxy.py")), "--port", str(port),
+    proxy = subprocess.Popen([sys.executable, str(PROXY), "--port", str(port),
                               "--upstream", str(upstream), "--rate", "0.3", "--seed", "3",
                               "--timeout-delay", "4", "--report", str(report)])
     try:
