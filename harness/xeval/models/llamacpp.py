@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from xeval.errors import ModelError
 from xeval.models import llamacpp_runtime as runtime
 from xeval.models.base import Abilities

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from xeval.models.chat import trim_at_stop
 from xeval.types import Completion, Usage
 

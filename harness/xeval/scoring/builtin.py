@@ -19,6 +19,12 @@ def _failed(name: str, prediction: Prediction) -> Score | None:
     return None
 
 
+def score_each(name: str, samples: list[Sample], predictions: list[Prediction],
+               score_one: Callable[[Sample, Prediction], Score]) -> list[Score]:
+    """One score per sample: a failed prediction's reason, else ``score_one``'s verdict."""
+    return [_failed(name, pred) or score_one(sample, pred) for sample, pred in zip(samples, predictions, strict=True)]
+
+
 class ExactMatch:
     """1.0 when the normalised answer equals a normalised reference (NFKC, case, punctuation,
     whitespace)."""
@@ -28,17 +34,13 @@ class ExactMatch:
                                               "and whitespace normalisation")}
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
-        out = []
-        for sample, pred in zip(samples, predictions, strict=True):
-            failed = _failed(self.name, pred)
-            if failed:
-                out.append(failed)
-                continue
-            answer = normalize_answer(pred.text)
-            hit = any(answer == normalize_answer(ref) for ref in sample.references)
-            out.append(Score(scorer=self.name, value=float(hit),
-                             details={"normalized": answer}))
-        return out
+        return score_each(self.name, samples, predictions, self.score_one)
+
+    def score_one(self, sample: Sample, pred: Prediction) -> Score:
+        answer = normalize_answer(pred.text)
+        hit = any(answer == normalize_answer(ref) for ref in sample.references)
+        return Score(scorer=self.name, value=float(hit),
+                     details={"normalized": answer})
 
 
 class Accuracy:
@@ -55,40 +57,33 @@ class Accuracy:
     }
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
-        out = []
-        for sample, pred in zip(samples, predictions, strict=True):
-            failed = _failed(self.name, pred)
-            if failed:
-                out.append(failed)
-                continue
-            if sample.gold is None or not sample.choices:
-                out.append(Score(scorer=self.name, error="acc needs a multiple_choice sample"))
-                continue
-            if not pred.choice_logprobs and pred.extraction is not None:  # multiple choice by generation
-                unparsed = pred.extracted is None  # unparseable or ambiguous: wrong, and counted
-                out.append(Score(scorer=self.name, value=float(pred.extracted == sample.gold),
-                                 extra={"unparsed": float(unparsed)},
-                                 details={"chosen": pred.extracted, "gold": sample.gold,
-                                          "extraction": pred.extraction}))
-                continue
-            if not pred.choice_logprobs:  # a given text prediction: it must name a choice
-                answer = normalize_answer(pred.text)
-                matches = [i for i, c in enumerate(sample.choices) if normalize_answer(c) == answer]
-                chosen_text = matches[0] if matches else None
-                out.append(Score(scorer=self.name, value=float(chosen_text == sample.gold),
-                                 details={"chosen": chosen_text, "gold": sample.gold,
-                                          "from_text": True}))
-                continue
-            logprobs = pred.choice_logprobs
-            chosen = max(range(len(logprobs)), key=lambda i: logprobs[i])
-            extra: dict[str, float] = {}
-            if pred.choice_lengths:
-                per_char = [lp / max(n, 1) for lp, n in zip(logprobs, pred.choice_lengths, strict=True)]
-                chosen_norm = max(range(len(per_char)), key=lambda i: per_char[i])
-                extra["norm"] = float(chosen_norm == sample.gold)
-            out.append(Score(scorer=self.name, value=float(chosen == sample.gold), extra=extra,
-                             details={"chosen": chosen, "gold": sample.gold}))
-        return out
+        return score_each(self.name, samples, predictions, self.score_one)
+
+    def score_one(self, sample: Sample, pred: Prediction) -> Score:
+        if sample.gold is None or not sample.choices:
+            return Score(scorer=self.name, error="acc needs a multiple_choice sample")
+        if not pred.choice_logprobs and pred.extraction is not None:  # multiple choice by generation
+            unparsed = pred.extracted is None  # unparseable or ambiguous: wrong, and counted
+            return Score(scorer=self.name, value=float(pred.extracted == sample.gold),
+                         extra={"unparsed": float(unparsed)},
+                         details={"chosen": pred.extracted, "gold": sample.gold,
+                                  "extraction": pred.extraction})
+        if not pred.choice_logprobs:  # a given text prediction: it must name a choice
+            answer = normalize_answer(pred.text)
+            matches = [i for i, c in enumerate(sample.choices) if normalize_answer(c) == answer]
+            chosen_text = matches[0] if matches else None
+            return Score(scorer=self.name, value=float(chosen_text == sample.gold),
+                         details={"chosen": chosen_text, "gold": sample.gold,
+                                  "from_text": True})
+        logprobs = pred.choice_logprobs
+        chosen = max(range(len(logprobs)), key=lambda i: logprobs[i])
+        extra: dict[str, float] = {}
+        if pred.choice_lengths:
+            per_char = [lp / max(n, 1) for lp, n in zip(logprobs, pred.choice_lengths, strict=True)]
+            chosen_norm = max(range(len(per_char)), key=lambda i: per_char[i])
+            extra["norm"] = float(chosen_norm == sample.gold)
+        return Score(scorer=self.name, value=float(chosen == sample.gold), extra=extra,
+                     details={"chosen": chosen, "gold": sample.gold})
 
 
 def lcs_length(a: list[str], b: list[str]) -> int:
@@ -142,24 +137,19 @@ class RougeL:
         return self._morphemes
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
-        out = []
-        for sample, pred in zip(samples, predictions, strict=True):
-            failed = _failed(self.name, pred)
-            if failed:
-                out.append(failed)
-                continue
-            if not sample.references:
-                out.append(Score(scorer=self.name, error="rougeL needs a reference answer"))
-                continue
-            eojeol = max(self._words.score(ref, pred.text)["rougeL"].fmeasure for ref in sample.references)
-            korean = any(has_hangul(ref) for ref in sample.references)
-            if korean:
-                value = max(self._korean().score(ref, pred.text)["rougeL"].fmeasure for ref in sample.references)
-            else:
-                value = eojeol
-            out.append(Score(scorer=self.name, value=value, extra={"eojeol": eojeol},
-                             details={"tokenizer": MecabKoTokenizer.name if korean else WordTokenizer.name}))
-        return out
+        return score_each(self.name, samples, predictions, self.score_one)
+
+    def score_one(self, sample: Sample, pred: Prediction) -> Score:
+        if not sample.references:
+            return Score(scorer=self.name, error="rougeL needs a reference answer")
+        eojeol = max(self._words.score(ref, pred.text)["rougeL"].fmeasure for ref in sample.references)
+        korean = any(has_hangul(ref) for ref in sample.references)
+        if korean:
+            value = max(self._korean().score(ref, pred.text)["rougeL"].fmeasure for ref in sample.references)
+        else:
+            value = eojeol
+        return Score(scorer=self.name, value=value, extra={"eojeol": eojeol},
+                     details={"tokenizer": MecabKoTokenizer.name if korean else WordTokenizer.name})
 
 
 _SHARED_ROUGE: list[RougeL] = []
@@ -204,19 +194,14 @@ class ChrF:
         self._metric = CHRF()
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
-        out = []
-        for sample, pred in zip(samples, predictions, strict=True):
-            failed = _failed(self.name, pred)
-            if failed:
-                out.append(failed)
-                continue
-            if not sample.references:
-                out.append(Score(scorer=self.name, error="chrf needs a reference answer"))
-                continue
-            value = max(self._metric.sentence_score(pred.text, [ref]).score
-                        for ref in sample.references)
-            out.append(Score(scorer=self.name, value=float(value)))
-        return out
+        return score_each(self.name, samples, predictions, self.score_one)
+
+    def score_one(self, sample: Sample, pred: Prediction) -> Score:
+        if not sample.references:
+            return Score(scorer=self.name, error="chrf needs a reference answer")
+        value = max(self._metric.sentence_score(pred.text, [ref]).score
+                    for ref in sample.references)
+        return Score(scorer=self.name, value=float(value))
 
 
 class LanguageCorrectness:
@@ -239,34 +224,28 @@ class LanguageCorrectness:
         self.identifier = LanguageIdentifier(languages)
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
-        out = []
-        for sample, pred in zip(samples, predictions, strict=True):
-            failed = _failed(self.name, pred)
-            if failed:
-                out.append(failed)
-                continue
-            text = pred.text
-            if sample.output_type == "multiple_choice" and pred.chosen is not None and sample.choices:
-                text = sample.choices[pred.chosen]
-            expected = sample.answer_language
-            verdict = self.identifier.verdict(text, expected)
-            details: dict[str, Any] = {"expected": expected, "detected": verdict.detected,
-                                       "confidence": round(verdict.confidence, 4), "outcome": verdict.outcome}
-            if verdict.outcome == UNDETERMINED:
-                out.append(Score(scorer=self.name, error=f"und: {verdict.reason}", details=details))
-                continue
-            if verdict.outcome == "undecidable":
-                out.append(Score(scorer=self.name, error=f"undecidable: {verdict.reason}", details=details))
-                continue
-            others = self.identifier.switched_languages(text, expected)
-            details["line_languages"] = others
-            out.append(Score(
-                scorer=self.name,
-                value=float(verdict.outcome == "correct"),
-                extra={"code_switching": float(bool(others))},
-                details=details,
-            ))
-        return out
+        return score_each(self.name, samples, predictions, self.score_one)
+
+    def score_one(self, sample: Sample, pred: Prediction) -> Score:
+        text = pred.text
+        if sample.output_type == "multiple_choice" and pred.chosen is not None and sample.choices:
+            text = sample.choices[pred.chosen]
+        expected = sample.answer_language
+        verdict = self.identifier.verdict(text, expected)
+        details: dict[str, Any] = {"expected": expected, "detected": verdict.detected,
+                                   "confidence": round(verdict.confidence, 4), "outcome": verdict.outcome}
+        if verdict.outcome == UNDETERMINED:
+            return Score(scorer=self.name, error=f"und: {verdict.reason}", details=details)
+        if verdict.outcome == "undecidable":
+            return Score(scorer=self.name, error=f"undecidable: {verdict.reason}", details=details)
+        others = self.identifier.switched_languages(text, expected)
+        details["line_languages"] = others
+        return Score(
+            scorer=self.name,
+            value=float(verdict.outcome == "correct"),
+            extra={"code_switching": float(bool(others))},
+            details=details,
+        )
 
 
 def _plain(made: Callable[[], Scorer]) -> ScorerFactory:
