@@ -204,7 +204,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     resolve_spec(args.model)  # an unknown spec fails before any data is read
     model_args = parse_model_args(args.model_args) if isinstance(args.model_args, str | None) else args.model_args
     if args.chat_template:
-        model_args["chat_template"] = args.chat_template
+        if args.model.startswith("openai:") and model_args.get("api", "chat") == "chat":
+            print("xeval: note: --chat-template is ignored for openai: chat requests (the server applies its "
+                  "own template); it applies with --model-args api=completions", file=sys.stderr)
+        else:
+            model_args["chat_template"] = args.chat_template
     if args.concurrency is not None:
         if args.model.startswith("openai:"):
             model_args["concurrency"] = args.concurrency

@@ -158,3 +158,12 @@ def test_lm_eval_spellings_and_a_flag_for_another_backend(tmp_path: Path) -> Non
     assert run["model"]["args"]["n_ctx"] == 1024
     assert run["settings"]["max_tokens"] == 7 and run["settings"]["temperature"] == 0.0
     assert run["settings"]["num_fewshot"] == 0
+
+
+def test_chat_template_on_an_openai_chat_model_is_a_note(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", "openai:x@http://127.0.0.1:9/v1",
+                           "--model-args", "preflight=false,max_retries=0,timeout=2", "--chat-template", "plain",
+                           "--tasks", "xeval_qa_en", "--limit", "1", "--output", str(tmp_path), "--no-cache"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert "--chat-template is ignored for openai: chat requests" in proc.stderr
+    assert proc.returncode == 3  # nothing listens there: the sample fails, recorded, and the run says so
