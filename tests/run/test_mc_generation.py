@@ -65,7 +65,10 @@ def test_loglik_mode_on_a_backend_without_loglikelihoods_is_one_line(tmp_path: P
                   "sample", "--limit", "1", "--mc-mode", "loglik", "--output", str(tmp_path))
     assert proc.returncode == 2
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("xeval: error: scripted:replies.jsonl gives no log-likelihoods")
+    # declared by the backend, so refused when the run is planned, before any model call
+    assert last == (f"xeval: error: --mc-mode loglik: scripted:{replies} gives no log-likelihoods; "
+                    "use --mc-mode generate (or auto)")
+    assert not list(tmp_path.glob("*/samples.jsonl"))
 
 
 def test_reasoning_traces_are_kept_apart_and_reported(tmp_path: Path) -> None:
