@@ -3,10 +3,10 @@
 Two figures from one run, on the same prompts and settings (greedy, max tokens N):
 
 1. in process: a bare ``llama_cpp.Llama.create_completion`` loop over the prompts (the baseline),
-   xeval's llamacpp adapter with ``parallel=1`` and with ``parallel=P``; plus how many greedy
+   xeval's llamacpp adapter with ``parallel=1`` and with each width P; plus how many greedy
    texts the batched path shares with the sequential one;
 2. end to end, as a user sees it (whole processes: start-up, model load, evaluation, scoring):
-   ``xeval run`` (``parallel=1``, the default) against ``--model-args parallel=8`` on the same tasks.
+   ``xeval run`` (``parallel=1``, the default) against ``--model-args parallel=P`` on the same tasks.
 
 Prompts: the multilingual AlpacaEval prompts in ../shared/data (open-ended, generation-heavy).
 
@@ -29,9 +29,10 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=Path("../shared/data"))
     parser.add_argument("--n", type=int, default=32, help="prompts for the in-process figure")
     parser.add_argument("--max-tokens", type=int, default=64)
-    parser.add_argument("--parallel", type=int, default=8)
+    parser.add_argument("--parallel", default="8,16", help="batch widths to measure, comma-separated")
     parser.add_argument("--e2e-limit", type=int, default=8, help="prompts per task for the end-to-end pair")
     args = parser.parse_args()
+    widths = [int(w) for w in args.parallel.split(",")]
 
     from xeval.models.embedded import embedded_model_path
     from xeval.models.registry import load_model
@@ -63,27 +64,28 @@ def main() -> None:
     bare.close()
 
     timings, texts = {}, {}
-    for parallel in (1, args.parallel):
+    for parallel in (1, *widths):
         model = load_model("embedded", {"parallel": parallel})
         started = time.perf_counter()
         out = model.generate(requests)
         timings[parallel] = time.perf_counter() - started
         texts[parallel] = [o.text for o in out]
         model.close()
-    same = sum(a == b for a, b in zip(texts[1], texts[args.parallel], strict=True))
     n = len(requests)
     print("\n| path | seconds | samples/s | vs bare loop |")
     print("|---|---|---|---|")
     print(f"| bare llama-cpp-python loop (baseline) | {bare_s:.1f} | {n / bare_s:.2f} | 1.00x |")
     for parallel, seconds in timings.items():
         print(f"| xeval llamacpp parallel={parallel} | {seconds:.1f} | {n / seconds:.2f} | {bare_s / seconds:.2f}x |")
-    print(f"\ngreedy texts identical, parallel={args.parallel} vs 1: {same}/{n}")
+    for width in widths:
+        same = sum(a == b for a, b in zip(texts[1], texts[width], strict=True))
+        print(f"greedy texts identical, parallel={width} vs 1: {same}/{n}")
 
     print("\nend to end (whole `xeval run` processes, alpacaeval_en + alpacaeval_fr, "
           f"--limit {args.e2e_limit}, --max-tokens {args.max_tokens}):")
     walls = {}
     with tempfile.TemporaryDirectory() as out:
-        for parallel in (1, args.parallel):
+        for parallel in (1, *widths):
             command = [sys.executable, "-m", "xeval", "run", "--tasks", "alpacaeval_en,alpacaeval_fr",
                        "--data-dir", str(args.data_dir), "--limit", str(args.e2e_limit), "--max-tokens",
                        str(args.max_tokens), "--model-args", f"parallel={parallel}", "--no-cache",
@@ -91,8 +93,8 @@ def main() -> None:
             started = time.perf_counter()
             subprocess.run(command, check=True, capture_output=True)
             walls[parallel] = time.perf_counter() - started
-    print(f"| parallel=1 | {walls[1]:.1f} s | 1.00x |")
-    print(f"| parallel={args.parallel} | {walls[args.parallel]:.1f} s | {walls[1] / walls[args.parallel]:.2f}x |")
+    for parallel, wall in walls.items():
+        print(f"| parallel={parallel} | {wall:.1f} s | {walls[1] / wall:.2f}x |")
 
 
 if __name__ == "__main__":

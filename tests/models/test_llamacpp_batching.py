@@ -1,11 +1,11 @@
-"""Batched greedy decoding on the embedded model: the recorded results, a failing sample in the
-middle of a batch, sampled requests, and the batch width in the fingerprint and cache key."""
+"""Batched greedy decoding on the embedded model: the recorded results, texts independent of
+batch mates, order and stream size, a failing sample in the middle of a batch, sampled requests,
+and the batch width in the fingerprint and cache key."""
 
 from __future__ import annotations
 
 import pytest
 from xeval.models.cache import CallCache
-from xeval.models.llamacpp_batch import Job, plan_groups
 from xeval.run.predict import generation_requests
 from xeval.run.runner import RunConfig, plan_tasks
 from xeval.types import GenerationRequest, GenerationSettings, Message
@@ -34,13 +34,6 @@ def both():  # type: ignore[no-untyped-def]
     batched.close()
 
 
-def test_plan_groups() -> None:
-    jobs = [Job(i, [1] * n, 10, []) for i, n in enumerate([100, 100, 300, 50, 50])]
-    assert [[j.index for j in g] for g in plan_groups(jobs, parallel=2, pool=400)] == [[0, 1], [2, 3], [4]]
-    assert [[j.index for j in g] for g in plan_groups(jobs, parallel=8, pool=400)] == [[0, 1], [2, 3], [4]]
-    assert [[j.index for j in g] for g in plan_groups(jobs, parallel=8, pool=2000)] == [[0, 1, 2, 3, 4]]
-
-
 def test_batched_greedy_agrees_with_sequential(both) -> None:  # type: ignore[no-untyped-def]
     sequential, batched = both
     requests = _requests()
@@ -51,6 +44,7 @@ def test_batched_greedy_agrees_with_sequential(both) -> None:  # type: ignore[no
     # batched kernels sum in another order: near-tied tokens may flip (measured 30/32 on this suite)
     assert identical >= 0.8 * len(requests)
     assert [y.text for y in b] == [z.text for z in batched.generate(requests)]  # the batched path is exact
+    assert [y.text for y in b] == [y.text for y in batched_again(requests)]  # and so is a fresh adapter
     assert all(y.finish_reason in {"stop", "length"} for y in b)
     assert all(y.usage.completion_tokens <= 24 and y.usage.prompt_tokens > 0 for y in b)
 
@@ -80,3 +74,34 @@ def test_batch_width_is_in_the_fingerprint_and_cache_key(both) -> None:  # type:
     request = _requests()[0].model_dump(mode="json")
     assert CallCache.key(sequential.fingerprint(), "generate", request) != \
         CallCache.key(batched.fingerprint(), "generate", request)
+
+
+def batched_again(requests: list[GenerationRequest]) -> list:  # type: ignore[type-arg]
+    from xeval.models.registry import load_model
+
+    model = load_model("embedded", {"parallel": 8, "n_ctx": 1024})
+    try:
+        return model.generate(requests)
+    finally:
+        model.close()
+
+
+def test_a_text_does_not_depend_on_its_batch_mates(both) -> None:  # type: ignore[no-untyped-def]
+    """Shards, resumed runs and whole runs give one sequence other mates, slots and request
+    counts: its text (and token count) must come out the same every time."""
+    _, batched = both
+    requests = _requests(max_tokens=32)
+    whole = [(o.text, o.usage.completion_tokens) for o in batched.generate(requests)]
+    alone = [(o.text, o.usage.completion_tokens) for r in requests[:5] for o in batched.generate([r])]
+    assert alone == whole[:5]
+    order = list(reversed(range(len(requests))))
+    reversed_run = batched.generate([requests[i] for i in order])
+    assert [(o.text, o.usage.completion_tokens) for o in reversed_run] == [whole[i] for i in order]
+    odd = batched.generate(requests[1::2])  # another count: a different number of idle slots at the end
+    assert [(o.text, o.usage.completion_tokens) for o in odd] == whole[1::2]
+    # a far longer prompt among them grows every stream (the context is rebuilt): same texts
+    long = GenerationRequest(messages=(Message(role="user", content="단어 " * 300),),
+                             settings=GenerationSettings(max_tokens=4))
+    grown = batched.generate([long, *requests[:3]])
+    assert grown[0].error is None
+    assert [(o.text, o.usage.completion_tokens) for o in grown[1:]] == whole[:3]

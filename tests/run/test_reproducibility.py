@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 VOLATILE = {"created", "finished", "duration_s", "run_id"}
 
@@ -58,8 +60,10 @@ def test_api_key_leaves_no_trace(llama_server_url: str, tmp_path: Path) -> None:
         assert key not in text
 
 
-def test_shards_merge_into_the_unsharded_run(tmp_path: Path) -> None:
-    args = ["--tasks", "xeval_nli_en,xeval_qa_en", "--limit", "5", "--no-cache", "--output", str(tmp_path)]
+@pytest.mark.parametrize("extra", [[], ["--model-args", "parallel=8"]], ids=["one-by-one", "batched"])
+def test_shards_merge_into_the_unsharded_run(tmp_path: Path, extra: list[str]) -> None:
+    # batched: each shard's generations share a batch with other mates than in the whole run
+    args = ["--tasks", "xeval_nli_en,xeval_qa_en", "--limit", "5", "--no-cache", "--output", str(tmp_path), *extra]
     assert _run(*args, "--run-id", "whole").returncode == 0
     for i in (1, 2, 3):
         out = _run(*args, "--run-id", f"s{i}", "--shard", f"{i}/3")

@@ -41,7 +41,11 @@ def test_korean_run_writes_records_and_summary_that_agree(embedded_model, tmp_pa
     assert language["input_language"] == "ko" and language["template_language"] == "ko"
 
 
-def test_interrupted_run_keeps_finished_samples(embedded_model, tmp_path) -> None:
+def test_interrupted_run_keeps_finished_samples(tmp_path) -> None:
+    from xeval.models.registry import load_model
+
+    # one sequence at a time: a batched model would ask for batches of 32 and finish in one
+    model = load_model("embedded", {"parallel": 1})
     config = RunConfig(tasks="xeval_qa_en", limit=6, output=tmp_path, batch_size=2)
     calls = []
 
@@ -51,7 +55,8 @@ def test_interrupted_run_keeps_finished_samples(embedded_model, tmp_path) -> Non
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_evaluation(config, embedded_model, plan_tasks(config), on_batch=interrupt)
+        run_evaluation(config, model, plan_tasks(config), on_batch=interrupt)
+    model.close()
     [run_dir] = list(tmp_path.iterdir())
     records = list(read_records(run_dir / "samples.jsonl"))
     summary = json.loads((run_dir / "summary.json").read_text())

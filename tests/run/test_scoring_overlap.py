@@ -59,3 +59,16 @@ def test_overlapped_judged_run_writes_the_same_records(tmp_path: Path, monkeypat
     assert [r["seq"] for r in records["overlapped"]] == sorted(r["seq"] for r in records["overlapped"])
     assert len(records["overlapped"]) == 4  # mchat_ko's four prompts, in batches of two
     assert all(r["scores"]["judge_six_facets"]["value"] == 14 / 6 for r in records["overlapped"])
+
+
+def test_overlap_only_when_model_and_judge_wait_on_servers() -> None:
+    from types import SimpleNamespace
+
+    from xeval.models.base import Abilities
+
+    api = SimpleNamespace(abilities=Abilities(batch_hint=64, remote=True))
+    local = SimpleNamespace(abilities=Abilities(batch_hint=32))  # batched llama.cpp: busy cores, not waiting
+    assert runner.overlap_scoring(SimpleNamespace(judge=api), api)
+    assert not runner.overlap_scoring(SimpleNamespace(judge=local), api)
+    assert not runner.overlap_scoring(SimpleNamespace(judge=api), local)
+    assert not runner.overlap_scoring(SimpleNamespace(judge=None), api)

@@ -17,6 +17,7 @@ class Abilities:
     next_token_logprobs: bool = False  # a next-token distribution (judge --judge-mode logprobs)
     batch_hint: int = 0  # samples per batch the backend wants (concurrent APIs: many)
     usage: bool = True  # token counts in its completions
+    remote: bool = False  # its calls wait on a server (an API): other work can overlap them
 
 
 DEFAULT_ABILITIES = Abilities()

@@ -10,6 +10,7 @@ from xeval.errors import MissingDependencyError, ModelError
 from xeval.paths import cache_dir
 
 EMBEDDED_NAME = "google/gemma-3-270m (Q4_K_M GGUF, embedded)"
+EMBEDDED_PARALLEL = 8  # greedy sequences decoded together (llamacpp_batch); results do not depend on batch mates
 
 
 def embedded_model_path() -> Path:

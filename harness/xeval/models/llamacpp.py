@@ -29,6 +29,8 @@ from xeval.models.fingerprint import file_sha256
 from xeval.models.loglik import split_whitespace
 from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 
+BATCHES_PER_CALL = 4
+
 
 class LlamaCppAdapter:
     spec = "llamacpp"
@@ -100,9 +102,11 @@ class LlamaCppAdapter:
             raise
         self.chat_format = self._prompter.chat_format
         self.parallel = parallel
-        self.abilities = Abilities(batch_hint=parallel if parallel > 1 else 0)
+        # batches of several widths keep the slots refilled (a batch's tail decodes idle rows)
+        self.abilities = Abilities(batch_hint=BATCHES_PER_CALL * parallel if parallel > 1 else 0)
         self._batcher: Any = None
-        # the batch width changes greedy texts where tokens are nearly tied: part of the identity
+        # the batch width changes greedy texts where tokens are nearly tied (one row vs ``parallel``
+        # rows take different kernels): part of the identity
         self._args = {"n_ctx": n_ctx, **self._prompter.describe(), **extra,
                       **({"parallel": parallel} if parallel > 1 else {})}
 
@@ -129,17 +133,18 @@ class LlamaCppAdapter:
 
     # -- generation --------------------------------------------------------------------
     def generate(self, requests: list[GenerationRequest]) -> list[Completion]:
-        """Greedy requests decode ``parallel`` at a time in one batch (``llamacpp_batch``);
-        sampled ones, and everything when ``parallel=1``, one by one."""
+        """Greedy requests decode ``parallel`` at a time in one batch (``llamacpp_batch``), even a
+        lone one, so that its numbers never depend on how many came with it; sampled ones, and
+        everything when ``parallel=1``, one by one."""
         results: list[Completion | None] = [None] * len(requests)
         greedy = [i for i, r in enumerate(requests) if r.settings.temperature <= 0]
-        if self.parallel > 1 and len(greedy) > 1:
+        if self.parallel > 1 and greedy:
             for i, completion in zip(greedy, self._generate_batched([requests[i] for i in greedy]), strict=True):
                 results[i] = completion
         return [c if c is not None else self._generate_one(r) for c, r in zip(results, requests, strict=True)]
 
     def _generate_batched(self, requests: list[GenerationRequest]) -> list[Completion]:
-        from xeval.models.llamacpp_batch import BatchDecoder, Job, completion, plan_groups
+        from xeval.models.llamacpp_batch import BatchDecoder, Job, completion
 
         out: list[Completion | None] = [None] * len(requests)
         jobs = []
@@ -149,20 +154,15 @@ class LlamaCppAdapter:
                 out[i] = prepared
                 continue
             jobs.append(Job(i, *prepared))
-        if self._batcher is None:
-            with _native_stderr_captured():
-                self._batcher = BatchDecoder(self._llm, self.parallel, pool=max(self._n_ctx, 2048),
-                                             n_batch=self._n_batch)
-        for group in plan_groups(jobs, self.parallel, self._batcher.pool):
-            try:
-                self._batcher.run(group)
-            except RuntimeError as exc:  # llama_decode refused the group: decode its requests one by one
-                for job in group:
-                    out[job.index] = self._generate_one(requests[job.index]) if len(group) > 1 else \
-                        Completion(error=f"llama.cpp decode failed: {exc}")
-                continue
-            for job in group:
-                out[job.index] = completion(job)
+        if jobs:
+            need = max(job.need for job in jobs)
+            with _native_stderr_captured():  # llama.cpp's notes on a new context
+                if self._batcher is None:
+                    self._batcher = BatchDecoder(self._llm, self.parallel, n_batch=self._n_batch, stream=need)
+                self._batcher.reserve(need)
+            self._batcher.run(jobs)
+        for job in jobs:
+            out[job.index] = completion(job)
         return [c if c is not None else Completion(error="not generated") for c in out]
 
     def _prepare(self, request: GenerationRequest) -> tuple[list[int], int, list[str]] | Completion:

@@ -1,24 +1,32 @@
 """Greedy generation of many sequences at once on one llama.cpp model.
 
-llama.cpp decodes several sequences in one batch (a ``seq_id`` per token, one KV buffer shared
-by all of them): each step costs about as much for 8 sequences as for one on a small model,
-because the weights are read once per step. Prompts are evaluated one after the other (that
-part is compute-bound anyway), then every unfinished sequence advances one token per
-``llama_decode``.
+llama.cpp decodes several sequences in one ``llama_decode`` (a ``seq_id`` per token): the
+weights are read once per step for all of them. The decoder keeps ``parallel`` sequence slots,
+each with its own KV stream (``kv_unified=false``), and refills a slot as soon as its sequence
+ends (continuous batching). A new prompt is evaluated alone in its slot's stream; then every
+step decodes exactly ``parallel`` rows, one per slot in slot order, an idle slot contributing a
+dummy token in its emptied stream.
+
+That fixed shape is what makes the numbers a function of the prompt alone. llama.cpp's matrix
+kernels take another path for another number of rows (one row is a matrix-vector product, four
+or more go through the repacked tiles), and a unified KV buffer puts a sequence's cells wherever
+its batch mates left room. With one KV stream per slot and always ``parallel`` rows, a
+sequence's logits are bit-identical whatever its mates, its slot, the order of the requests or
+the stream size (tests/models/test_llamacpp_batching.py), so shards, resumed runs and whole runs
+agree. They are not bit-identical to the one-row path (``parallel=1``): a greedy text can differ
+where two tokens are nearly tied. ``parallel`` is therefore part of the model fingerprint and
+the cache key.
 
 Greedy only: a sampled request has no batched twin of llama-cpp-python's sampler chain and
 goes through the sequential path. The stop rules are ``create_completion``'s: an end-of-
 generation token ends a sequence without being kept, then the token limit, then the stop
-strings. Batched kernels compute the same logits in a different order, so a greedy text can
-differ from the sequential one where two tokens are nearly tied, and a sequence's numbers depend
-on which others share its batch (so shards and resumed runs are not byte-identical to a whole
-run). Batching is therefore opt-in (``parallel=N``, default 1) and part of the model fingerprint
-and the cache key.
+strings.
 """
 
 from __future__ import annotations
 
 import ctypes
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +34,8 @@ import numpy as np
 
 from xeval.models.chat import trim_at_stop
 from xeval.types import Completion, Usage
+
+STREAM_ROUNDING = 256  # stream sizes grow in these steps (llama.cpp pads its KV views to 256 anyway)
 
 
 @dataclass
@@ -40,36 +50,59 @@ class Job:
     next_token: int = -1
     finish_reason: str | None = None
     text: str = ""
+    error: str | None = None
+
+    @property
+    def need(self) -> int:
+        """KV cells this job can fill: its prompt and every token it may generate."""
+        return len(self.prompt) + self.max_tokens
 
 
 class BatchDecoder:
-    """A second llama.cpp context on the adapter's model, with ``parallel`` sequence slots and a
-    unified KV buffer of ``pool`` tokens."""
+    """A second llama.cpp context on the adapter's model with ``parallel`` slots, each a KV stream
+    of ``stream`` tokens (grown, by rebuilding the context, when a longer job comes)."""
 
-    def __init__(self, llm: Any, parallel: int, pool: int, n_batch: int) -> None:
+    def __init__(self, llm: Any, parallel: int, n_batch: int, stream: int = STREAM_ROUNDING) -> None:
         import llama_cpp
-        from llama_cpp import _internals as internals
 
         self._llama_cpp = llama_cpp
         self._llm = llm
         self.parallel = parallel
-        self.pool = pool
         self.n_batch = n_batch
-        params = type(llm.context_params).from_buffer_copy(llm.context_params)
-        params.n_ctx = pool
-        params.n_batch = n_batch
-        params.n_ubatch = min(n_batch, 512)
-        params.n_seq_max = parallel
-        params.kv_unified = True
-        self._ctx = internals.LlamaContext(model=llm._model, params=params, verbose=False)
-        self._batch = internals.LlamaBatch(n_tokens=max(n_batch, parallel), embd=0, n_seq_max=parallel,
-                                           verbose=False)
+        self.stream = 0
+        self._ctx: Any = None
+        self._batch: Any = None
         self._vocab = llm._model.vocab
         self._n_vocab = llm.n_vocab()
+        self.reserve(stream)
+
+    def reserve(self, need: int) -> None:
+        """A context whose streams hold ``need`` tokens each (sizes do not change the numbers)."""
+        if need <= self.stream:
+            return
+        from llama_cpp import _internals as internals
+
+        self.close()
+        stream = -(-need // STREAM_ROUNDING) * STREAM_ROUNDING
+        params = type(self._llm.context_params).from_buffer_copy(self._llm.context_params)
+        params.n_ctx = stream * self.parallel
+        params.n_batch = self.n_batch
+        params.n_ubatch = min(self.n_batch, 512)
+        params.n_seq_max = self.parallel
+        params.kv_unified = False
+        self._ctx = internals.LlamaContext(model=self._llm._model, params=params, verbose=False)
+        self._batch = internals.LlamaBatch(n_tokens=max(self.n_batch, self.parallel), embd=0,
+                                           n_seq_max=self.parallel, verbose=False)
+        self.stream = stream
 
     def close(self) -> None:
-        self._batch.close()
-        self._ctx.close()
+        if self._batch is not None:
+            self._batch.close()
+            self._batch = None
+        if self._ctx is not None:
+            self._ctx.close()
+            self._ctx = None
+        self.stream = 0
 
     # -- one llama_decode ------------------------------------------------------------------
     def _decode(self, entries: list[tuple[int, int, int, bool]]) -> None:
@@ -92,32 +125,60 @@ class BatchDecoder:
     def _is_eog(self, token: int) -> bool:
         return bool(self._llama_cpp.llama_vocab_is_eog(self._vocab, token))
 
-    # -- a group of jobs sharing the KV buffer ---------------------------------------------
+    # -- the slots -------------------------------------------------------------------------
     def run(self, jobs: list[Job]) -> None:
-        """Complete ``jobs`` (at most ``parallel``, fitting ``pool`` together) in place."""
+        """Complete every job in place (``finish_reason`` and text, or ``error``)."""
+        if not jobs:
+            return
+        self.reserve(max(job.need for job in jobs))
         self._ctx.kv_cache_clear()
-        for slot, job in enumerate(jobs):  # prompts, one sequence at a time, in chunks of n_batch
+        queue = deque(jobs)
+        slots: list[Job | None] = [None] * self.parallel
+        while True:
+            for s in range(self.parallel):
+                while slots[s] is None and queue:
+                    slots[s] = self._start(s, queue.popleft())
+            if not any(slots):
+                return
+            entries = []
+            for s, job in enumerate(slots):
+                if job is None:  # an idle slot still takes its row: the step's shape never changes
+                    self._ctx.kv_cache_seq_rm(s, -1, -1)
+                    entries.append((0, 0, s, False))
+                else:  # feed back the token it just accepted
+                    entries.append((job.generated[-1], len(job.prompt) + len(job.generated) - 1, s, True))
+            try:
+                self._decode(entries)
+            except RuntimeError as exc:
+                for s, job in enumerate(slots):
+                    if job is not None:
+                        job.error = f"llama.cpp decode failed: {exc}"
+                        slots[s] = None
+                self._ctx.kv_cache_clear()
+                continue
+            for s, job in enumerate(slots):
+                if job is not None:
+                    job.next_token = self._argmax(s)
+                    if not self._accept(job):
+                        slots[s] = None
+
+    def _start(self, slot: int, job: Job) -> Job | None:
+        """Evaluate ``job``'s prompt alone in ``slot``'s emptied stream and take its first token;
+        the job while it goes on, else None (finished at once, or failed)."""
+        self._ctx.kv_cache_seq_rm(slot, -1, -1)
+        try:
             last_row = 0
             for start in range(0, len(job.prompt), self.n_batch):
                 chunk = job.prompt[start:start + self.n_batch]
                 final = start + len(chunk) == len(job.prompt)
                 self._decode([(t, start + k, slot, final and k == len(chunk) - 1) for k, t in enumerate(chunk)])
                 last_row = len(chunk) - 1
-            job.next_token = self._argmax(last_row)
-        active = list(range(len(jobs)))
-        while active:
-            still = []
-            for slot in active:
-                if self._accept(jobs[slot]):
-                    still.append(slot)
-            active = still
-            if not active:
-                break
-            # each unfinished sequence feeds back the token it just accepted
-            self._decode([(jobs[s].generated[-1], len(jobs[s].prompt) + len(jobs[s].generated) - 1, s, True)
-                          for s in active])
-            for row, slot in enumerate(active):
-                jobs[slot].next_token = self._argmax(row)
+        except RuntimeError as exc:
+            job.error = f"llama.cpp decode failed: {exc}"
+            self._ctx.kv_cache_seq_rm(slot, -1, -1)
+            return None
+        job.next_token = self._argmax(last_row)
+        return job if self._accept(job) else None
 
     def _accept(self, job: Job) -> bool:
         """Take the job's next token as ``create_completion`` does; False once it is finished."""
@@ -136,24 +197,9 @@ class BatchDecoder:
         return True
 
 
-def plan_groups(jobs: list[Job], parallel: int, pool: int) -> list[list[Job]]:
-    """Consecutive groups of at most ``parallel`` jobs whose prompts and limits fit ``pool``."""
-    groups: list[list[Job]] = []
-    current: list[Job] = []
-    used = 0
-    for job in jobs:
-        need = len(job.prompt) + job.max_tokens
-        if current and (len(current) >= parallel or used + need > pool):
-            groups.append(current)
-            current, used = [], 0
-        current.append(job)
-        used += need
-    if current:
-        groups.append(current)
-    return groups
-
-
 def completion(job: Job) -> Completion:
+    if job.error is not None:
+        return Completion(error=job.error)
     text, _ = trim_at_stop(job.text, job.stops)
     return Completion(text=text, finish_reason=job.finish_reason,
                       usage=Usage(prompt_tokens=len(job.prompt), completion_tokens=len(job.generated)))

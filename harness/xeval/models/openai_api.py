@@ -181,7 +181,8 @@ class OpenAIAdapter:
             self._body["chat_template_kwargs"] = {**self._body.get("chat_template_kwargs", {}), **switches}
         # waves of requests: the first one's ramp-up amortised; log-likelihoods need /completions
         # with echo, which self-hosted servers give and hosted chat models do not: a probe tells
-        self.abilities = Abilities(loglikelihood=None, next_token_logprobs=True, batch_hint=self.concurrency * 16)
+        self.abilities = Abilities(loglikelihood=None, next_token_logprobs=True, batch_hint=self.concurrency * 16,
+                                   remote=True)
         self.top_logprobs = int(top_logprobs)  # OpenAI allows 20; self-hosted servers often more
         self.retries = 0  # retried requests, for reports and tests
         self._lock = threading.Lock()

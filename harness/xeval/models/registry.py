@@ -150,10 +150,11 @@ def load_model(spec: str, args: dict[str, Any] | None = None) -> ModelAdapter:
 
 @backend(EMBEDDED_SPEC)
 def _embedded(target: str, args: dict[str, Any]) -> ModelAdapter:
-    from xeval.models.embedded import embedded_model_path
+    from xeval.models.embedded import EMBEDDED_PARALLEL, embedded_model_path
     from xeval.models.llamacpp import LlamaCppAdapter
 
     args.setdefault("chat_template", "gemma")
+    args.setdefault("parallel", EMBEDDED_PARALLEL)
     check_arg_types(LlamaCppAdapter.__init__, args, "embedded")
     return LlamaCppAdapter(str(embedded_model_path()), embedded=True, **args)
 

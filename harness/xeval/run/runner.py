@@ -303,7 +303,7 @@ def overlap_scoring(config: RunConfig, model: ModelAdapter) -> bool:
     only compete for the same cores."""
     if config.judge is None:
         return False
-    return abilities_of(model).batch_hint > 0 and abilities_of(config.judge).batch_hint > 0
+    return abilities_of(model).remote and abilities_of(config.judge).remote
 
 
 class ScoringLane:
