@@ -81,6 +81,8 @@ def main() -> None:
         same = sum(a == b for a, b in zip(texts[1], texts[width], strict=True))
         print(f"greedy texts identical, parallel={width} vs 1: {same}/{n}")
 
+    step_costs(bare_model_path=str(embedded_model_path()))
+
     print("\nend to end (whole `xeval run` processes, alpacaeval_en + alpacaeval_fr, "
           f"--limit {args.e2e_limit}, --max-tokens {args.max_tokens}):")
     walls = {}
@@ -95,6 +97,33 @@ def main() -> None:
             walls[parallel] = time.perf_counter() - started
     for parallel, wall in walls.items():
         print(f"| parallel={parallel} | {wall:.1f} s | {walls[1] / wall:.2f}x |")
+
+
+def step_costs(bare_model_path: str, widths: tuple[int, ...] = (1, 2, 4, 8, 16, 32), steps: int = 16) -> None:
+    """The ceiling: what one decode step costs for W rows on this machine's llama.cpp kernels
+    (tokens/s at width W over tokens/s at width 1 is the most batching can give)."""
+    import llama_cpp
+    from xeval.models.llamacpp_batch import BatchDecoder
+
+    llm = llama_cpp.Llama(model_path=bare_model_path, n_ctx=512, verbose=False,
+                          n_threads=os.cpu_count(), n_threads_batch=os.cpu_count())
+    prompt = llm.tokenize(b"Tell me about the sea.")
+    print("\ndecode step cost by width (llama_decode of W rows, one per KV stream):")
+    print("| width | ms/step | tokens/s | vs width 1 |")
+    print("|---|---|---|---|")
+    base = 0.0
+    for width in widths:
+        decoder = BatchDecoder(llm, width, n_batch=512, stream=256)
+        for slot in range(width):
+            decoder._decode([(t, k, slot, False) for k, t in enumerate(prompt)])
+        started = time.perf_counter()
+        for i in range(steps):
+            decoder._decode([(prompt[i % len(prompt)], len(prompt) + i, slot, True) for slot in range(width)])
+        per_step = (time.perf_counter() - started) / steps
+        base = base or width / per_step
+        print(f"| {width} | {per_step * 1000:.1f} | {width / per_step:.0f} | {width / per_step / base:.2f}x |")
+        decoder.close()
+    llm.close()
 
 
 if __name__ == "__main__":
