@@ -105,3 +105,25 @@ def test_a_text_does_not_depend_on_its_batch_mates(both) -> None:  # type: ignor
     grown = batched.generate([long, *requests[:3]])
     assert grown[0].error is None
     assert [(o.text, o.usage.completion_tokens) for o in grown[1:]] == whole[:3]
+
+
+def test_a_prompt_llama_cpp_refuses_fails_alone(both, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """llama_decode refusing one prompt mid-run: that sample records the reason, its slot is
+    refilled, and every other text is what it would have been."""
+    _, batched = both
+    requests = _requests()[:6]
+    expected = [o.text for o in batched.generate(requests)]
+    refused = batched.tokenize(batched._prompt(requests[2])[0])
+    decoder = batched._batcher
+    real = decoder._decode
+
+    def decode(entries):  # type: ignore[no-untyped-def]
+        if [token for token, *_ in entries] == refused[:len(entries)] and len(entries) > 1:
+            raise RuntimeError("llama_decode returned -1")
+        return real(entries)
+
+    monkeypatch.setattr(decoder, "_decode", decode)
+    out = batched.generate(requests)
+    assert out[2].error == "llama.cpp decode failed: llama_decode returned -1"
+    assert [o.text for i, o in enumerate(out) if i != 2] == [t for i, t in enumerate(expected) if i != 2]
+    assert all(o.error is None for i, o in enumerate(out) if i != 2)
