@@ -6,7 +6,7 @@ Two figures from one run, on the same prompts and settings (greedy, max tokens N
    xeval's llamacpp adapter with ``parallel=1`` and with each width P; plus how many greedy
    texts the batched path shares with the sequential one;
 2. end to end, as a user sees it (whole processes: start-up, model load, evaluation, scoring):
-   ``xeval run`` (``parallel=1``, the default) against ``--model-args parallel=P`` on the same tasks.
+   ``xeval run`` with ``--model-args parallel=1`` (one row at a time) against ``parallel=P`` on the same tasks.
 
 Prompts: the multilingual AlpacaEval prompts in ../shared/data (open-ended, generation-heavy).
 

@@ -127,3 +127,10 @@ def test_a_prompt_llama_cpp_refuses_fails_alone(both, monkeypatch) -> None:  # t
     assert out[2].error == "llama.cpp decode failed: llama_decode returned -1"
     assert [o.text for i, o in enumerate(out) if i != 2] == [t for i, t in enumerate(expected) if i != 2]
     assert all(o.error is None for i, o in enumerate(out) if i != 2)
+
+
+def test_embedded_decodes_in_batches_by_default(embedded_model) -> None:  # type: ignore[no-untyped-def]
+    from xeval.models.embedded import EMBEDDED_PARALLEL
+
+    assert EMBEDDED_PARALLEL > 1 and embedded_model.parallel == EMBEDDED_PARALLEL
+    assert embedded_model.fingerprint()["args"]["parallel"] == EMBEDDED_PARALLEL

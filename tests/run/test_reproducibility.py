@@ -60,7 +60,7 @@ def test_api_key_leaves_no_trace(llama_server_url: str, tmp_path: Path) -> None:
         assert key not in text
 
 
-@pytest.mark.parametrize("extra", [[], ["--model-args", "parallel=8"]], ids=["one-by-one", "batched"])
+@pytest.mark.parametrize("extra", [["--model-args", "parallel=1"], []], ids=["one-by-one", "batched-default"])
 def test_shards_merge_into_the_unsharded_run(tmp_path: Path, extra: list[str]) -> None:
     # batched: each shard's generations share a batch with other mates than in the whole run
     args = ["--tasks", "xeval_nli_en,xeval_qa_en", "--limit", "5", "--no-cache", "--output", str(tmp_path), *extra]
