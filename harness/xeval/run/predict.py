@@ -94,6 +94,17 @@ def predict(
     return [_from_completion(c, markers) for c in completions]
 
 
+def planned_requests(samples: list[Sample], settings: GenerationSettings, mc_mode: str) -> list[GenerationRequest]:
+    """The generation requests ``predict`` sends for these samples, in order (none where it asks
+    for log-likelihoods or answers without the model)."""
+    asked = [s for s in samples if _without_model(s) is None]
+    if asked and asked[0].output_type == "multiple_choice":
+        if mc_mode != "generate":
+            return []
+        asked = [with_choices_shown(s) for s in asked]
+    return generation_requests(asked, settings)
+
+
 def _without_model(sample: Sample) -> Prediction | None:
     if DATA_ERROR in sample.metadata:
         return Prediction(error=f"data: {sample.metadata[DATA_ERROR]}")

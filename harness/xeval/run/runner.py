@@ -16,7 +16,8 @@ from xeval.errors import XevalError
 from xeval.models.base import ModelAdapter, abilities_of
 from xeval.results import RunFolder, build_summary, make_record, read_records
 from xeval.results.schema import MetricFacts
-from xeval.run.predict import predict, with_choices_shown
+from xeval.run.lookahead import Lookahead
+from xeval.run.predict import planned_requests, predict, with_choices_shown
 from xeval.run.progress import Progress
 from xeval.run.reasoning import DEFAULT_MARKERS
 from xeval.scoring import Scorer, ScorerContext, canonical_name, declared_facts, judge_needs, make_scorer
@@ -247,6 +248,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
         plans = [TaskPlan(p.spec, [with_choices_shown(s) for s in p.samples], p.scorers)
                  if p.spec.output_type == "multiple_choice" else p for p in plans]
     total = sum(len(p.samples) for p in plans)
+    model = _with_lookahead(model, plans, config)
     # concurrent backends (APIs) want bigger batches than in-process ones
     batch_size = max(config.batch_size, abilities_of(model).batch_hint)
     complete = False
@@ -255,12 +257,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     try:
         with Progress(total, f"{model.spec}") as progress, ScoringLane(overlap_scoring(config, model)) as lane:
             for plan in plans:
-                update: dict[str, Any] = {"seed": config.seed}
-                if config.max_tokens is not None:
-                    update["max_tokens"] = config.max_tokens
-                if config.temperature is not None:
-                    update["temperature"] = config.temperature
-                settings = plan.spec.generation_settings().model_copy(update=update)
+                settings = _run_settings(plan, config)
                 repeats = _repeats_asked(plan, config, settings.temperature)
                 progress.describe(plan.spec.task)
                 for start in range(0, len(plan.samples), batch_size):
@@ -295,6 +292,30 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
         summary = build_summary(meta, records, complete)
         folder.write_summary(summary)
     return RunResult(folder.path, summary)
+
+
+def _run_settings(plan: TaskPlan, config: RunConfig) -> GenerationSettings:
+    """A task's generation settings with the run's overrides."""
+    update: dict[str, Any] = {"seed": config.seed}
+    if config.max_tokens is not None:
+        update["max_tokens"] = config.max_tokens
+    if config.temperature is not None:
+        update["temperature"] = config.temperature
+    return plan.spec.generation_settings().model_copy(update=update)
+
+
+def _with_lookahead(model: ModelAdapter, plans: list[TaskPlan], config: RunConfig) -> ModelAdapter:
+    """A batched in-process model also answers the next tasks' requests while it answers a
+    batch (``run/lookahead.py``): a suite of many small tasks fills its slots."""
+    abilities = abilities_of(model)
+    if abilities.batch_hint <= 0 or abilities.remote:
+        return model
+    upcoming = []
+    for plan in plans:
+        settings = _run_settings(plan, config)
+        if _repeats_asked(plan, config, settings.temperature) == 1:
+            upcoming += planned_requests(plan.samples, settings, config.mc_mode)
+    return Lookahead(model, upcoming, window=abilities.batch_hint) if upcoming else model
 
 
 def overlap_scoring(config: RunConfig, model: ModelAdapter) -> bool:
