@@ -145,3 +145,79 @@ def test_template_language_per_file_unless_given(tmp_path: Path) -> None:
     assert {s.input_language for s in samples if s.task.endswith("/mrpc")} == {"en"}
     given = [s for _, group in load_meta_dataset(SELECTION) for s in group]
     assert {s.template_language for s in given if s.task.endswith("/mrpc")} == {"en"}
+
+
+ANSWER_LANGUAGE_ROWS = [
+    # (input, output, expected answer language): shapes taken from KORANI's English and Korean
+    # sample files, where the reference alone had named German, Portuguese, Spanish or French
+    ("I have a new situation: Rob and Greg studied maps. Who studied the older map?", "Rob", "en"),
+    ("Please answer the following question about this movie plot: who does Tim marry?", "Angie", "en"),
+    ("What key details about walter kistler can be extracted from the following bio?", "walter kistler", "en"),
+    ("Who was the governor of Espirito Santo in 1920? Answer with his full name.",
+     "alfeu adolfo monjardim de andrade e almeida", "en"),  # a name decided Portuguese at 0.98
+    ("How many yards was the longest touchdown pass? Read the passage and answer.", "29", "en"),
+    ("다음 신문 기사를 읽고 질문에 답하시오. 계란 산란일 표시가 의무화되었나?", "Yes", "en"),  # the label is English
+    ("다음 문장을 영어로 번역하시오.\n구급대원이 도착했을 때 그는 이미 숨을 거두었다.",
+     "It was known that when the paramedics arrived, he had already died.", "en"),
+    ("다음 영어 문장을 한국어로 번역해줘!\nThe center shall be equipped with the organisation and facilities "
+     "needed for its work.", "센터는 업무에 필요한 조직과 시설을 갖추어야 한다.", "ko"),
+    ("Translate into French: The weather is very nice today and we are going to the beach.",
+     "Il fait très beau aujourd'hui et nous allons à la plage.", "fr"),  # same script, a sentence
+]
+
+
+def test_answer_language_from_the_reference_only_where_it_is_evidence(tmp_path: Path) -> None:
+    """A short reference ('Rob', 'Yes', '29') or a name does not say what language the answer is
+    expected in: on KORANI's English sample file 17 generation rows were expected in German,
+    Portuguese, Spanish or French, and their English answers scored as the wrong language."""
+    import csv
+
+    data = tmp_path / "answers.csv"
+    with data.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["input", "output", "choices", "dataset_name", "id"])
+        for i, (text, output, _) in enumerate(ANSWER_LANGUAGE_ROWS):
+            writer.writerow([text, output, "", "qa", i])
+        writer.writerow(["Answer in Korean: what is the capital of Japan?", "Tokyo", "", "qa_given", 99])
+    samples = {s.id: s for _, group in load_meta_dataset(f"file:{data}") for s in group}
+    got = {i: samples[str(i)].answer_language for i in range(len(ANSWER_LANGUAGE_ROWS))}
+    assert got == {i: expected for i, (_, _, expected) in enumerate(ANSWER_LANGUAGE_ROWS)}
+    # a `language` column still wins over everything
+    rows = list(csv.DictReader(data.open(encoding="utf-8")))
+    given = tmp_path / "given.csv"
+    with given.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*rows[0], "language"])
+        writer.writeheader()
+        writer.writerows({**r, "language": "ko" if r["id"] == "99" else ""} for r in rows)
+    by_id = {s.id: s for _, group in load_meta_dataset(f"file:{given}") for s in group}
+    assert by_id["99"].answer_language == "ko" and by_id["0"].answer_language == "en"
+
+
+def test_task_languages_are_those_of_its_rows() -> None:
+    """run.json and summary.json record a file task's languages: those of most of its rows (they
+    said English for every Korean task before)."""
+    specs = {spec.task.split("/", 1)[1]: spec for spec, _ in load_meta_dataset(SELECTION)}
+    klue = specs["klue_nli"]
+    assert (klue.xeval.input_language, klue.template_language, klue.answer_language) == ("ko", "ko", "ko")
+    mrpc = specs["mrpc"]
+    assert (mrpc.xeval.input_language, mrpc.template_language, mrpc.answer_language) == ("en", "en", "en")
+
+
+def test_files_sharing_a_stem_keep_their_samples_apart(tmp_path: Path) -> None:
+    """KORANI ships ``sample_ko/dev.csv`` and ``sample_en/dev.csv``: run together, a dataset in
+    both gave two samples one key (``dev/klue_nli::1::ko``), which resume and merge take for
+    one sample. Task names now carry the folders it takes to tell the files apart."""
+    from xeval.tasks.metafile import task_prefixes
+
+    row = "input,output,choices,dataset_name\n\"{}\",함의,함의|||모순,klue_nli\n"
+    for folder, text in (("sample_ko", "전제: 비가 온다. 가설: 길이 젖었다. 관계는?"),
+                         ("sample_en", "Premise: 비가 온다. Hypothesis: 길이 젖었다. What is the relation?")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "dev.csv").write_text(row.format(text), encoding="utf-8")
+    (tmp_path / "other.csv").write_text(row.format("전제: 해가 떴다. 가설: 밝다."), encoding="utf-8")
+    files = [f"file:{tmp_path / f}" for f in ("sample_ko/dev.csv", "sample_en/dev.csv", "other.csv")]
+    assert list(task_prefixes(files).values()) == ["sample_ko/dev", "sample_en/dev", "other"]
+    plans = plan_tasks(RunConfig(model="none", tasks=",".join([*files, files[0]])))  # one named twice: once
+    assert [p.spec.task for p in plans] == ["sample_ko/dev/klue_nli", "sample_en/dev/klue_nli", "other/klue_nli"]
+    keys = [s.key for p in plans for s in p.samples]
+    assert len(set(keys)) == 3, keys

@@ -161,7 +161,7 @@ def load_lm_eval_tasks(selection: str, limit: int | None, include_path: str | li
 
     from xeval.errors import ConfigError, MissingDependencyError
     from xeval.scoring.langid import LanguageIdentifier
-    from xeval.tasks.taskspec import TaskSpec
+    from xeval.tasks.taskspec import TaskSpec, record_row_languages
     from xeval.types import Message, Sample
 
     name = selection[len(LM_EVAL_PREFIX):]
@@ -214,6 +214,7 @@ def load_lm_eval_tasks(selection: str, limit: int | None, include_path: str | li
             samples.append(Sample(**common, references=[str(task.doc_to_target(doc))]))
     pipelines = list(getattr(task, "_filters", None) or [None]) if output_type == "generate_until" else [None]
     metrics = [LmEvalMetric(task, m, pipeline) for pipeline in pipelines for m in task._metric_fn_list]
+    record_row_languages(spec, samples)
     return [(spec, samples, metrics)]
 
 

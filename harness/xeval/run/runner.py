@@ -23,7 +23,7 @@ from xeval.run.reasoning import DEFAULT_MARKERS
 from xeval.scoring import Scorer, ScorerContext, canonical_name, declared_facts, judge_needs, make_scorer
 from xeval.scoring.builtin import language_gated
 from xeval.tasks.datasets import fewshot_split_name, load_documents, split_name
-from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_dataset
+from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_dataset, task_prefixes
 from xeval.tasks.rendering import Fewshot, build_samples, process_documents
 from xeval.tasks.task_index import LM_EVAL_PREFIX, TaskIndex
 from xeval.tasks.taskspec import TaskSpec
@@ -75,12 +75,24 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60] or "model"
 
 
+def _check_unique_tasks(rendered: list[tuple[TaskSpec, list[Sample]]]) -> None:
+    """Two selections giving one task name would give their samples one key (resume and merge
+    would take one for the other): refuse with both sources."""
+    sources: dict[str, str] = {}
+    for spec, _ in rendered:
+        if spec.task in sources:
+            raise XevalError(f"task {spec.task!r} comes from both {sources[spec.task]} and {spec.source}: "
+                             "select it once")
+        sources[spec.task] = spec.source
+
+
 def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: bool = False) -> list[TaskPlan]:
     """Load and render every selected task before any model is loaded (fail fast)."""
     index = index or TaskIndex.load()
     names = [s.strip() for s in (config.tasks or "").split(",") if s.strip()]
     if config.tasks is not None and not names:
         raise XevalError("--tasks is empty: name at least one task, group or file:PATH")
+    names = list(dict.fromkeys(names))  # a selection named twice runs once
     files = [n for n in names if is_meta_selection(n)]
     bridged = [n for n in names if n.startswith(LM_EVAL_PREFIX)]
     native = [n for n in names if n not in files and n not in bridged]
@@ -113,9 +125,11 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
             raise XevalError(f"--num-fewshot {config.num_fewshot}: meta-dataset files ({', '.join(files)}) have "
                              "no split to draw examples from; KORANI evaluates zero-shot")
         cluster_map = load_cluster_map(config.clusters)
+        prefixes = task_prefixes(files)
         for selection in files:
-            rendered.extend(load_meta_dataset(selection, config.limit, strict=config.strict,
-                                              clusters=cluster_map, sample_seed=config.sample_seed))
+            rendered.extend(load_meta_dataset(selection, config.limit, strict=config.strict, clusters=cluster_map,
+                                              sample_seed=config.sample_seed, prefix=prefixes[selection]))
+    _check_unique_tasks(rendered)
     seq = 0
     for _, samples in rendered:  # each sample's position in the whole run: shards and merges use it
         for sample in samples:

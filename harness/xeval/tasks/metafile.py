@@ -3,7 +3,8 @@
 The KORANI release, Super-NaturalInstructions and P3 exports are tables of instances:
 ``input`` (instruction and input already rendered), ``output``, optional ``choices``
 (``|||``-separated) and ``dataset_name``. Optional ``language`` (the language the answer
-should be in) and ``prediction`` (an answer produced elsewhere, scored as it is, so
+should be in; else the reference's language where it is evidence: see
+:func:`expected_answer_language`) and ``prediction`` (an answer produced elsewhere, scored as it is, so
 ``--model none`` works), ``input_language`` and ``template_language`` (else detected: the input
 language per row, the template language per file). Each ``dataset_name`` becomes one task of the run, placed in its
 task cluster (seen or unseen) by a cluster map (``tasks/korani/clusters.yaml`` by default,
@@ -24,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from xeval.errors import ConfigError
-from xeval.scoring.langid import UNDETERMINED, LanguageIdentifier
+from xeval.scoring.langid import UNDETERMINED, Detection, LanguageIdentifier
 from xeval.tasks.datafiles import read_records
 from xeval.tasks.rendering import choose_indices
-from xeval.tasks.taskspec import TaskSpec, read_yaml
+from xeval.tasks.taskspec import TaskSpec, read_yaml, record_row_languages
 from xeval.types import DATA_ERROR, Message, Sample
 
 UNMAPPED = "unmapped"
@@ -90,11 +91,29 @@ def load_cluster_map(path: Path | None = None) -> ClusterMap:
     return ClusterMap(mapping, frozenset(str(c) for c in unseen), str(path))
 
 
+def task_prefixes(selections: list[str]) -> dict[str, str]:
+    """The prefix of each file's task names: its stem (``dev`` for ``sample_ko/dev.csv``), with
+    as many parent folders as it takes to tell apart files that share a stem (KORANI ships
+    ``sample_ko/dev.csv`` and ``sample_en/dev.csv``: ``sample_ko/dev`` and ``sample_en/dev``)."""
+    paths = {s: Path(s[len(PREFIX):]).expanduser().resolve() for s in selections}
+    prefixes = {}
+    for selection, path in paths.items():
+        parts = path.with_suffix("").parts
+        depth = 1
+        while depth < len(parts) and any(
+                other != path and other.with_suffix("").parts[-depth:] == parts[-depth:] for other in paths.values()):
+            depth += 1
+        prefixes[selection] = "/".join(parts[-depth:])
+    return prefixes
+
+
 def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool = False,
-                      clusters: ClusterMap | None = None,
-                      sample_seed: int | None = None) -> list[tuple[TaskSpec, list[Sample]]]:
-    """Tasks (one per dataset name and output type) and their samples from a meta-dataset."""
+                      clusters: ClusterMap | None = None, sample_seed: int | None = None,
+                      prefix: str | None = None) -> list[tuple[TaskSpec, list[Sample]]]:
+    """Tasks (one per dataset name and output type) and their samples from a meta-dataset;
+    task names are ``PREFIX/dataset_name`` (``prefix`` defaults to the file's stem)."""
     path = Path(selection[len(PREFIX):]).expanduser()
+    prefix = prefix or path.stem
     rows = read_records(path)
     if not rows:
         raise ConfigError(f"data file {path} has no rows")
@@ -116,10 +135,11 @@ def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool 
     out = []
     unscorable: Counter[str] = Counter()
     for (name, multiple_choice), members in groups.items():
-        task = f"{path.stem}/{name}" + ("/generation" if name in has_both and not multiple_choice else "")
+        task = f"{prefix}/{name}" + ("/generation" if name in has_both and not multiple_choice else "")
         spec = _spec(task, path, multiple_choice, clusters.cluster(name), clusters.seen(name))
         chosen = [members[i] for i in choose_indices(len(members), limit, sample_seed, f"file:{name}")]
         samples = [_sample(spec, number, row, identifier, path, strict, file_template) for number, row in chosen]
+        record_row_languages(spec, samples)
         unscorable[name] += sum(DATA_ERROR in s.metadata for s in samples)
         out.append((spec, samples))
     if sum(unscorable.values()):
@@ -147,15 +167,16 @@ def _spec(task: str, path: Path, multiple_choice: bool, cluster: str, seen: bool
 def _sample(spec: TaskSpec, number: int, row: dict[str, Any], identifier: LanguageIdentifier,
             path: Path, strict: bool, file_template: str) -> Sample:
     text, output = _text(row, "input"), _text(row, "output").strip()
-    input_language = identifier.detect(text).language
-    answer_language = _text(row, "language") or identifier.detect(output).language
-    if answer_language == UNDETERMINED:
-        answer_language = input_language
+    detected_input = identifier.detect(text)
+    input_language = _text(row, "input_language") or detected_input.language
+    template_language = _text(row, "template_language") or file_template
+    answer_language = _text(row, "language") or expected_answer_language(
+        identifier.detect(output), detected_input, input_language, template_language, output)
     prediction = row.get("prediction")
     common: dict[str, Any] = {
         "id": _text(row, "id") or str(number), "task": spec.task,
-        "input_language": _text(row, "input_language") or input_language,
-        "template_language": _text(row, "template_language") or file_template,
+        "input_language": input_language,
+        "template_language": template_language,
         "answer_language": answer_language, "output_type": spec.output_type,
         "messages": (Message(role="user", content=text),),
         "prediction": None if prediction is None or prediction == "" else str(prediction),
@@ -172,3 +193,36 @@ def _sample(spec: TaskSpec, number: int, row: dict[str, Any], identifier: Langua
         return Sample(**common, context=text, choices=choices, gold=choices.index(output),
                       references=[output])
     return Sample(**common, references=[output])
+
+
+# A reference in the input's script but another language names that language only when it reads
+# as a sentence: decided, this sure, and this many words. Short answers ('Rob', 'map', 'walter
+# kistler') and names ('alfeu adolfo monjardim de andrade e almeida', decided Portuguese at
+# 0.98) are used in any language and say nothing of the language the answer is expected in.
+SENTENCE_CONFIDENCE = 0.99
+SENTENCE_WORDS = 5
+
+
+def expected_answer_language(reference: Detection, detected_input: Detection, input_language: str,
+                             template_language: str, output: str) -> str:
+    """The language a row's answer is expected in, when no ``language`` column says so.
+
+    The reference decides where it is evidence: in another script than the input (a
+    translation; an English label on a Korean task), or a sentence in another language of the
+    same script. A reference without letters ('29'), too short to decide ('Yes', 'Chris'), or a
+    name, leaves the input language, unless the input language cannot be it ('Yes' on a Korean
+    task): then the template language, English, or the best guess, among those it may be.
+    """
+    if reference.language == UNDETERMINED:
+        return input_language
+    if reference.decidable:
+        if reference.script != detected_input.script:
+            return reference.language
+        words = len(output.split())
+        if reference.confidence >= SENTENCE_CONFIDENCE and words >= SENTENCE_WORDS:
+            return reference.language
+        return input_language
+    for language in (input_language, template_language, "en"):
+        if language in reference.plausible:
+            return language
+    return reference.language

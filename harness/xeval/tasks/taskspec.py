@@ -8,6 +8,8 @@ its task's base file and a template file.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -231,3 +233,14 @@ def parse_group(data: dict[str, Any], source: Path) -> GroupSpec:
         return GroupSpec.model_validate({**data, "source": str(source)})
     except ValidationError as exc:
         raise ConfigError(f"{source}: {_first_error(exc)}") from None
+
+
+def record_row_languages(spec: TaskSpec, samples: Sequence[Any]) -> None:
+    """Set a task's languages, as run.json and summary.json record them, to those most of its
+    rows are in (tasks whose languages are detected per row: meta-dataset files, lm-eval
+    bridges). A row's own languages still group its metrics."""
+    meta = spec.metadata.setdefault("xeval", {})
+    for key in ("input_language", "template_language", "answer_language"):
+        counts = Counter(str(getattr(sample, key)) for sample in samples)
+        if counts:
+            meta[key] = counts.most_common(1)[0][0]
