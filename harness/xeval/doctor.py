@@ -148,7 +148,8 @@ def check_embedded(timeout: float = 300.0) -> Check:
     wall = time.perf_counter() - started
     return Check("embedded model", True,
                  f"loaded in {result['load_s']:.1f} s, answered in {result['answer_s']:.1f} s "
-                 f"({wall:.1f} s with start-up): {result['text'].strip()[:60]!r}; file {result['path']}", result)
+                 f"({wall:.1f} s with start-up): {result['text'].strip()[:60]!r} (a base model, not instruction-tuned: "
+                 f"the text shows that it runs, not how well); file {result['path']}", result)
 
 
 def check_folders(results: Path) -> list[Check]:
