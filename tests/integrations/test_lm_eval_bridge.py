@@ -66,3 +66,5 @@ def test_xeval_on_an_lm_eval_task_agrees_with_lm_eval_per_sample(shared_data: Pa
     summary = json.loads((tmp_path / "bridge" / "summary.json").read_text())
     accs = {m["task"]: m["value"] for m in summary["metrics"] if m["metric"] == "acc"}
     assert accs[f"lm_eval:{task}"] == pytest.approx(results["results"][task]["acc,none"]) == accs[task]
+    # the bridged task's recorded language is its rows' (it said English before)
+    assert summary["tasks"][f"lm_eval:{task}"]["input_language"] == summary["tasks"][task]["input_language"] == "ko"
