@@ -180,4 +180,5 @@ def test_a_refused_resume_loses_no_computed_sample(tmp_path: Path) -> None:
     before = (tmp_path / "r" / "samples.jsonl").read_bytes()
     out = xeval("run", "--tasks", "xeval_qa_en", "--limit", "3", "--no-cache", "--output", str(tmp_path), "--run-id", "r")
     assert out.returncode == 2 and "cannot resume" in out.stderr and "Traceback" not in out.stderr
+    assert "(first: settings > limit: 2 in the folder, 3 now)" in out.stderr  # says what differs
     assert (tmp_path / "r" / "samples.jsonl").read_bytes() == before

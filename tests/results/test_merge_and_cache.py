@@ -98,5 +98,6 @@ def test_merge_refuses_differing_samples_and_other_runs(tmp_path: Path) -> None:
     spec = json.loads((other_model / "run.json").read_text())
     spec["model"]["spec"] = "n"
     (other_model / "run.json").write_text(json.dumps(spec))
-    with pytest.raises(XevalError, match=r"is not a shard of the same run .* \(model differ\)"):
+    with pytest.raises(XevalError, match=r"is not a shard of the same run .* \(model differ; first: model > spec: "
+                                         r"\"n\" in .*s3, \"m\" in .*s1\)"):
         merge_runs([one, other_model], tmp_path / "m2")

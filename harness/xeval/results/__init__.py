@@ -16,6 +16,7 @@ from xeval.results.folder import (
     RunFolder,
     RunLockedError,
     differences,
+    first_difference,
     load_summaries,
     newest_per_model,
     run_identity,
@@ -43,7 +44,7 @@ from xeval.results.values import AGREEMENT_METRIC, metric_values
 __all__ = [
     "AGREEMENT_METRIC", "DEFAULT_FACTS", "GROUP_KEYS", "RUN_FILE", "SAMPLES_FILE", "SUMMARY_FILE", "MetricFacts",
     "MetricRow", "RecordWriter", "RunFolder", "RunLockedError", "RunSpec", "SampleRecord", "Summary", "aggregate",
-    "build_summary", "check_version", "differences", "judge_report", "load_summaries", "make_record",
-    "metric_values", "newest_per_model", "parse", "read_json_file", "read_records", "reasoning_report",
+    "build_summary", "check_version", "differences", "first_difference", "judge_report", "load_summaries",
+    "make_record", "metric_values", "newest_per_model", "parse", "read_json_file", "read_records", "reasoning_report",
     "repair_records", "run_identity", "write_json_atomic",
 ]

@@ -58,6 +58,37 @@ def differences(a: dict[str, Any], b: dict[str, Any], ignore: frozenset[str] = f
     return [part for part in ("model", "settings", "tasks") if left[part] != right[part]]
 
 
+def first_difference(a: dict[str, Any], b: dict[str, Any], ignore: frozenset[str] = frozenset(),
+                     names: tuple[str, str] = ("there", "here")) -> str:
+    """Where two runs' identities first differ, for a message: ``settings > limit: 2 there,
+    3 here`` (``names`` say which run is which)."""
+    found = _first_difference(run_identity(a, ignore), run_identity(b, ignore), [])
+    if found is None:
+        return ""
+    path, left, right = found
+    return f"{' > '.join(path)}: {_shown(left)} {names[0]}, {_shown(right)} {names[1]}"
+
+
+_MISSING = object()
+
+
+def _first_difference(left: Any, right: Any, path: list[str]) -> tuple[list[str], Any, Any] | None:
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in sorted(set(left) | set(right)):
+            found = _first_difference(left.get(key, _MISSING), right.get(key, _MISSING), [*path, str(key)])
+            if found is not None:
+                return found
+        return None
+    return None if left == right else (path, left, right)
+
+
+def _shown(value: Any) -> str:
+    if value is _MISSING:
+        return "absent"
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 class RunFolder:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -160,8 +191,10 @@ class RunFolder:
         previous = self.read_spec_data()
         changed = differences(previous, meta)
         if changed:
+            first = first_difference(previous, meta, names=("in the folder", "now"))
             raise XevalError(f"cannot resume {self.path}: its {', '.join(changed)} differ from this run's "
-                             f"(use another --run-id, or the same --model/--tasks/--limit)")
+                             f"(first: {first}); use another --run-id, or the same --model/--tasks/--limit (a run "
+                             "started by another xeval version may record its tasks otherwise: start it anew)")
         return previous, repair_records(self.samples_file)
 
     def writer(self) -> RecordWriter:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from xeval.errors import XevalError
-from xeval.results import RunFolder, build_summary, differences
+from xeval.results import RunFolder, build_summary, differences, first_difference
 
 
 @dataclass
@@ -33,8 +33,9 @@ def merge_runs(run_dirs: list[Path], output: Path) -> MergeReport:
     for run_dir, spec in zip(run_dirs[1:], specs[1:], strict=True):
         changed = differences(spec, specs[0], ignore=frozenset({"shard"}))
         if changed:
+            first = first_difference(spec, specs[0], frozenset({"shard"}), (f"in {run_dir}", f"in {run_dirs[0]}"))
             raise XevalError(f"{run_dir} is not a shard of the same run as {run_dirs[0]} "
-                             f"({', '.join(changed)} differ)")
+                             f"({', '.join(changed)} differ; first: {first})")
     by_key: dict[str, dict[str, Any]] = {}
     overlaps: list[str] = []
     for shard in shards:
