@@ -31,6 +31,18 @@ def embedded_model():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def embedded_one_row():  # type: ignore[no-untyped-def]
+    """The embedded model decoding one row a step (``parallel=1``), as llama_cpp.server does: the
+    default decodes 8 rows a step through other kernels, and on some CPUs (an AVX-512 Xeon) a
+    greedy text then differs from the server's from its first word."""
+    from xeval.models.registry import load_model
+
+    model = load_model("embedded", {"parallel": 1})
+    yield model
+    model.close()
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not found at {SHARED_DATA} (a user's checkout has no ../shared)")

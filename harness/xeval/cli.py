@@ -338,12 +338,12 @@ def _baseline(value: str, output: Path, open_model: Any, config: Any, index: Any
     from dataclasses import replace
 
     from xeval.models.registry import resolve_spec
+    from xeval.run.baseline import baseline_from_run
     from xeval.run.runner import plan_tasks, resolve_mc_mode, run_evaluation
-    from xeval.scoring.judges.scorers import Baseline
 
     for candidate in (Path(value), output / value):
         if (candidate / "samples.jsonl").exists():
-            return Baseline.from_run(candidate)
+            return baseline_from_run(candidate)
     if ":" not in value and value not in {"embedded", "none"}:
         raise XevalError(f"--baseline {value!r}: not a run folder with samples.jsonl, nor a model spec")
     resolve_spec(value)
@@ -358,7 +358,7 @@ def _baseline(value: str, output: Path, open_model: Any, config: Any, index: Any
         model.close()
     print(f"xeval: baseline {value}: {result.summary['n_records']} answer(s) recorded in {result.run_dir}",
           file=sys.stderr)
-    return Baseline.from_run(result.run_dir)
+    return baseline_from_run(result.run_dir)
 
 
 def _parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -1,4 +1,5 @@
-"""Core records that flow through a run: samples, requests, completions and scores.
+"""Core records that flow through a run: samples, requests, completions, scores and the facts
+scorers declare about their metrics.
 
 These are the seams between tasks, model adapters and scorers; keep them small.
 """
@@ -69,6 +70,17 @@ class Completion(BaseModel):
     reasoning: str | None = None  # a reasoning trace the API returned apart (reasoning_content)
 
 
+class Conversation(BaseModel):
+    """The place of a sample in a multi-turn conversation: it answers user turn ``turn`` (from 1),
+    sent after the model's own replies to the turns before it (the runner puts them in)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # the conversation's id, shared by the samples of its turns
+    turn: int = Field(ge=1)
+    user_turns: tuple[str, ...]  # the user messages of turns 1..turn, this turn's last
+
+
 class Sample(BaseModel):
     """One item of one task, rendered in one template language."""
 
@@ -86,6 +98,7 @@ class Sample(BaseModel):
     gold: int | None = None
     references: list[str] = Field(default_factory=list)
     prediction: str | None = None  # an answer produced elsewhere, scored as it is
+    conversation: Conversation | None = None  # a turn of a multi-turn conversation
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @property
@@ -132,3 +145,20 @@ class Score(BaseModel):
     extra: dict[str, float] = Field(default_factory=dict)
     error: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+
+
+class MetricFacts(BaseModel):
+    """What a metric is, declared by the scorer that computes it; compare, leaderboard, matrix
+    and report read these instead of knowing metric names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    higher_is_better: bool = True
+    range: tuple[float, float] = (0.0, 1.0)  # for averages on 0-1 (judge scales, chrF's 0-100)
+    aggregation: str = "mean"
+    descriptive: bool = False  # a figure that describes (lengths, consistency), never a regression
+    about: str = ""  # tokenisation, extractor, gating: how it is computed
+
+    def scaled(self, value: float) -> float:
+        low, high = self.range
+        return (value - low) / (high - low) if high != low else value

@@ -4,9 +4,9 @@ tokenisation, and the language-gated score."""
 from __future__ import annotations
 
 import pytest
+from xeval.language.tokens import MecabKoTokenizer, WordTokenizer
 from xeval.scoring import ScorerContext, make_scorer
 from xeval.scoring.builtin import language_gated, rouge_l_auto
-from xeval.scoring.text import MecabKoTokenizer, WordTokenizer
 from xeval.types import Message, Prediction, Sample, Score
 
 REFERENCE = "서울은 한국의 수도입니다."

@@ -49,6 +49,21 @@ HUB_ROWS: dict[str, dict[str, Any]] = {
     "winogrande": {"sentence": "Sarah was a much better surgeon than Maria so _ always got the harder cases.",
                    "option1": "Sarah", "option2": "Maria", "answer": "1"},
 }
+# google/IFEval: every kwarg key on every row, null where unused
+HUB_ROWS["ifeval"] = {"key": 1000, "prompt": "Write a 300+ word summary. Do not use any commas.",
+                      "instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words"],
+                      "kwargs": [{"num_words": None, "relation": None, "num_highlights": None},
+                                 {"num_words": 300, "relation": "at least", "num_highlights": None}]}
+# facebook/Multi-IF: messages and lists as JSON text (lm-eval's multi_if process_docs reads them so)
+MULTI_IF_ROW = {"key": "1001", "language": "English",
+                "turn_1_prompt": '{"role": "user", "content": "Write a poem. No commas."}',
+                "turn_1_instruction_id_list": '["punctuation:no_comma"]', "turn_1_kwargs": '["{}"]',
+                "turn_2_prompt": '{"role": "user", "content": "Now in at least 50 words."}',
+                "turn_2_instruction_id_list": '["punctuation:no_comma", "length_constraints:number_words"]',
+                "turn_2_kwargs": '["{}", "{\\"num_words\\": 50, \\"relation\\": \\"at least\\"}"]',
+                "turn_3_prompt": "", "turn_3_instruction_id_list": "[]", "turn_3_kwargs": "[]"}
+for _language in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt"):
+    HUB_ROWS[f"multi_if_{_language}"] = MULTI_IF_ROW
 EXPECTED_KEYS = {
     "klue_nli": {"premise", "hypothesis", "label"}, "kornli": {"premise", "hypothesis", "label"},
     "kobest_copa": {"premise", "question", "choice1", "choice2", "label"},
@@ -60,7 +75,22 @@ EXPECTED_KEYS = {
     "cb": {"premise", "hypothesis", "label"}, "anli_r1": {"premise", "hypothesis", "label"},
     "copa": {"premise", "question", "choice1", "choice2", "label"}, "hellaswag": {"context", "endings", "label"},
     "wic": {"word", "sentence1", "sentence2", "label"}, "winogrande": {"sentence", "option1", "option2", "label"},
+    "ifeval": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
+    **{f"multi_if_{lang}": {"key", "language", "turns"} for lang in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt")},
 }
+
+
+def test_multi_if_row_becomes_its_turns() -> None:
+    source = SOURCES["multi_if_en"]
+    (conversation,) = convert_rows(source, [MULTI_IF_ROW], "multi_if_en")
+    assert source.explode is not None
+    turns = source.explode(conversation)
+    assert [(t["key"], t["turn"], t["user_turns"], t["instruction_id_list"]) for t in turns] == [
+        ("1001-t1", 1, ["Write a poem. No commas."], ["punctuation:no_comma"]),
+        ("1001-t2", 2, ["Write a poem. No commas.", "Now in at least 50 words."],
+         ["punctuation:no_comma", "length_constraints:number_words"])]
+    assert turns[1]["kwargs"] == [{}, {"num_words": 50, "relation": "at least"}]
+    assert SOURCES["multi_if_zh"].explode(conversation) == []  # another language's task takes none
 
 
 def test_every_hub_source_has_a_fixture_and_declares_its_fields() -> None:

@@ -20,8 +20,8 @@ if __name__ == "__main__":  # `python -m xeval.lmeval`: run the one registered c
 
     sys.exit(importlib.import_module("xeval.lmeval").main())
 
+from xeval.language.identify import LanguageIdentifier
 from xeval.scoring.builtin import rouge_l_auto as _rouge_l
-from xeval.scoring.langid import LanguageIdentifier
 
 _IDENTIFIERS: dict[tuple[str, ...], LanguageIdentifier] = {}
 
@@ -117,7 +117,7 @@ class LmEvalMetric:
         self.task, self.pipeline = task, pipeline
         self.metric = name
         self.name = name if pipeline is None or pipeline.name == "none" else f"{name},{pipeline.name}"
-        from xeval.results.schema import MetricFacts
+        from xeval.types import MetricFacts
 
         higher = (getattr(task, "_higher_is_better", None) or {}).get(name)
         self.facts = {self.name: MetricFacts(higher_is_better=higher is not False,
@@ -160,7 +160,7 @@ def load_lm_eval_tasks(selection: str, limit: int | None, include_path: str | li
     from lm_eval.tasks import TaskManager, get_task_dict
 
     from xeval.errors import ConfigError, MissingDependencyError
-    from xeval.scoring.langid import LanguageIdentifier
+    from xeval.language.identify import LanguageIdentifier
     from xeval.tasks.taskspec import TaskSpec, record_row_languages
     from xeval.types import Message, Sample
 

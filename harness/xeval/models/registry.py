@@ -184,5 +184,6 @@ for _name, _module, _attr in (("hf", "xeval.models.hf", "HFAdapter"),
                               ("openai", "xeval.models.openai_api", "OpenAIAdapter"),
                               ("vllm", "xeval.models.vllm_engine", "VLLMAdapter"),
                               ("llamacpp", "xeval.models.llamacpp", "LlamaCppAdapter"),
-                              ("scripted", "xeval.models.scripted", "ScriptedModel")):
+                              ("scripted", "xeval.models.scripted", "ScriptedModel"),
+                              ("responses", "xeval.models.responses", "ResponseFileModel")):
     _lazy_backend(_name, _module, _attr)

@@ -16,24 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from xeval import SCHEMA_VERSION
 from xeval.errors import XevalError
-
-
-class MetricFacts(BaseModel):
-    """What a metric is, declared by the scorer that computes it; compare, leaderboard, matrix
-    and report read these instead of knowing metric names."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    higher_is_better: bool = True
-    range: tuple[float, float] = (0.0, 1.0)  # for averages on 0-1 (judge scales, chrF's 0-100)
-    aggregation: str = "mean"
-    descriptive: bool = False  # a figure that describes (lengths, consistency), never a regression
-    about: str = ""  # tokenisation, extractor, gating: how it is computed
-
-    def scaled(self, value: float) -> float:
-        low, high = self.range
-        return (value - low) / (high - low) if high != low else value
-
+from xeval.types import MetricFacts
 
 DEFAULT_FACTS = MetricFacts()
 # Version 1 files carry no metric facts: what that version's scorers would have declared.

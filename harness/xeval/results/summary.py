@@ -9,7 +9,7 @@ from typing import Any
 
 from xeval import SCHEMA_VERSION, __version__
 from xeval.results.matrix import cluster_summary
-from xeval.results.stats import bootstrap_ci
+from xeval.results.stats import bootstrap_ci, weighted_mean
 from xeval.results.values import metric_values
 from xeval.types import Prediction, Sample, Score
 
@@ -46,6 +46,8 @@ def make_record(sample: Sample, prediction: Prediction, scores: list[Score], mod
         },
         "error": prediction.error,
         "scores": {s.scorer: s.model_dump(exclude={"scorer"}) for s in scores},
+        **({"conversation": {"id": sample.conversation.id, "turn": sample.conversation.turn}}
+           if sample.conversation else {}),
     }
 
 
@@ -72,6 +74,7 @@ def aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per task x input language x template language x metric: mean, n, 95% bootstrap CI,
     and how many samples could not be scored (errors are counted, never averaged in)."""
     values: dict[tuple[str, ...], list[float]] = defaultdict(list)
+    weights: dict[tuple[str, ...], list[float]] = defaultdict(list)
     failed: dict[tuple[str, ...], int] = defaultdict(int)
     metrics_of: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for record in records:
@@ -83,21 +86,32 @@ def aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         for name, value in metric_values(record):
             metrics_of[group].add(name)
             values[(*group, name)].append(value)
+            weights[(*group, name)].append(_weight(record, name))
     rows = []
     for group in sorted(metrics_of):
         for metric in sorted(metrics_of[group]):
             data = values.get((*group, metric), [])
-            low, high = bootstrap_ci(data)
+            given = weights.get((*group, metric), [])
+            weighted = given if any(w != 1.0 for w in given) else None
+            low, high = bootstrap_ci(data, weights=weighted)
             rows.append({
                 **dict(zip(GROUP_KEYS, group, strict=True)),
                 "metric": metric,
-                "value": sum(data) / len(data) if data else None,
+                "value": weighted_mean(data, weighted) if data else None,
                 "n": len(data),
                 "n_failed": failed.get((*group, metric), 0),
                 "ci_low": low if data else None,
                 "ci_high": high if data else None,
             })
     return rows
+
+
+def _weight(record: dict[str, Any], metric: str) -> float:
+    """A scorer's per-sample weight for its metric (``details.weight``: an instruction-level
+    share counts once per instruction), else 1."""
+    details = (record.get("scores", {}).get(metric) or {}).get("details") or {}
+    weight = details.get("weight", 1)
+    return float(weight) if isinstance(weight, int | float) and not isinstance(weight, bool) and weight > 0 else 1.0
 
 
 def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
@@ -112,7 +126,46 @@ def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], compl
         "judges": judge_report(records),
         "clusters": cluster_summary(run_meta.get("tasks", {}), records),
         "reasoning": reasoning_report(records),
+        **({"instructions": report} if (report := instruction_report(records)) else {}),
+        **({"turns": turns} if (turns := turn_report(records)) else {}),
     }
+
+
+def turn_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Multi-turn tasks per task x input language x turn: the metrics of the samples of that turn
+    (Multi-IF reports instruction following turn by turn)."""
+    groups: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        place = record.get("conversation")
+        if isinstance(place, dict) and isinstance(place.get("turn"), int):
+            groups[(record["task"], record["input_language"], place["turn"])].append(record)
+    rows = []
+    for (task, language, turn), members in sorted(groups.items()):
+        row: dict[str, Any] = {"task": task, "input_language": language, "turn": turn, "n": len(members),
+                               "n_failed": sum(1 for m in members if m.get("error"))}
+        for metric in sorted({name for m in members for name, _ in metric_values(m)}):
+            pairs = [(v, _weight(m, metric)) for m in members for name, v in metric_values(m) if name == metric]
+            row[metric] = weighted_mean([v for v, _ in pairs], [w for _, w in pairs])
+        rows.append(row)
+    return rows
+
+
+def instruction_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Verifiable instructions per task x input language x instruction id, and per instruction
+    group (``level: group``): how many were checked, the share followed strictly and loosely.
+    Read from the verdicts ``prompt_level_strict_acc`` records keep."""
+    counts: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for record in records:
+        score = record.get("scores", {}).get("prompt_level_strict_acc") or {}
+        for verdict in (score.get("details") or {}).get("instructions") or []:
+            for level, name in (("id", verdict["id"]), ("group", verdict["group"])):
+                entry = counts[(record["task"], record["input_language"], level, name)]
+                entry[0] += 1
+                entry[1] += bool(verdict["strict"])
+                entry[2] += bool(verdict["loose"])
+    return [{"task": task, "input_language": language, "level": level, "instruction": name, "n": n,
+             "strict_acc": strict / n, "loose_acc": loose / n}
+            for (task, language, level, name), (n, strict, loose) in sorted(counts.items())]
 
 
 def reasoning_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -122,7 +175,7 @@ def reasoning_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     in Korean."""
     from collections import Counter
 
-    from xeval.scoring.langid import LanguageIdentifier
+    from xeval.language.identify import LanguageIdentifier
 
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for record in records:

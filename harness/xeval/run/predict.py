@@ -10,6 +10,7 @@ import re
 
 from xeval.errors import XevalError
 from xeval.models.base import ModelAdapter
+from xeval.run.conversation import EARLIER_TURN_FAILED
 from xeval.run.reasoning import DEFAULT_MARKERS, split_reasoning
 from xeval.scoring.extract import choices_block, extract_choice
 from xeval.types import (
@@ -108,6 +109,8 @@ def planned_requests(samples: list[Sample], settings: GenerationSettings, mc_mod
 def _without_model(sample: Sample) -> Prediction | None:
     if DATA_ERROR in sample.metadata:
         return Prediction(error=f"data: {sample.metadata[DATA_ERROR]}")
+    if EARLIER_TURN_FAILED in sample.metadata:
+        return Prediction(error=f"conversation: {sample.metadata[EARLIER_TURN_FAILED]}")
     if sample.prediction is not None:
         return Prediction(text=sample.prediction)
     return None

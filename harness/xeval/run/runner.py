@@ -15,7 +15,7 @@ from typing import Any
 from xeval.errors import XevalError
 from xeval.models.base import ModelAdapter, abilities_of
 from xeval.results import RunFolder, build_summary, make_record, read_records
-from xeval.results.schema import MetricFacts
+from xeval.run.conversation import ConversationState, turn_order
 from xeval.run.lookahead import Lookahead
 from xeval.run.predict import planned_requests, predict, with_choices_shown
 from xeval.run.progress import Progress
@@ -27,7 +27,7 @@ from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_
 from xeval.tasks.rendering import Fewshot, build_samples, process_documents
 from xeval.tasks.task_index import LM_EVAL_PREFIX, TaskIndex
 from xeval.tasks.taskspec import TaskSpec
-from xeval.types import GenerationSettings, Prediction, Sample
+from xeval.types import GenerationSettings, MetricFacts, Prediction, Sample
 
 
 @dataclass
@@ -132,8 +132,11 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
     _check_unique_tasks(rendered)
     seq = 0
     for _, samples in rendered:  # each sample's position in the whole run: shards and merges use it
+        first_turn: dict[str, int] = {}
         for sample in samples:
             sample.metadata["seq"] = seq
+            if sample.conversation is not None:  # a conversation's turns stay in one shard
+                sample.metadata["shard_seq"] = first_turn.setdefault(sample.conversation.id, seq)
             seq += 1
     languages = frozenset(s.answer_language for _, samples in rendered for s in samples)
     context = ScorerContext(languages=languages, judge=config.judge, judge_mode=config.judge_mode,
@@ -262,6 +265,9 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
         plans = [TaskPlan(p.spec, [with_choices_shown(s) for s in p.samples], p.scorers)
                  if p.spec.output_type == "multiple_choice" else p for p in plans]
     total = sum(len(p.samples) for p in plans)
+    conversations = ConversationState()
+    if any(s.conversation for p in plans for s in p.samples):
+        conversations.load_records(read_records(writer.path))
     model = _with_lookahead(model, plans, config)
     # concurrent backends (APIs) want bigger batches than in-process ones
     batch_size = max(config.batch_size, abilities_of(model).batch_hint)
@@ -274,29 +280,33 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
                 settings = _run_settings(plan, config)
                 repeats = _repeats_asked(plan, config, settings.temperature)
                 progress.describe(plan.spec.task)
-                for start in range(0, len(plan.samples), batch_size):
-                    batch = plan.samples[start:start + batch_size]
-                    if trace is not None:  # debugging aid: which samples went to the model
-                        with open(trace, "a", encoding="utf-8") as handle:
-                            handle.write("".join(f"{s.key}\n" for s in batch))
-                    predictions = predict_repeats(model, batch, settings, config, repeats)
+                for group in turn_order(plan.samples):  # a conversation's turn t after its turn t-1
+                    for start in range(0, len(group), batch_size):
+                        batch = [conversations.with_history(s) for s in group[start:start + batch_size]]
+                        if trace is not None:  # debugging aid: which samples went to the model
+                            with open(trace, "a", encoding="utf-8") as handle:
+                                handle.write("".join(f"{s.key}\n" for s in batch))
+                        predictions = predict_repeats(model, batch, settings, config, repeats)
+                        for sample, prediction in zip(batch, predictions, strict=True):
+                            if sample.conversation is not None:
+                                conversations.remember(sample, prediction.text, prediction.error)
 
-                    def finish(plan: TaskPlan = plan, batch: list[Sample] = batch,
-                               predictions: list[Prediction] = predictions) -> None:
-                        scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
-                        gate = language_gate(plan)
-                        if gate is not None:
-                            primary, main, language = gate
-                            scores.append(language_gated(primary, scores[main], scores[language]))
-                        writer.write(
-                            make_record(sample, prediction, [s[i] for s in scores], model.spec)
-                            for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))
-                        )
-                        progress.advance(len(batch))
-                        if on_batch is not None:
-                            on_batch(len(batch))
+                        def finish(plan: TaskPlan = plan, batch: list[Sample] = batch,
+                                   predictions: list[Prediction] = predictions) -> None:
+                            scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
+                            gate = language_gate(plan)
+                            if gate is not None:
+                                primary, main, language = gate
+                                scores.append(language_gated(primary, scores[main], scores[language]))
+                            writer.write(
+                                make_record(sample, prediction, [s[i] for s in scores], model.spec)
+                                for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))
+                            )
+                            progress.advance(len(batch))
+                            if on_batch is not None:
+                                on_batch(len(batch))
 
-                    lane.submit(finish)  # with a judge API: judged while the next batch generates
+                        lane.submit(finish)  # with a judge API: judged while the next batch generates
         complete = True
     finally:
         writer.close()
@@ -328,7 +338,9 @@ def _with_lookahead(model: ModelAdapter, plans: list[TaskPlan], config: RunConfi
     for plan in plans:
         settings = _run_settings(plan, config)
         if _repeats_asked(plan, config, settings.temperature) == 1:
-            upcoming += planned_requests(plan.samples, settings, config.mc_mode)
+            # a later turn's history is not known yet: only first turns are asked ahead
+            first = [s for s in plan.samples if s.conversation is None or s.conversation.turn == 1]
+            upcoming += planned_requests(first, settings, config.mc_mode)
     return Lookahead(model, upcoming, window=abilities.batch_hint) if upcoming else model
 
 
@@ -418,7 +430,8 @@ def predict_repeats(model: ModelAdapter, batch: list[Sample], settings: Generati
 
 def _in_shard(sample: Sample, shard: tuple[int, int] | None) -> bool:
     """Shard i of n holds the samples whose run position is i-1 modulo n."""
-    return shard is None or sample.metadata["seq"] % shard[1] == shard[0] - 1
+    position = sample.metadata.get("shard_seq", sample.metadata["seq"])
+    return shard is None or position % shard[1] == shard[0] - 1
 
 
 def primary_metric(spec: TaskSpec) -> str:

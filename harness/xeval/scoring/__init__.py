@@ -14,14 +14,13 @@ from importlib.metadata import entry_points
 from typing import Any, Protocol, runtime_checkable
 
 from xeval.errors import ConfigError
-from xeval.results.schema import MetricFacts
-from xeval.types import Prediction, Sample, Score
+from xeval.types import MetricFacts, Prediction, Sample, Score
 
 
 @runtime_checkable
 class Scorer(Protocol):
     """``name`` and ``score``; a scorer may also declare ``facts``: for each metric it reports
-    (its own name, ``<name>_<extra key>``), a :class:`~xeval.results.schema.MetricFacts`."""
+    (its own name, ``<name>_<extra key>``), a :class:`~xeval.types.MetricFacts`."""
 
     name: str
 
@@ -73,6 +72,7 @@ def scorer_names() -> list[str]:
 
 def _load_builtins() -> None:
     from xeval.scoring import builtin  # noqa: F401 - registers on import
+    from xeval.scoring.instructions import scorer as _instructions  # noqa: F401 - registers on import
 
     for entry in entry_points(group="xeval.scorers"):
         if entry.name not in _SCORERS:

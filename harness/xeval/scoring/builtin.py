@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from xeval.results.schema import MetricFacts
+from xeval.language.identify import UNDETERMINED, LanguageIdentifier
+from xeval.language.scripts import has_hangul
+from xeval.language.tokens import MecabKoTokenizer, WordTokenizer, normalize_answer, tokenize
 from xeval.scoring import Scorer, ScorerContext, ScorerFactory, scorer
-from xeval.scoring.langid import UNDETERMINED, LanguageIdentifier
-from xeval.scoring.text import MecabKoTokenizer, WordTokenizer, has_hangul, normalize_answer, tokenize
-from xeval.types import Prediction, Sample, Score
+from xeval.types import MetricFacts, Prediction, Sample, Score
 
 
 def _failed(name: str, prediction: Prediction) -> Score | None:

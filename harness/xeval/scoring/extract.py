@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from xeval.scoring.text import normalize_answer
+from xeval.language.tokens import normalize_answer
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # The line after the lettered choices, per template language.

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from xeval.errors import ConfigError
-from xeval.scoring.langid import UNDETERMINED, Detection, LanguageIdentifier
+from xeval.language.identify import UNDETERMINED, Detection, LanguageIdentifier
 from xeval.tasks.datafiles import read_records
 from xeval.tasks.rendering import choose_indices
 from xeval.tasks.taskspec import TaskSpec, read_yaml, record_row_languages

@@ -18,7 +18,7 @@ import jinja2
 from xeval.errors import ConfigError
 from xeval.tasks.fewshot import FewshotSampler, Shot, answer_text, join_system, multiturn_messages, plain_context
 from xeval.tasks.taskspec import TaskSpec
-from xeval.types import Message, Sample
+from xeval.types import Conversation, Message, Sample
 
 
 def _regex_replace(text: str, pattern: str, replacement: str = "", count: int = 0) -> str:
@@ -240,10 +240,22 @@ def build_samples(
                 target_delimiter=spec.target_delimiter,
                 gold=gold,
                 references=references,
-                metadata={"doc_index": index},
+                conversation=_conversation(doc, spec, sample_id) if meta.conversation else None,
+                metadata={"doc_index": index, **({"doc": {f: doc.get(f) for f in meta.doc_fields}}
+                                                  if meta.doc_fields else {})},
             )
         )
     return samples
+
+
+def _conversation(doc: dict[str, Any], spec: TaskSpec, sample_id: str) -> Conversation:
+    """A multi-turn document's place in its conversation (``conversation_id``, ``turn``,
+    ``user_turns``: the user messages of turns 1..turn)."""
+    try:
+        return Conversation(id=str(doc["conversation_id"]), turn=doc["turn"], user_turns=tuple(doc["user_turns"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{spec.source}: sample {sample_id}: a conversation turn needs conversation_id, turn "
+                          f"(from 1) and user_turns ({type(exc).__name__}: {str(exc).splitlines()[0][:80]})") from None
 
 
 def _gold_index(target: Any, choices: list[str], spec: TaskSpec, sample_id: str) -> int:

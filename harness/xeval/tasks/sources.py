@@ -46,6 +46,8 @@ class Source:
     hub_data_dir: str | None = None
     hub_fields: tuple[str, ...] = ()  # the hub row's fields the converter reads (checked by `data check`)
     evidence: str = ""  # where the id, revision and fields were confirmed
+    # one normalised row into several (a conversation into its turns), after conversion
+    explode: Callable[[Row], list[Row]] | None = None
     licence: str = ""
     gated: bool = False  # the hub asks users to accept terms (HF_TOKEN needed)
 
@@ -188,7 +190,109 @@ def _alpacaeval_reader(language: str, modifiers: bool) -> Callable[[Path], list[
     return read
 
 
+def _instructions(language: str) -> Callable[[Row], Row]:
+    """An IFEval-format row (IFEval, M-IFEval): key, prompt, instruction ids and their kwargs; the
+    answer's language is the one a response_language instruction asks for, else ``language``."""
+    return lambda r: _instruction_row(r, language)
+
+
+def _instruction_row(r: Row, language: str) -> Row:
+    ids, kwargs = r["instruction_id_list"], r["kwargs"]
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ValueError(f"instruction_id_list must be a list of ids, got {ids!r}"[:160])
+    if not isinstance(kwargs, list) or len(kwargs) != len(ids):
+        raise ValueError(f"kwargs must be a list of {len(ids)} object(s), one per instruction, got {kwargs!r}"[:160])
+    if not isinstance(r["prompt"], str) or not r["prompt"].strip():
+        raise ValueError("prompt is empty")
+    answer = language
+    for instruction_id, args in zip(ids, kwargs, strict=True):
+        if instruction_id.endswith("language:response_language") and isinstance(args, dict) \
+                and isinstance(args.get("language"), str):
+            answer = args["language"]
+    return {"key": str(r["key"]), "prompt": r["prompt"], "instruction_id_list": ids,
+            "kwargs": [dict(k) if isinstance(k, dict) else k for k in kwargs], "answer_language": answer}
+
+
+IFEVAL_FIELDS = ("key", "prompt", "instruction_id_list", "kwargs")
+MULTI_IF_LANGUAGES = {"en": "English", "zh": "Chinese", "hi": "Hindi", "ru": "Russian", "fr": "French",
+                      "es": "Spanish", "it": "Italian", "pt": "Portuguese"}
+MULTI_IF_TURNS = 3
+
+
+def _json_field(value: Any) -> Any:
+    """Multi-IF keeps its lists and messages as JSON text in the hub's columns."""
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _multi_if(r: Row) -> Row:
+    """A Multi-IF conversation (facebook/Multi-IF: ``turn_{t}_prompt`` a JSON message,
+    ``turn_{t}_instruction_id_list`` and ``turn_{t}_kwargs`` JSON lists, the kwargs JSON objects),
+    as ``turns``: prompt, instruction ids and kwargs per turn."""
+    turns = []
+    for t in range(1, MULTI_IF_TURNS + 1):
+        prompt = r.get(f"turn_{t}_prompt")
+        if prompt in (None, ""):
+            break
+        message = _json_field(prompt)
+        content = message.get("content") if isinstance(message, dict) else message
+        ids = _json_field(r[f"turn_{t}_instruction_id_list"])
+        kwargs = [_json_field(k) for k in _json_field(r[f"turn_{t}_kwargs"])]
+        turns.append(_instruction_row({"key": f"{r['key']}", "prompt": content, "instruction_id_list": ids,
+                                       "kwargs": kwargs}, "en"))
+    if not turns:
+        raise ValueError("no turn_1_prompt")
+    return {"key": str(r["key"]), "language": str(r.get("language", "")), "turns": turns}
+
+
+def _multi_if_turns(language: str) -> Callable[[Row], list[Row]]:
+    """A conversation row into one row per turn (only the conversations in ``language``)."""
+    names = {language, MULTI_IF_LANGUAGES[language].lower()}
+
+    def explode(r: Row) -> list[Row]:
+        if str(r.get("language", "")).strip().lower() not in names:
+            return []
+        turns = r["turns"]
+        if not isinstance(turns, list) or not turns:
+            raise ValueError("turns must be a non-empty list")
+        out = []
+        for t, turn in enumerate(turns, 1):
+            answer = language
+            for instruction_id, args in zip(turn["instruction_id_list"], turn["kwargs"], strict=True):
+                if instruction_id.endswith("language:response_language") and isinstance(args, dict):
+                    answer = str(args.get("language") or answer)
+            out.append({"key": f"{r['key']}-t{t}", "conversation_id": str(r["key"]), "turn": t,
+                        "user_turns": [x["prompt"] for x in turns[:t]], "prompt": turn["prompt"],
+                        "instruction_id_list": turn["instruction_id_list"], "kwargs": turn["kwargs"],
+                        "answer_language": answer})
+        return out
+
+    return explode
+MIFEVAL_LANGUAGES = ("en", "es", "fr", "ja")
+
 SOURCES: dict[str, Source] = {s.name: s for s in [
+    # IFEval (arXiv 2311.07911): google/IFEval on the hub (train, 541); the release file
+    # instruction_following_eval/data/input_data.jsonl under --data-dir DIR/ifeval/
+    Source("ifeval", "ifeval", "google/IFEval", None, "train", _instructions("en"), "ifeval/input_data.jsonl",
+           _instructions("en"), hub_fields=IFEVAL_FIELDS, licence="Apache-2.0",
+           evidence="lm-eval tasks/ifeval/ifeval.yaml (google/IFEval, train)"),
+    # M-IFEval (arXiv 2502.04688): release files data/{lang}_input_data.jsonl of
+    # lightblue-tech/M-IFEval (commit 0bc3143), under --data-dir DIR/m-ifeval/
+    *[Source(f"mifeval_{lang}", "ifeval", None, None, "test", None, f"m-ifeval/{lang}_input_data.jsonl",
+             _instructions(lang), licence="Apache-2.0", evidence="lightblue-tech/M-IFEval data/ (commit 0bc3143)")
+      for lang in MIFEVAL_LANGUAGES],
+    # Multi-IF (arXiv 2410.15553): 4,501 three-turn conversations in 8 languages, facebook/Multi-IF
+    # (train, as lm-eval's multi_if task); one task per language, one sample per turn
+    *[Source(f"multi_if_{lang}", "ifeval", "facebook/Multi-IF", None, "train", _multi_if, None, None,
+             hub_fields=("key", "language", "turn_1_prompt", "turn_1_instruction_id_list", "turn_1_kwargs"),
+             licence="see the dataset card", evidence="lm-eval tasks/multi_if (utils.process_docs)",
+             explode=_multi_if_turns(lang))
+      for lang in MULTI_IF_LANGUAGES],
+    # Korean IFEval-format prompts: the project's sample, or a local file in IFEval's format under
+    # --data-dir DIR/ifeval-ko/input_data.jsonl (e.g. allganize/IFEval-Ko exported as JSONL)
+    Source("ifeval_ko", "ifeval", None, None, "test", None, "ifeval-ko/input_data.jsonl", _instructions("ko"),
+           licence="see the file's own", evidence="IFEval's row format"),
     *[Source(f"alpacaeval_{lang}", "chat", None, None, "test", None,
              f"multilingual-alpacaeval/alpacaeval_test_subset.{lang}.jsonl", None, _alpacaeval_reader(lang, False),
              licence="CC BY-NC 4.0", evidence="naver/pasero release files")
@@ -272,6 +376,21 @@ def resolve_source(name: str, where: str = "") -> Source:
 
 def load_rows(source: Source, data_source: str = "hub", data_dir: Path | None = None) -> list[Row]:
     """Rows of ``source`` in its normalised schema, from the sample, the hub or a local file."""
+    rows = _load_rows(source, data_source, data_dir)
+    if source.explode is None:
+        return rows
+    out = []
+    for number, row in enumerate(rows, 1):
+        try:
+            out.extend(source.explode(row))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ConfigError(f"data source {source.name!r}: row {number}: bad value: {exc}") from None
+    if not out:
+        raise ConfigError(f"data source {source.name!r}: no rows ({data_source})")
+    return out
+
+
+def _load_rows(source: Source, data_source: str, data_dir: Path | None) -> list[Row]:
     if data_source not in DATA_SOURCES:
         raise ConfigError(f"unknown data source kind {data_source!r}: use one of {', '.join(DATA_SOURCES)}")
     if data_source == "sample":

@@ -62,6 +62,11 @@ class XevalMeta(BaseModel):
     answer_language_field: str | None = None  # a document field naming the answer's language
     id_field: str | None = None
     system_prompt: str | None = None
+    # document fields a scorer reads (an instruction list and its kwargs): kept on the sample
+    doc_fields: list[str] = Field(default_factory=list)
+    # multi-turn: each document is one turn (fields conversation_id, turn, user_turns), sent after
+    # the model's replies to the conversation's earlier turns
+    conversation: bool = False
 
 
 class TaskSpec(BaseModel):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from xeval.models.cache import CachedModel, CallCache
 from xeval.models.registry import load_model
+from xeval.run.baseline import baseline_from_run
 from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
-from xeval.scoring.judges.scorers import Baseline
 
 
 def _records(run_dir: Path) -> list[dict]:
@@ -59,7 +59,7 @@ def test_pairwise_both_orders_and_cached_rejudging(embedded_model, llama_server_
     cache = CallCache(tmp_path / "cache.sqlite")
     judge = CachedModel(load_model(f"openai:gemma@{llama_server_url}"), cache)
     config = RunConfig(tasks="xinstruct_ko", limit=2, output=tmp_path, run_id="pairwise", judge=judge,
-                       baseline=Baseline.from_run(tmp_path / "baseline"))
+                       baseline=baseline_from_run(tmp_path / "baseline"))
     result = run_evaluation(config, embedded_model, plan_tasks(config))
     assert judge.stats.misses >= 6  # two orders per pair (plus retries of unreadable replies)
     for record in _records(result.run_dir):
@@ -73,7 +73,7 @@ def test_pairwise_both_orders_and_cached_rejudging(embedded_model, llama_server_
     # a rerun re-judges nothing
     misses = judge.stats.misses
     again = RunConfig(tasks="xinstruct_ko", limit=2, output=tmp_path, run_id="pairwise-again", judge=judge,
-                      baseline=Baseline.from_run(tmp_path / "baseline"))
+                      baseline=baseline_from_run(tmp_path / "baseline"))
     run_evaluation(again, embedded_model, plan_tasks(again))
     assert judge.stats.misses == misses
     assert _records(tmp_path / "pairwise-again") == _records(result.run_dir)

@@ -14,12 +14,6 @@ from xeval.errors import ConfigError
 from xeval.paths import judges_dir
 from xeval.types import GenerationRequest, GenerationSettings, Message
 
-LANGUAGE_NAMES = {
-    "ko": "Korean", "en": "English", "ja": "Japanese", "zh": "Chinese", "fr": "French",
-    "de": "German", "es": "Spanish", "pt": "Portuguese", "ru": "Russian", "it": "Italian",
-    "ar": "Arabic", "th": "Thai", "hi": "Hindi", "vi": "Vietnamese", "id": "Indonesian",
-}
-
 
 class Scale(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -56,10 +50,6 @@ class Rubric(BaseModel):
 
 
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)
 
 
 def nonce_for(*texts: str) -> str:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, cast
 
 from xeval.errors import ConfigError
+from xeval.language.names import language_name
 from xeval.models.base import ModelAdapter, NextTokenLogprobs, abilities_of
-from xeval.results.schema import MetricFacts
 from xeval.scoring.judges.parse import UnparseableReply, parse_reply
-from xeval.scoring.judges.rubric import Rubric, language_name, nonce_for
-from xeval.types import GenerationRequest, LoglikelihoodRequest, Message, Prediction, Sample, Score
+from xeval.scoring.judges.rubric import Rubric, nonce_for
+from xeval.types import GenerationRequest, LoglikelihoodRequest, Message, MetricFacts, Prediction, Sample, Score
 
 RETRY_PROMPT = ("Your reply could not be read ({reason}). Reply again with only the requested format, "
                 "nothing else.")
@@ -161,22 +160,13 @@ class JudgeScorer:
 
 
 class Baseline:
-    """Answers of the baseline side, from a run's records: a baseline model answers as a run of
-    its own first (``xeval run --baseline MODEL``), so its answers are recorded and cached."""
+    """Answers of the baseline side, handed to the pairwise scorer by the run (a baseline model
+    answers as a run of its own first, ``xeval run --baseline MODEL``, so its answers are recorded
+    and cached; :func:`xeval.run.baseline.baseline_from_run` reads them)."""
 
     def __init__(self, answers: Callable[[list[Sample]], list[str | None]], label: str) -> None:
         self.answers = answers
         self.label = label
-
-    @classmethod
-    def from_run(cls, run_dir: Path) -> Baseline:
-        from xeval.results import SAMPLES_FILE, read_records
-
-        path = run_dir / SAMPLES_FILE
-        if not path.exists():
-            raise ConfigError(f"--baseline {run_dir}: no {SAMPLES_FILE} there")
-        by_key = {r["key"]: (None if r.get("error") else r["prediction"]["text"]) for r in read_records(path)}
-        return cls(lambda samples: [by_key.get(s.key) for s in samples], f"run:{run_dir.name}")
 
 
 class PairwiseScorer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from xeval.scoring.langid import LanguageIdentifier
+from xeval.language.identify import LanguageIdentifier
 
 LABELLED = Path(__file__).parent / "cases" / "langid_labelled.jsonl"
 
@@ -90,3 +90,13 @@ def test_hard_kinds_one_by_one() -> None:
     switched = "서울은 한국의 수도입니다. The population is about nine million."
     assert identifier.switched_languages(switched, "ko") == ["en"]
     assert identifier.switched_languages("이 식물은 물을 자주 주면 안 됩니다. ありがとうございます。", "ko") == ["ja"]
+
+
+def test_scripts_that_name_one_language() -> None:
+    """Indic and South-East Asian scripts decide their language outright (M-IFEval asks for
+    Kannada, Gujarati and Punjabi answers; before, these scripts were not known at all)."""
+    identifier = LanguageIdentifier()
+    cases = {"ಹೌದು, ಹ್ಯಾಂಬರ್ಗರ್ ಸ್ಯಾಂಡ್ವಿಚ್": "kn", "ਸਾਫਟਵੇਅਰ ਇੰਜੀਨੀਅਰ ਦੀ": "pa", "તમારા પરિવારની પરંપરાઓ": "gu",
+             "മലയാളം ഒരു ഭാഷയാണ്": "ml", "සිංහල භාෂාව": "si", "ພາສາລາວ": "lo", "ភាសាខ្មែរ": "km",
+             "မြန်မာဘာသာ": "my", "ଓଡ଼ିଆ ଭାଷା": "or", "አማርኛ ቋንቋ": "am"}
+    assert {text: identifier.detect(text).language for text in cases} == cases

@@ -17,70 +17,24 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from xeval.language.scripts import (
+    HAN_LANGUAGES,
+    JAPANESE_ONLY_HAN,
+    NON_LATIN,
+    SCRIPT_LANGUAGE,
+    SCRIPT_WEIGHT,
+    SHARED_SCRIPT_LANGUAGES,
+    SIMPLIFIED_ONLY_HAN,
+    TRADITIONAL_ONLY_HAN,
+    script_counts,
+    script_of,
+)
+
 UNDETERMINED = "und"
-
-# (script, first code point, last code point)
-_RANGES: list[tuple[str, int, int]] = [
-    ("Latin", 0x41, 0x5A), ("Latin", 0x61, 0x7A), ("Latin", 0xC0, 0x24F),
-    ("Latin", 0x1E00, 0x1EFF),
-    ("Greek", 0x370, 0x3FF), ("Cyrillic", 0x400, 0x52F), ("Armenian", 0x530, 0x58F),
-    ("Hebrew", 0x590, 0x5FF), ("Arabic", 0x600, 0x6FF), ("Arabic", 0x750, 0x77F),
-    ("Devanagari", 0x900, 0x97F), ("Bengali", 0x980, 0x9FF), ("Tamil", 0xB80, 0xBFF),
-    ("Telugu", 0xC00, 0xC7F), ("Thai", 0xE00, 0xE7F), ("Georgian", 0x10A0, 0x10FF),
-    ("Hangul", 0x1100, 0x11FF), ("Hangul", 0x3130, 0x318F), ("Hangul", 0xAC00, 0xD7A3),
-    ("Kana", 0x3040, 0x30FF), ("Kana", 0xFF66, 0xFF9D),
-    ("Han", 0x3400, 0x4DBF), ("Han", 0x4E00, 0x9FFF), ("Han", 0xF900, 0xFAFF),
-]
-# One Hangul syllable or ideograph carries about as much as three Latin letters (romanised
-# Korean syllables average about three letters).
-_WEIGHT = {"Hangul": 3.0, "Han": 3.0, "Kana": 2.0}
-# Scripts that name one language outright, and the default language of shared scripts.
-SCRIPT_LANGUAGE = {
-    "Hangul": "ko", "Kana": "ja", "Han": "zh", "Thai": "th", "Greek": "el",
-    "Hebrew": "he", "Armenian": "hy", "Georgian": "ka", "Bengali": "bn", "Tamil": "ta",
-    "Telugu": "te", "Cyrillic": "ru", "Arabic": "ar", "Devanagari": "hi", "Latin": "en",
-}
-SHARED_SCRIPT_LANGUAGES = {
-    "Cyrillic": {"ru", "uk", "bg", "sr", "mk", "be", "kk", "mn", "ky"},
-    "Arabic": {"ar", "fa", "ur", "ps", "ug"},
-    "Devanagari": {"hi", "mr", "ne"},
-}
-
-
-def script_of(ch: str) -> str | None:
-    code = ord(ch)
-    if code < 0x41:
-        return None
-    for script, low, high in _RANGES:
-        if low <= code <= high:
-            return script
-    return None
-
-
-def script_counts(text: str) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for ch in text:
-        script = script_of(ch)
-        if script is not None:
-            counts[script] += 1
-    return counts
-
-
-# Character forms only Japanese uses (shinjitai and kokuji; Chinese writes them otherwise).
-JAPANESE_ONLY_HAN = set("働県労経済浜関駅円広売読鉄桜沢辺栄戦図団剤収択挙歳滝渓薬楽単弾蔵臓様歩黒拝恵込畑峠"
-                        "枠匂躾榊辻凪栃畠塀娯霊処仏応営覚")
-# Simplified forms only Chinese uses.
-SIMPLIFIED_ONLY_HAN = set("们这个说时东车门问长马鸟鱼书买卖见贝页风飞龙电发对开关乐为么还进过运边让话语请谁读华宪"
-                          "员樱级约际场简单题谢军样两从实业务网络库图馆层总统阳护报获币确认")
-# Traditional forms neither Japanese nor simplified Chinese uses (Korean Hanja, Taiwan, Hong Kong).
-TRADITIONAL_ONLY_HAN = set("國學會實體畫廣經濟醫聲觀區氣變兩與當對發禮藝歷鐵戰圖團讀賣驛黨勞縣")
-JAPANESE_ONLY_HAN -= SIMPLIFIED_ONLY_HAN | TRADITIONAL_ONLY_HAN
-HAN_LANGUAGES = ("zh", "ja", "ko")
 
 _FENCE = re.compile(r"```.*?(?:```|$)|~~~.*?(?:~~~|$)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -164,7 +118,7 @@ class LanguageIdentifier:
         counts = script_counts(text)
         if not counts:
             return Detection(UNDETERMINED, None, 0.0, decidable=False)
-        weighted = {s: n * _WEIGHT.get(s, 1.0) for s, n in counts.items()}
+        weighted = {s: n * SCRIPT_WEIGHT.get(s, 1.0) for s, n in counts.items()}
         if "Han" in weighted and counts.get("Hangul", 0) >= 1:  # Korean written with Hanja
             weighted["Hangul"] += weighted.pop("Han")
         elif "Han" in weighted and counts.get("Kana", 0) >= 1:  # Japanese: kana beside kanji
@@ -178,7 +132,7 @@ class LanguageIdentifier:
             return Detection(SCRIPT_LANGUAGE[script], script, share)
         options = SHARED_SCRIPT_LANGUAGES.get(script)
         if options is None:  # Latin: every candidate not written in another script
-            allowed = tuple(c for c in self.candidates if c not in _NON_LATIN)
+            allowed = tuple(c for c in self.candidates if c not in NON_LATIN)
         else:
             allowed = tuple(c for c in self.candidates if c in options)
         if not allowed:
@@ -229,7 +183,7 @@ class LanguageIdentifier:
             shown = ", ".join(detection.plausible[:6])
             return Verdict("undecidable", detection.language, detection.confidence,
                            f"{material.strip()[:40]!r} is too short or ambiguous to tell apart {shown}")
-        if detection.script == "Latin" and expected in _NON_LATIN and _looks_like_a_name(material):
+        if detection.script == "Latin" and expected in NON_LATIN and _looks_like_a_name(material):
             return Verdict("undecidable", detection.language, detection.confidence,
                            f"{material.strip()[:40]!r} looks like a name or term, used in any language")
         return Verdict("wrong", detection.language, detection.confidence)
@@ -270,7 +224,3 @@ def _looks_like_a_name(text: str) -> bool:
     words = text.split()
     return 0 < len(words) <= 2 and all(w[:1].isupper() or any(c.isdigit() for c in w) for w in words)
 
-
-_NON_LATIN = {
-    lang for script, lang in SCRIPT_LANGUAGE.items() if script != "Latin"
-} | set().union(*SHARED_SCRIPT_LANGUAGES.values())

@@ -1,4 +1,5 @@
-"""Text normalisation and tokenisation shared by scorers (Korean-aware)."""
+"""Text normalisation and word tokens for matching and ROUGE (Korean-aware): exact-match
+normalisation, xeval word tokens, Mecab-ko morphemes."""
 
 from __future__ import annotations
 
@@ -31,12 +32,7 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _HAS_WORD = re.compile(r"[^\W_]")
-
-
-def has_hangul(text: str) -> bool:
-    return bool(_HANGUL.search(text))
 
 
 class WordTokenizer:

@@ -1,0 +1,341 @@
+"""IFEval's 25 instructions (google-research ``instruction_following_eval``, as lm-eval 0.4.13
+carries them in ``lm_eval/tasks/ifeval/instructions.py``), rule for rule, with counting that
+follows the benchmark's language:
+
+- words: English and other space-delimited languages as IFEval (``\\w+`` runs); Japanese,
+  Chinese and Thai in characters (an unspaced sentence is one ``\\w+`` run);
+- sentences: English by NLTK's Punkt English model, as IFEval; other languages by
+  :func:`xeval.language.split_sentences` (。！？, ।, Thai spaces, ...);
+- forbidden words: Korean, Japanese, Chinese and Thai by substring (IFEval's ``\bword\b``
+  misses a Korean noun with its particle);
+- response language: xeval's deterministic language ID instead of ``langdetect`` (unseeded);
+  a response with no language material follows no language instruction (IFEval counts a
+  ``langdetect`` failure as followed).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xeval.language import count_characters, count_words, split_sentences
+from xeval.language.counting import UNSPACED_LANGUAGES
+from xeval.language.identify import UNDETERMINED
+from xeval.language.punkt import punkt_sentences, word_tokenize
+from xeval.scoring.instructions.registry import CheckContext, instruction
+
+Relation = Literal["less than", "at least"]
+# Languages whose words carry particles or are not space-delimited: a word is found as a
+# substring (IFEval's \bword\b never matches 사과 in 사과를, nor any word in unspaced Japanese)
+SUBSTRING_LANGUAGES = frozenset({"ko", "ja", "zh", "th"})
+
+
+class _Args(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _compare(count: int, relation: str, threshold: int) -> bool:
+    return count < threshold if relation == "less than" else count >= threshold
+
+
+def count_response_words(text: str, language: str) -> int:
+    """Words as the benchmark counts them in ``language`` (see the module docstring)."""
+    if language in UNSPACED_LANGUAGES:
+        return count_characters(text)
+    return count_words(text, "ifeval")
+
+
+def count_response_sentences(text: str, language: str) -> int:
+    if language == "en":
+        return len(punkt_sentences(text))
+    return len(split_sentences(text, language))
+
+
+# --- language ---------------------------------------------------------------------------------
+
+class LanguageArgs(_Args):
+    language: str = Field(min_length=2, max_length=3)
+
+
+@instruction("language:response_language", args=LanguageArgs)
+def response_language(value: str, args: LanguageArgs, context: CheckContext) -> bool:
+    detected = context.identifier.detect(value).language
+    return detected != UNDETERMINED and detected == args.language
+
+
+# --- length constraints -------------------------------------------------------------------------
+
+class SentencesArgs(_Args):
+    num_sentences: int = Field(ge=0)
+    relation: Relation
+
+
+@instruction("length_constraints:number_sentences", args=SentencesArgs)
+def number_sentences(value: str, args: SentencesArgs, context: CheckContext) -> bool:
+    return _compare(count_response_sentences(value, context.language), args.relation, args.num_sentences)
+
+
+class ParagraphsArgs(_Args):
+    num_paragraphs: int = Field(ge=0)
+
+
+@instruction("length_constraints:number_paragraphs", args=ParagraphsArgs)
+def number_paragraphs(value: str, args: ParagraphsArgs, context: CheckContext) -> bool:
+    paragraphs = re.split(r"\s?\*\*\*\s?", value)
+    count = len(paragraphs)
+    for index, paragraph in enumerate(paragraphs):
+        if not paragraph.strip():
+            if index in (0, len(paragraphs) - 1):
+                count -= 1
+            else:
+                return False
+    return count == args.num_paragraphs
+
+
+class WordsArgs(_Args):
+    num_words: int = Field(ge=0)
+    relation: Relation
+
+
+@instruction("length_constraints:number_words", args=WordsArgs)
+def number_words(value: str, args: WordsArgs, context: CheckContext) -> bool:
+    return _compare(count_response_words(value, context.language), args.relation, args.num_words)
+
+
+class FirstWordArgs(_Args):
+    num_paragraphs: int = Field(ge=1)
+    nth_paragraph: int = Field(ge=1)
+    first_word: str = Field(min_length=1)
+
+
+@instruction("length_constraints:nth_paragraph_first_word", args=FirstWordArgs)
+def nth_paragraph_first_word(value: str, args: FirstWordArgs, context: CheckContext) -> bool:
+    paragraphs = re.split(r"\n\n", value)
+    count = sum(1 for p in paragraphs if p.strip())
+    if args.nth_paragraph > count:
+        return False
+    paragraph = paragraphs[args.nth_paragraph - 1].strip()
+    if not paragraph:
+        return False
+    word = paragraph.split()[0].strip().lstrip("'").lstrip('"')
+    first = ""
+    for letter in word:
+        if letter in {".", ",", "?", "!", "'", '"'}:
+            break
+        first += letter.lower()
+    return count == args.num_paragraphs and first == args.first_word.lower()
+
+
+# --- detectable content -------------------------------------------------------------------------
+
+class PlaceholdersArgs(_Args):
+    num_placeholders: int = Field(ge=0)
+
+
+@instruction("detectable_content:number_placeholders", args=PlaceholdersArgs)
+def number_placeholders(value: str, args: PlaceholdersArgs, context: CheckContext) -> bool:
+    return len(re.findall(r"\[.*?\]", value)) >= args.num_placeholders
+
+
+class PostscriptArgs(_Args):
+    postscript_marker: str = Field(min_length=1)
+
+
+@instruction("detectable_content:postscript", args=PostscriptArgs)
+def postscript(value: str, args: PostscriptArgs, context: CheckContext) -> bool:
+    value = value.lower()
+    marker = args.postscript_marker.strip()
+    if marker == "P.P.S":
+        pattern = r"\s*p\.\s?p\.\s?s.*$"
+    elif marker == "P.S.":
+        pattern = r"\s*p\.\s?s\..*$"
+    else:
+        pattern = r"\s*" + marker.lower() + r".*$"
+    return bool(re.findall(pattern, value, flags=re.MULTILINE))
+
+
+# --- detectable format --------------------------------------------------------------------------
+
+class BulletsArgs(_Args):
+    num_bullets: int = Field(ge=0)
+
+
+@instruction("detectable_format:number_bullet_lists", args=BulletsArgs)
+def number_bullet_lists(value: str, args: BulletsArgs, context: CheckContext) -> bool:
+    stars = re.findall(r"^\s*\*[^\*].*$", value, flags=re.MULTILINE)
+    dashes = re.findall(r"^\s*-.*$", value, flags=re.MULTILINE)
+    return len(stars) + len(dashes) == args.num_bullets
+
+
+CONSTRAINED_RESPONSES = ("My answer is yes.", "My answer is no.", "My answer is maybe.")
+
+
+@instruction("detectable_format:constrained_response")
+def constrained_response(value: str, args: BaseModel, context: CheckContext) -> bool:
+    value = value.strip()
+    return any(option in value for option in CONSTRAINED_RESPONSES)
+
+
+class HighlightsArgs(_Args):
+    num_highlights: int = Field(ge=0)
+
+
+@instruction("detectable_format:number_highlighted_sections", args=HighlightsArgs)
+def number_highlighted_sections(value: str, args: HighlightsArgs, context: CheckContext) -> bool:
+    count = sum(1 for h in re.findall(r"\*[^\n\*]*\*", value) if h.strip("*").strip())
+    count += sum(1 for h in re.findall(r"\*\*[^\n\*]*\*\*", value) if h.removeprefix("**").removesuffix("**").strip())
+    return count >= args.num_highlights
+
+
+class SectionsArgs(_Args):
+    section_spliter: str = Field(min_length=1)
+    num_sections: int = Field(ge=0)
+
+
+@instruction("detectable_format:multiple_sections", args=SectionsArgs)
+def multiple_sections(value: str, args: SectionsArgs, context: CheckContext) -> bool:
+    splitter = args.section_spliter.strip()
+    sections = re.split(r"\s?" + splitter + r"\s?\d+\s?", value)
+    return len(sections) - 1 >= args.num_sections
+
+
+@instruction("detectable_format:json_format")
+def json_format(value: str, args: BaseModel, context: CheckContext) -> bool:
+    value = (value.strip().removeprefix("```json").removeprefix("```Json").removeprefix("```JSON")
+             .removeprefix("```").removesuffix("```").strip())
+    try:
+        json.loads(value)
+    except ValueError:
+        return False
+    return True
+
+
+@instruction("detectable_format:title")
+def title(value: str, args: BaseModel, context: CheckContext) -> bool:
+    return any(t.lstrip("<").rstrip(">").strip() for t in re.findall(r"<<[^\n]+>>", value))
+
+
+# --- combination --------------------------------------------------------------------------------
+
+@instruction("combination:two_responses")
+def two_responses(value: str, args: BaseModel, context: CheckContext) -> bool:
+    valid = []
+    parts = value.split("******")
+    for index, part in enumerate(parts):
+        if not part.strip():
+            if index not in (0, len(parts) - 1):
+                return False
+        else:
+            valid.append(part)
+    return len(valid) == 2 and valid[0].strip() != valid[1].strip()
+
+
+class RepeatArgs(_Args):
+    prompt_to_repeat: str = Field(min_length=1)
+
+
+@instruction("combination:repeat_prompt", args=RepeatArgs)
+def repeat_prompt(value: str, args: RepeatArgs, context: CheckContext) -> bool:
+    return value.strip().lower().startswith(args.prompt_to_repeat.strip().lower())
+
+
+# --- start / end --------------------------------------------------------------------------------
+
+class EndArgs(_Args):
+    end_phrase: str = Field(min_length=1)
+
+
+@instruction("startend:end_checker", args=EndArgs)
+def end_checker(value: str, args: EndArgs, context: CheckContext) -> bool:
+    return value.strip().strip('"').lower().endswith(args.end_phrase.strip().lower())
+
+
+@instruction("startend:quotation")
+def quotation(value: str, args: BaseModel, context: CheckContext) -> bool:
+    value = value.strip()
+    return len(value) > 1 and value[0] == '"' and value[-1] == '"'
+
+
+# --- keywords -----------------------------------------------------------------------------------
+
+class KeywordsArgs(_Args):
+    keywords: list[str] = Field(min_length=1)
+
+
+@instruction("keywords:existence", args=KeywordsArgs)
+def keywords_existence(value: str, args: KeywordsArgs, context: CheckContext) -> bool:
+    # the keyword is a regular expression in IFEval's code (not escaped); kept for equal verdicts
+    return all(re.search(k, value, flags=re.IGNORECASE) for k in args.keywords)
+
+
+class FrequencyArgs(_Args):
+    keyword: str = Field(min_length=1)
+    frequency: int = Field(ge=0)
+    relation: Relation
+
+
+@instruction("keywords:frequency", args=FrequencyArgs)
+def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
+    found = len(re.findall(args.keyword.strip(), value, flags=re.IGNORECASE))
+    return _compare(found, args.relation, args.frequency)
+
+
+class ForbiddenArgs(_Args):
+    forbidden_words: list[str] = Field(min_length=1)
+
+
+@instruction("keywords:forbidden_words", args=ForbiddenArgs)
+def forbidden_words(value: str, args: ForbiddenArgs, context: CheckContext) -> bool:
+    if context.language in SUBSTRING_LANGUAGES:  # a Korean noun takes its particle: 사과를 holds 사과
+        return not any(w.lower() in value.lower() for w in set(args.forbidden_words))
+    return not any(re.search(r"\b" + w + r"\b", value, flags=re.IGNORECASE) for w in set(args.forbidden_words))
+
+
+class LetterArgs(_Args):
+    letter: str = Field(min_length=1)
+    let_frequency: int = Field(ge=0)
+    let_relation: Relation
+
+
+@instruction("keywords:letter_frequency", args=LetterArgs)
+def letter_frequency(value: str, args: LetterArgs, context: CheckContext) -> bool:
+    letters = collections.Counter(value.lower())
+    return _compare(letters[args.letter.strip().lower()], args.let_relation, args.let_frequency)
+
+
+# --- change case --------------------------------------------------------------------------------
+
+def _in_language(value: str, language: str, context: CheckContext) -> bool:
+    return context.identifier.detect(value).language == language
+
+
+@instruction("change_case:english_capital")
+def english_capital(value: str, args: BaseModel, context: CheckContext) -> bool:
+    return value.isupper() and _in_language(value, "en", context)
+
+
+@instruction("change_case:english_lowercase")
+def english_lowercase(value: str, args: BaseModel, context: CheckContext) -> bool:
+    return value.islower() and _in_language(value, "en", context)
+
+
+class CapitalArgs(_Args):
+    capital_frequency: int = Field(ge=0)
+    capital_relation: Relation
+
+
+@instruction("change_case:capital_word_frequency", args=CapitalArgs)
+def capital_word_frequency(value: str, args: CapitalArgs, context: CheckContext) -> bool:
+    capitals = sum(1 for word in word_tokenize(value) if word.isupper())
+    return _compare(capitals, args.capital_relation, args.capital_frequency)
+
+
+# --- punctuation --------------------------------------------------------------------------------
+
+@instruction("punctuation:no_comma")
+def no_comma(value: str, args: BaseModel, context: CheckContext) -> bool:
+    return "," not in value

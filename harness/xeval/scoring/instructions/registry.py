@@ -1,0 +1,155 @@
+"""The verifiable-instruction registry: checkers by instruction id, typed kwargs, strict and loose
+verdicts as IFEval defines them.
+
+A checker is a function ``check(response, args, context) -> bool`` registered under an id
+(``detectable_format:title``; a language-specific one under its benchmark's prefixed id,
+``ja:letters:furigana``) with a pydantic model of its kwargs. A prefixed id with no checker of its
+own (``es:keywords:existence``) takes the unprefixed one, counting in the prefix's language.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from xeval.language.identify import LanguageIdentifier
+
+# Every language any benchmark's response_language instruction names (IFEval's LANGUAGE_CODES,
+# M-IFEval's, Korean): the candidates language ID chooses among.
+RESPONSE_LANGUAGES = ("en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it", "bn", "uk", "th", "ur", "ta",
+                      "te", "bg", "ko", "pl", "he", "fa", "vi", "ne", "sw", "kn", "mr", "gu", "pa", "ml", "fi",
+                      "zh", "id", "tr", "nl", "sv")
+
+
+class NoArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InstructionDataError(ValueError):
+    """A data row's instruction cannot be checked (unknown id, bad kwargs): that row's error."""
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a checker may need besides the response: the benchmark's language (its counting
+    conventions follow it), the prompt, and a language identifier."""
+
+    language: str = "en"
+    prompt: str = ""
+    benchmark: str = "ifeval"
+
+    @property
+    def identifier(self) -> LanguageIdentifier:
+        return _identifier()
+
+
+@functools.cache
+def _identifier() -> LanguageIdentifier:
+    return LanguageIdentifier(RESPONSE_LANGUAGES)
+
+
+Checker = Callable[[str, Any, CheckContext], bool]
+
+
+@dataclass(frozen=True)
+class Instruction:
+    id: str
+    args: type[BaseModel]
+    check: Checker
+    group: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "group", group_of(self.id))
+
+
+INSTRUCTIONS: dict[str, Instruction] = {}
+
+
+def instruction(*ids: str, args: type[BaseModel] = NoArgs) -> Callable[[Checker], Checker]:
+    """Register a checker under one or more instruction ids."""
+
+    def register(fn: Checker) -> Checker:
+        for instruction_id in ids:
+            if instruction_id in INSTRUCTIONS:
+                raise ValueError(f"instruction {instruction_id!r} registered twice")
+            INSTRUCTIONS[instruction_id] = Instruction(instruction_id, args, fn)
+        return fn
+
+    return register
+
+
+def split_id(instruction_id: str) -> tuple[str | None, str]:
+    """``ja:letters:furigana`` -> (``ja``, ``letters:furigana``); ``detectable_format:title`` -> (None, ...)."""
+    parts = instruction_id.split(":")
+    if len(parts) == 3 and len(parts[0]) in (2, 3):
+        return parts[0], ":".join(parts[1:])
+    return None, instruction_id
+
+
+def group_of(instruction_id: str) -> str:
+    """The instruction group (IFEval's id prefix): ``detectable_format``, ``letters``, ..."""
+    return split_id(instruction_id)[1].split(":")[0]
+
+
+def lookup(instruction_id: str) -> Instruction:
+    found = INSTRUCTIONS.get(instruction_id)
+    if found is None:
+        prefix, base = split_id(instruction_id)
+        found = INSTRUCTIONS.get(base) if prefix else None
+    if found is None:
+        raise InstructionDataError(f"unknown instruction id {instruction_id!r}")
+    return found
+
+
+def parse_args(instruction_id: str, kwargs: Mapping[str, Any] | None) -> tuple[Instruction, BaseModel]:
+    """The checker and its validated kwargs. As IFEval's loaders do, keys whose value is null are
+    dropped first (the hub rows carry every key, null where unused)."""
+    found = lookup(instruction_id)
+    if kwargs is not None and not isinstance(kwargs, Mapping):
+        raise InstructionDataError(f"{instruction_id}: kwargs must be an object, got {type(kwargs).__name__}")
+    given = {k: v for k, v in (kwargs or {}).items() if v is not None}
+    try:
+        return found, found.args.model_validate(given)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        where = ".".join(str(p) for p in problem.get("loc", ())) or "kwargs"
+        raise InstructionDataError(f"{instruction_id}: kwarg {where}: {problem.get('msg', 'invalid')} "
+                                   f"(given {given.get(where, '<absent>')!r})") from None
+
+
+def loose_variants(response: str) -> list[str]:
+    """IFEval's loose variants: the response, without its first line, its last line or both, each
+    also with ``*`` removed."""
+    lines = response.split("\n")
+    remove_first = "\n".join(lines[1:]).strip()
+    remove_last = "\n".join(lines[:-1]).strip()
+    remove_both = "\n".join(lines[1:-1]).strip()
+    return [response, response.replace("*", ""), remove_first, remove_last, remove_both,
+            remove_first.replace("*", ""), remove_last.replace("*", ""), remove_both.replace("*", "")]
+
+
+def follows(found: Instruction, args: BaseModel, response: str, context: CheckContext) -> bool:
+    """IFEval's rule: an empty (white-space) response follows no instruction."""
+    return bool(response.strip()) and bool(found.check(response, args, context))
+
+
+def verdicts(instruction_ids: list[str], kwargs_list: list[Any], response: str,
+             context: CheckContext) -> list[dict[str, Any]]:
+    """Each instruction's strict and loose verdict, with the kwargs it was checked with.
+
+    Raises :class:`InstructionDataError` for a row whose ids or kwargs cannot be checked."""
+    if len(kwargs_list) != len(instruction_ids):
+        raise InstructionDataError(f"{len(instruction_ids)} instruction id(s) but {len(kwargs_list)} kwargs")
+    checked = [parse_args(i, k) for i, k in zip(instruction_ids, kwargs_list, strict=True)]
+    variants = loose_variants(response)
+    out = []
+    for instruction_id, (found, args) in zip(instruction_ids, checked, strict=True):
+        strict = follows(found, args, response, context)
+        loose = strict or any(follows(found, args, v, context) for v in variants[1:])
+        out.append({"id": instruction_id, "group": found.group, "strict": strict, "loose": loose,
+                    "kwargs": args.model_dump(exclude_none=True)})
+    return out
