@@ -54,6 +54,10 @@ HUB_ROWS["ifeval"] = {"key": 1000, "prompt": "Write a 300+ word summary. Do not 
                       "instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words"],
                       "kwargs": [{"num_words": None, "relation": None, "num_highlights": None},
                                  {"num_words": 300, "relation": "at least", "num_highlights": None}]}
+HUB_ROWS["ifeval_ko"] = {"key": 1001, "prompt": "위키백과 페이지를 300단어 이상으로 요약하세요. 쉼표를 사용하지 마세요.",
+                         "instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words"],
+                         "kwargs": [{"num_words": None, "relation": None},
+                                    {"num_words": 300, "relation": "at least"}]}
 # facebook/Multi-IF: messages and lists as JSON text (lm-eval's multi_if process_docs reads them so)
 MULTI_IF_ROW = {"key": "1001", "language": "English",
                 "turn_1_prompt": '{"role": "user", "content": "Write a poem. No commas."}',
@@ -76,6 +80,7 @@ EXPECTED_KEYS = {
     "copa": {"premise", "question", "choice1", "choice2", "label"}, "hellaswag": {"context", "endings", "label"},
     "wic": {"word", "sentence1", "sentence2", "label"}, "winogrande": {"sentence", "option1", "option2", "label"},
     "ifeval": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
+    "ifeval_ko": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
     **{f"multi_if_{lang}": {"key", "language", "turns"} for lang in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt")},
 }
 

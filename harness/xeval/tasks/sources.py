@@ -289,10 +289,12 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
              licence="see the dataset card", evidence="lm-eval tasks/multi_if (utils.process_docs)",
              explode=_multi_if_turns(lang))
       for lang in MULTI_IF_LANGUAGES],
-    # Korean IFEval-format prompts: the project's sample, or a local file in IFEval's format under
-    # --data-dir DIR/ifeval-ko/input_data.jsonl (e.g. allganize/IFEval-Ko exported as JSONL)
-    Source("ifeval_ko", "ifeval", None, None, "test", None, "ifeval-ko/input_data.jsonl", _instructions("ko"),
-           licence="see the file's own", evidence="IFEval's row format"),
+    # IFEval-Ko (allganize/IFEval-Ko, train: 342 IFEval prompts translated into Korean, IFEval's row
+    # format and ids), or a local file in IFEval's format under --data-dir DIR/ifeval-ko/input_data.jsonl
+    Source("ifeval_ko", "ifeval", "allganize/IFEval-Ko", None, "train", _instructions("ko"),
+           "ifeval-ko/input_data.jsonl", _instructions("ko"), hub_fields=IFEVAL_FIELDS, licence="Apache-2.0",
+           evidence="hub dataset card; loaders of the Korean leaderboards that run it (key, prompt, "
+                    "instruction_id_list, kwargs; split train)"),
     *[Source(f"alpacaeval_{lang}", "chat", None, None, "test", None,
              f"multilingual-alpacaeval/alpacaeval_test_subset.{lang}.jsonl", None, _alpacaeval_reader(lang, False),
              licence="CC BY-NC 4.0", evidence="naver/pasero release files")
