@@ -166,6 +166,15 @@ CASES: dict[str, Case] = {
         ["ja_input_data.jsonl", "row 1", "instruction_id_list must be a list"], {}),
     "doc_fields not a list": lambda t: (task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    doc_fields: 7\n"),
                                         ["t.yaml", "doc_fields"], {}),
+    "run id escaping the results folder": lambda t: (["run", "--run-id", "../../escape", "--output", str(t / "out")],
+                                                     ["--run-id '../../escape'", "one plain folder name"], {}),
+    "absolute run id": lambda t: (["run", "--run-id", str(t / "abs"), "--output", str(t / "out")],
+                                  ["--run-id", "one plain folder name"], {}),
+    "run id '.'": lambda t: (["run", "--run-id", ".", "--output", str(t / "out")], ["--run-id '.'"], {}),
+    "negative seed": lambda t: (["run", "--seed", "-1", "--temperature", "1", "--output", str(t)],
+                                ["--seed must be 0 or more, got -1"], {}),
+    "temperature nan": lambda t: (["run", "--temperature", "nan", "--output", str(t)],
+                                  ["--temperature must be a finite number", "nan"], {}),
     "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
                                            str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
                                            "--output", str(t / "m")], ["not a shard of the same run"], {}),
@@ -189,6 +198,13 @@ def test_bad_input(name: str, tmp_path: Path) -> None:
     assert len(lines) == 1, out.stderr
     for needle in needles:
         assert needle in lines[0], lines[0]
+
+
+def test_refused_run_ids_create_nothing(tmp_path: Path) -> None:
+    for run_id in ("../../escape", ".", ".."):
+        out = xeval("run", "--run-id", run_id, "--output", str(tmp_path / "out"), "--limit", "1")
+        assert out.returncode == 2, out.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path.parent / "escape").exists()
 
 
 def test_a_refused_resume_loses_no_computed_sample(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -197,8 +198,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise XevalError(f"--max-error-rate must be between 0 and 1, got {args.max_error_rate}")
     if args.repeats is not None and args.repeats < 1:
         raise XevalError(f"--repeats must be at least 1, got {args.repeats}")
-    if args.temperature is not None and args.temperature < 0:
-        raise XevalError(f"--temperature must be 0 or more, got {args.temperature}")
+    if args.temperature is not None and not (math.isfinite(args.temperature) and args.temperature >= 0):
+        raise XevalError(f"--temperature must be a finite number, 0 or more, got {args.temperature}")
+    if args.seed < 0:  # llama.cpp takes -1 for "random": a run that records it would not replay
+        raise XevalError(f"--seed must be 0 or more, got {args.seed}")
+    if args.run_id is not None:
+        check_run_id(args.run_id)
     if args.num_fewshot is not None and args.num_fewshot < 0:
         raise XevalError(f"--num-fewshot must be 0 or more, got {args.num_fewshot}")
     resolve_spec(args.model)  # an unknown spec fails before any data is read
@@ -289,6 +294,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 EXIT_FAILED_SAMPLES = 3  # more samples failed than --max-error-rate allows (0 ok, 1 regression, 2 bad input)
+
+
+def check_run_id(run_id: str) -> None:
+    """A run id names one folder under --output: no path separators, not '.', '..' or absolute."""
+    if not run_id or run_id in {".", ".."} or "/" in run_id or "\\" in run_id or "\x00" in run_id \
+            or run_id != run_id.strip():
+        raise XevalError(f"--run-id {run_id!r}: must be one plain folder name (letters, digits, '-', '_', '.'; "
+                         f"no path separators, not '.' or '..')")
 
 
 def _exit_status(run_dir: Path, max_error_rate: float) -> int:
