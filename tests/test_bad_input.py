@@ -175,6 +175,10 @@ CASES: dict[str, Case] = {
                                 ["--seed must be 0 or more, got -1"], {}),
     "temperature nan": lambda t: (["run", "--temperature", "nan", "--output", str(t)],
                                   ["--temperature must be a finite number", "nan"], {}),
+    "compare with a bad alpha": lambda t: (["compare", str(t), "--baseline", str(t), "--alpha", "7"],
+                                           ["--alpha must be between 0 and 1", "7"], {}),
+    "compare with a negative tolerance": lambda t: (["compare", str(t), "--baseline", str(t), "--tolerance", "-1"],
+                                                    ["--tolerance must be a finite number", "-1"], {}),
     "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
                                            str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
                                            "--output", str(t / "m")], ["not a shard of the same run"], {}),
@@ -198,6 +202,18 @@ def test_bad_input(name: str, tmp_path: Path) -> None:
     assert len(lines) == 1, out.stderr
     for needle in needles:
         assert needle in lines[0], lines[0]
+
+
+def test_comparing_a_run_without_records_fails(tmp_path: Path) -> None:
+    good = xeval("run", "--tasks", "xeval_qa_en", "--limit", "2", "--no-cache", "--output", str(tmp_path), "--run-id", "g")
+    assert good.returncode == 0, good.stderr
+    empty = tmp_path / "e"
+    empty.mkdir()
+    (empty / "run.json").write_text((tmp_path / "g" / "run.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (empty / "samples.jsonl").write_text("", encoding="utf-8")
+    out = xeval("compare", str(empty), "--baseline", str(tmp_path / "g"))
+    assert out.returncode == 2 and "no records to compare" in out.stderr, (out.returncode, out.stderr)
+    assert "Traceback" not in out.stderr
 
 
 def test_refused_run_ids_create_nothing(tmp_path: Path) -> None:

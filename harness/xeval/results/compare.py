@@ -82,8 +82,15 @@ def paired_bootstrap(run: list[float], base: list[float], alpha: float, resample
 
 def compare_runs(run_dir: Path, baseline_dir: Path, tolerance: float = 0.0, alpha: float = 0.05,
                  allow_version_mismatch: bool = False) -> Comparison:
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise XevalError(f"--tolerance must be a finite number, 0 or more, got {tolerance}")
+    if not (math.isfinite(alpha) and 0 < alpha < 1):
+        raise XevalError(f"--alpha must be between 0 and 1 (exclusive), got {alpha}")
     run_spec, run = _load(run_dir)
     base_spec, base = _load(baseline_dir)
+    for folder, records in ((run_dir, run), (baseline_dir, base)):
+        if not records:  # a crashed nightly run must not pass its gate with "0 regressions"
+            raise XevalError(f"{folder}: no records to compare (the run wrote no sample)")
     if not allow_version_mismatch:
         for task, meta in run_spec.tasks.items():
             other = base_spec.tasks.get(task)
