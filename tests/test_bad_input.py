@@ -179,6 +179,11 @@ CASES: dict[str, Case] = {
                                            ["--alpha must be between 0 and 1", "7"], {}),
     "compare with a negative tolerance": lambda t: (["compare", str(t), "--baseline", str(t), "--tolerance", "-1"],
                                                     ["--tolerance must be a finite number", "-1"], {}),
+    "YAML max_gen_toks not a number": lambda t: (task_dir(t, GOOD.format(name="t") + "generation_kwargs:\n  max_gen_toks: lots\n"),
+                                                 ["t.yaml", "max_gen_toks must be an integer, got 'lots'"], {}),
+    "YAML negative repeats": lambda t: (task_dir(t, GOOD.format(name="t") + "repeats: -3\n"), ["t.yaml", "repeats"], {}),
+    "YAML negative num_fewshot": lambda t: (task_dir(t, GOOD.format(name="t") + "num_fewshot: -2\n"),
+                                            ["t.yaml", "num_fewshot"], {}),
     "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
                                            str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
                                            "--output", str(t / "m")], ["not a shard of the same run"], {}),
@@ -214,6 +219,13 @@ def test_comparing_a_run_without_records_fails(tmp_path: Path) -> None:
     out = xeval("compare", str(empty), "--baseline", str(tmp_path / "g"))
     assert out.returncode == 2 and "no records to compare" in out.stderr, (out.returncode, out.stderr)
     assert "Traceback" not in out.stderr
+
+
+def test_a_bad_generation_setting_creates_no_run_folder(tmp_path: Path) -> None:
+    argv = task_dir(tmp_path, GOOD.format(name="t") + "generation_kwargs:\n  max_gen_toks: lots\n")
+    out = xeval(*argv)
+    assert out.returncode == 2 and "max_gen_toks" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_refused_run_ids_create_nothing(tmp_path: Path) -> None:

@@ -8,13 +8,14 @@ its task's base file and a template file.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from xeval.errors import ConfigError
 from xeval.types import GenerationSettings, OutputType
@@ -83,7 +84,7 @@ class TaskSpec(BaseModel):
     validation_split: str | None = None
     training_split: str | None = None
     fewshot_split: str | None = None
-    num_fewshot: int | None = None
+    num_fewshot: int | None = Field(default=None, ge=0)
     description: str = ""
     doc_to_text: str | dict[str, str]
     doc_to_target: str | int | list[Any] | dict[str, str]
@@ -98,7 +99,7 @@ class TaskSpec(BaseModel):
     process_results: dict[str, str] | None = None
     filter_list: list[Any] | None = None
     should_decontaminate: bool | None = None
-    repeats: int | None = None
+    repeats: int | None = Field(default=None, ge=1)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     # set by the loader, not from YAML
@@ -143,6 +144,27 @@ class TaskSpec(BaseModel):
             if name not in names:
                 names.append(name)
         return names
+
+    @field_validator("generation_kwargs")
+    @classmethod
+    def _generation_kwargs_convert(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Every setting the run reads converts (``max_gen_toks: lots`` is this file's error, found
+        before a run folder is created)."""
+        for key, kind, low in (("max_gen_toks", int, 1), ("max_tokens", int, 1), ("temperature", float, 0.0),
+                               ("top_p", float, 0.0), ("seed", int, 0)):
+            given = value.get(key)
+            if given is None:
+                continue
+            try:
+                if isinstance(given, bool):
+                    raise ValueError
+                number = kind(given)
+            except (TypeError, ValueError):
+                expected = "an integer" if kind is int else "a number"
+                raise ValueError(f"{key} must be {expected}, got {given!r}") from None
+            if not math.isfinite(number) or number < low:
+                raise ValueError(f"{key} must be {low} or more, got {given!r}")
+        return value
 
     def generation_settings(self) -> GenerationSettings:
         kwargs = self.generation_kwargs
