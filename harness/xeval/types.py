@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 OutputType = Literal["generate_until", "multiple_choice"]
 DATA_ERROR = "data_error"  # Sample.metadata key: the row cannot be scored (bad data), and why
@@ -79,6 +79,12 @@ class Conversation(BaseModel):
     id: str  # the conversation's id, shared by the samples of its turns
     turn: int = Field(ge=1)
     user_turns: tuple[str, ...]  # the user messages of turns 1..turn, this turn's last
+
+    @model_validator(mode="after")
+    def _one_user_message_per_turn(self) -> Conversation:
+        if len(self.user_turns) != self.turn:
+            raise ValueError(f"turn {self.turn} needs {self.turn} user message(s), got {len(self.user_turns)}")
+        return self
 
 
 class Sample(BaseModel):

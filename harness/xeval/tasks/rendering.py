@@ -254,8 +254,10 @@ def _conversation(doc: dict[str, Any], spec: TaskSpec, sample_id: str) -> Conver
     try:
         return Conversation(id=str(doc["conversation_id"]), turn=doc["turn"], user_turns=tuple(doc["user_turns"]))
     except (KeyError, TypeError, ValueError) as exc:
+        errors = getattr(exc, "errors", None)
+        why = errors()[0]["msg"] if callable(errors) else f"{type(exc).__name__}: {exc}"
         raise ConfigError(f"{spec.source}: sample {sample_id}: a conversation turn needs conversation_id, turn "
-                          f"(from 1) and user_turns ({type(exc).__name__}: {str(exc).splitlines()[0][:80]})") from None
+                          f"(from 1) and user_turns, one per turn ({str(why).splitlines()[0][:100]})") from None
 
 
 def _gold_index(target: Any, choices: list[str], spec: TaskSpec, sample_id: str) -> int:
