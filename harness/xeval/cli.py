@@ -33,10 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--sample-seed", type=int, default=None,
                      help="with --limit: a seeded random subset (the same documents for every template "
                           "language of a dataset, so the cross-lingual matrix stays paired)")
-    run.add_argument("--mc-mode", choices=["loglik", "generate", "auto"], default="auto",
+    run.add_argument("--mc-mode", choices=["loglik", "generate", "exact", "auto"], default="auto",
                      help="multiple choice: rank the choices by log-likelihood, or show them lettered and "
-                          "extract the model's choice from its reply (auto: generate when the backend "
-                          "gives no log-likelihoods, e.g. chat-only APIs)")
+                          "extract the model's choice from its reply, or (exact) generate from the task's own "
+                          "prompt and count the reply right when, stripped, it equals the gold choice (KORANI) "
+                          "(auto: generate when the backend gives no log-likelihoods, e.g. chat-only APIs)")
+    run.add_argument("--protocol", default=None,
+                     help="a study's preset: korani = greedy, 256 new tokens, --mc-mode exact, and the study's "
+                          "rougeL_korani and accuracy_korani beside xeval's metrics (flags given win)")
     run.add_argument("--num-fewshot", "--num_fewshot", type=int, default=None,
                      help="few-shot examples per sample, for every task (as lm-eval's --num_fewshot: a task "
                           "whose YAML says num_fewshot: 0 stays zero-shot); drawn with --seed")
@@ -206,6 +210,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         check_run_id(args.run_id)
     if args.num_fewshot is not None and args.num_fewshot < 0:
         raise XevalError(f"--num-fewshot must be 0 or more, got {args.num_fewshot}")
+    _apply_protocol(args)
     resolve_spec(args.model)  # an unknown spec fails before any data is read
     model_args = parse_model_args(args.model_args) if isinstance(args.model_args, str | None) else args.model_args
     if args.chat_template:
@@ -227,7 +232,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         max_tokens=args.max_tokens, sample_seed=args.sample_seed, strict=args.strict, clusters=args.clusters,
         reasoning_markers=parse_markers(args.reasoning_markers),
         num_fewshot=args.num_fewshot, fewshot_as_multiturn=args.fewshot_as_multiturn,
-        repeats=args.repeats, temperature=args.temperature,
+        repeats=args.repeats, temperature=args.temperature, protocol=args.protocol,
     )
     index = TaskIndex.load(extra_paths=args.tasks_dir)
     cache = None
@@ -318,6 +323,23 @@ def _exit_status(run_dir: Path, max_error_rate: float) -> int:
               f"{max_error_rate:g}); first: {failed[0]['key']}: {str(failed[0]['error'])[:160]}", file=sys.stderr)
         return EXIT_FAILED_SAMPLES
     return 0
+
+
+def _apply_protocol(args: argparse.Namespace) -> None:
+    """``--protocol``: the study's decoding and multiple-choice mode, unless given as flags."""
+    from xeval.run.protocols import resolve_protocol
+
+    protocol = resolve_protocol(args.protocol)
+    if protocol is None:
+        return
+    if args.mc_mode not in ("auto", protocol.mc_mode):
+        raise XevalError(f"--protocol {protocol.name} answers multiple choice with --mc-mode {protocol.mc_mode}; "
+                         f"drop --mc-mode {args.mc_mode} or the protocol")
+    args.mc_mode = protocol.mc_mode
+    if args.temperature is None:
+        args.temperature = protocol.temperature
+    if args.max_tokens is None:
+        args.max_tokens = protocol.max_tokens
 
 
 def _apply_gen_kwargs(args: argparse.Namespace) -> None:
@@ -442,6 +464,9 @@ def _resume_defaults(args: argparse.Namespace) -> None:
     args.sample_seed = args.sample_seed if args.sample_seed is not None else settings.get("sample_seed")
     if args.mc_mode == "auto" and settings.get("mc_mode"):
         args.mc_mode = settings["mc_mode"]
+    args.protocol = args.protocol or settings.get("protocol")
+    if args.max_tokens is None:
+        args.max_tokens = settings.get("max_tokens")
     if args.reasoning_markers is None and settings.get("reasoning_markers"):
         args.reasoning_markers = ",".join(settings["reasoning_markers"])
     args.strict = args.strict or bool(settings.get("strict"))

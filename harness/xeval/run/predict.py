@@ -13,6 +13,7 @@ from xeval.models.base import ModelAdapter
 from xeval.run.conversation import EARLIER_TURN_FAILED
 from xeval.run.reasoning import DEFAULT_MARKERS, split_reasoning
 from xeval.scoring.extract import choices_block, extract_choice
+from xeval.scoring.korani import exact_choice
 from xeval.types import (
     DATA_ERROR,
     Completion,
@@ -37,7 +38,15 @@ def choice_requests(sample: Sample) -> list[LoglikelihoodRequest]:
     ]
 
 
-MC_MODES = ("loglik", "generate", "auto")
+MC_MODES = ("loglik", "generate", "exact", "auto")
+GENERATING_MC_MODES = ("generate", "exact")  # multiple choice answered by generation
+
+
+def generates(mc_mode: str) -> bool:
+    """Multiple choice under this mode is answered by generation (``generate``: choices shown
+    lettered, the choice extracted; ``exact``: the task's own prompt, the reply equal to a choice's
+    text as KORANI's run.py compares)."""
+    return mc_mode in GENERATING_MC_MODES
 
 
 CHOICES_SHOWN = "choices_shown"  # Sample.metadata: the prompt already lists the lettered choices
@@ -82,6 +91,9 @@ def predict(
             shown = [with_choices_shown(s) for s in samples]
             completions = model.generate(generation_requests(shown, settings))
             return [_extracted(s, c, markers) for s, c in zip(samples, completions, strict=True)]
+        if samples[0].output_type == "multiple_choice" and mc_mode == "exact":
+            completions = model.generate(generation_requests(samples, settings))
+            return [_extracted(s, c, markers, exact=True) for s, c in zip(samples, completions, strict=True)]
         if samples[0].output_type == "multiple_choice":
             return _predict_choices(model, samples)
         completions = model.generate(generation_requests(samples, settings))
@@ -100,9 +112,10 @@ def planned_requests(samples: list[Sample], settings: GenerationSettings, mc_mod
     for log-likelihoods or answers without the model)."""
     asked = [s for s in samples if _without_model(s) is None]
     if asked and asked[0].output_type == "multiple_choice":
-        if mc_mode != "generate":
+        if not generates(mc_mode):
             return []
-        asked = [with_choices_shown(s) for s in asked]
+        if mc_mode == "generate":
+            asked = [with_choices_shown(s) for s in asked]
     return generation_requests(asked, settings)
 
 
@@ -116,10 +129,14 @@ def _without_model(sample: Sample) -> Prediction | None:
     return None
 
 
-def _extracted(sample: Sample, completion: Completion, markers: tuple[str, str]) -> Prediction:
+def _extracted(sample: Sample, completion: Completion, markers: tuple[str, str], exact: bool = False) -> Prediction:
     prediction = _from_completion(completion, markers)
     if prediction.error is None:
         assert sample.choices is not None
+        if exact:
+            index = exact_choice(prediction.text, sample.choices)
+            return prediction.model_copy(update={"extracted": index, "extraction": "exact" if index is not None
+                                                 else "unparseable"})
         found = extract_choice(prediction.text, sample.choices)
         prediction = prediction.model_copy(update={"extracted": found.index, "extraction": found.method})
     return prediction

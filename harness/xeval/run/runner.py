@@ -17,8 +17,9 @@ from xeval.models.base import ModelAdapter, abilities_of
 from xeval.results import RunFolder, build_summary, make_record, read_records
 from xeval.run.conversation import ConversationState, turn_order
 from xeval.run.lookahead import Lookahead
-from xeval.run.predict import planned_requests, predict, with_choices_shown
+from xeval.run.predict import generates, planned_requests, predict, with_choices_shown
 from xeval.run.progress import Progress
+from xeval.run.protocols import resolve_protocol
 from xeval.run.reasoning import DEFAULT_MARKERS
 from xeval.scoring import Scorer, ScorerContext, canonical_name, declared_facts, judge_needs, make_scorer
 from xeval.scoring.builtin import language_gated
@@ -56,6 +57,7 @@ class RunConfig:
     judge: Any = None  # ModelAdapter judging judge:/pairwise: scorers
     judge_mode: str = "generate"
     baseline: Any = None  # judges.scorers.Baseline for pairwise scorers
+    protocol: str | None = None  # a study preset (run/protocols.py): its metrics beside the task's
 
 
 @dataclass
@@ -142,8 +144,11 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
     context = ScorerContext(languages=languages, judge=config.judge, judge_mode=config.judge_mode,
                             baseline=config.baseline)
     plans = []
+    protocol = resolve_protocol(config.protocol)
     for spec, samples in rendered:
         names = spec.scorer_names
+        if protocol is not None:
+            names = [*names, *(n for n in protocol.scorers(spec) if n not in names)]
         scorers: list[Scorer] = list(lm_eval_metrics.get(spec.task, []))
         if not names and not scorers:
             raise XevalError(f"{spec.source}: task {spec.task!r} has no metric_list and no scorers")
@@ -241,7 +246,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
         "settings": {"limit": config.limit, "batch_size": config.batch_size,
                      "seed": config.seed, "tasks": config.tasks, "sample_seed": config.sample_seed,
                      "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
-                     "mc_mode": config.mc_mode,
+                     "mc_mode": config.mc_mode, "protocol": config.protocol,
                      "num_fewshot": config.num_fewshot,
                      "repeats": config.repeats, "temperature": config.temperature,
                      "fewshot_as_multiturn": config.fewshot_as_multiturn,
@@ -393,7 +398,7 @@ class ScoringLane:
 
 def applied_repeats(plan: TaskPlan, config: RunConfig) -> int:
     """Repeats as run: one for multiple choice by log-likelihood (deterministic)."""
-    if plan.spec.output_type == "multiple_choice" and config.mc_mode != "generate":
+    if plan.spec.output_type == "multiple_choice" and not generates(config.mc_mode):
         return 1
     return repeats_for(plan.spec, config)
 

@@ -71,7 +71,7 @@ def scorer_names() -> list[str]:
 
 
 def _load_builtins() -> None:
-    from xeval.scoring import builtin  # noqa: F401 - registers on import
+    from xeval.scoring import builtin, korani  # noqa: F401 - registers on import
     from xeval.scoring.instructions import scorer as _instructions  # noqa: F401 - registers on import
 
     for entry in entry_points(group="xeval.scorers"):
