@@ -197,6 +197,33 @@ CASES: dict[str, Case] = {
     "--protocol korani with --mc-mode loglik": lambda t: (["run", "--protocol", "korani", "--mc-mode", "loglik",
                                                            "--tasks", "xeval_qa_en"],
                                                           ["--protocol korani", "--mc-mode exact"], {}),
+    "category_field naming no field": lambda t: (task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    category_field: cat\n"),
+                                                 ["t.yaml", "category_field 'cat' must hold a category name"], {}),
+    "category_field holding a list": lambda t: (task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    category_field: cat\n",
+                                                         data='{"q": "hi", "a": "x", "cat": ["a", "b"]}\n'),
+                                                ["t.yaml", "category_field 'cat'"], {}),
+    "baseline prompt with an unknown key": lambda t: (task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    baseline:\n"
+                                                               "      doc_to_txt: x\n"),
+                                                      ["t.yaml", "metadata.xeval", "baseline"], {}),
+    "pairwise rubric with three aspects": lambda t: (
+        task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    scorers: ['pairwise:three']\n")
+        + ["--judge", "embedded", "--baseline", str(write(t / "base" / "samples.jsonl", "").parent)],
+        ["three.yaml", "field 'aspects'", "two"],
+        {"XEVAL_JUDGES_DIR": str(write(t / "judges" / "three.yaml", "name: three\nkind: pairwise\nscale: {min: 0, max: 10}\n"
+                                       "aspects: [a, b, c]\noutput: score_tags\ntemplate: x\n").parent)}),
+    "rubric with an unknown combine": lambda t: (
+        task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    scorers: ['pairwise:odd']\n")
+        + ["--judge", "embedded", "--baseline", str(write(t / "base" / "samples.jsonl", "").parent)],
+        ["odd.yaml", "field 'combine'"],
+        {"XEVAL_JUDGES_DIR": str(write(t / "judges" / "odd.yaml", "name: odd\nkind: pairwise\nscale: {min: 0, max: 10}\n"
+                                       "aspects: [a, b]\noutput: json\ncombine: average\ntemplate: x\n").parent)}),
+    "resume of a run.json that is {}": lambda t: (["run", "--resume", str(write(t / "r" / "run.json", "{}").parent)],
+                                                  ["run.json", "model.spec"], {}),
+    "resume of a run.json that is a list": lambda t: (["run", "--resume", str(write(t / "r" / "run.json", "[1]").parent)],
+                                                      ["run.json", "expected a JSON object"], {}),
+    "resume of a run.json with limit abc": lambda t: (["run", "--resume", str(write(
+        t / "r" / "run.json", '{"model": {"spec": "embedded"}, "settings": {"limit": "abc"}}').parent)],
+        ["run.json", "settings.limit"], {}),
     "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
                                            str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
                                            "--output", str(t / "m")], ["not a shard of the same run"], {}),

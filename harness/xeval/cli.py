@@ -310,17 +310,37 @@ def check_run_id(run_id: str) -> None:
 
 
 def _exit_status(run_dir: Path, max_error_rate: float) -> int:
-    """0 when the failed samples are within --max-error-rate; else one line and exit 3. Rows
-    refused as bad data (answer outside the choices) were announced already and do not count."""
+    """0 when the failed samples are within --max-error-rate; else one line and exit 3. A sample
+    fails when its answer failed or a judge could not judge it (a failed call, an unreadable
+    reply): a judge failing on every call is a failed run, not a run without its primary metric.
+    Rows refused as bad data (answer outside the choices) were announced already and do not count."""
     from xeval.results import RunFolder
+    from xeval.results.summary import JUDGE_PREFIXES
 
     records = list(RunFolder(run_dir).records(validate=False))
-    failed = [r for r in records if r.get("error") and not str(r["error"]).startswith("data:")]
-    counted = len(records) - (sum(1 for r in records if r.get("error")) - len(failed))
+
+    def judge_error(record: dict[str, Any]) -> str | None:
+        for name, score in sorted((record.get("scores") or {}).items()):
+            if name.startswith(JUDGE_PREFIXES) and score.get("value") is None:
+                return f"{name}: {score.get('error') or 'judge failed'}"
+        return None
+
+    refused = {id(r) for r in records if r.get("error") and str(r["error"]).startswith("data:")}
+    failed: list[tuple[dict[str, Any], str]] = []
+    for record in records:
+        why = None if id(record) in refused else (str(record["error"]) if record.get("error") else judge_error(record))
+        if why:
+            failed.append((record, why))
+    judged_badly = sum(1 for r, _ in failed if not r.get("error"))
+    if judged_badly:
+        print(f"xeval: the judge could not judge {judged_badly} sample(s) (failed calls or unreadable replies; "
+              "raw replies in samples.jsonl); they count as failed samples", file=sys.stderr)
+    counted = len(records) - len(refused)
     rate = len(failed) / counted if counted else 0.0
     if failed and rate > max_error_rate:
+        first, why = failed[0]
         print(f"xeval: {len(failed)} of {counted} sample(s) failed ({rate:.1%} > --max-error-rate "
-              f"{max_error_rate:g}); first: {failed[0]['key']}: {str(failed[0]['error'])[:160]}", file=sys.stderr)
+              f"{max_error_rate:g}); first: {first['key']}: {why[:160]}", file=sys.stderr)
         return EXIT_FAILED_SAMPLES
     return 0
 
@@ -382,7 +402,7 @@ def _baseline(value: str, output: Path, open_model: Any, config: Any, index: Any
     if ":" not in value and value not in {"embedded", "none"}:
         raise XevalError(f"--baseline {value!r}: not a run folder with samples.jsonl, nor a model spec")
     resolve_spec(value)
-    base_config = replace(config, model=value, model_args={}, judge=None, baseline=None,
+    base_config = replace(config, model=value, model_args={}, judge=None, baseline=None, as_baseline=True,
                           run_id=f"{config.run_id}-baseline" if config.run_id else None)
     plans = plan_tasks(base_config, index, quiet_judges=True)
     model = open_model(value, {}, keep=False)
@@ -450,14 +470,23 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 def _resume_defaults(args: argparse.Namespace) -> None:
     """``--resume RUN_DIR``: the run's own specs, unless given again on the command line."""
-    from xeval.results import read_json_file
+    from xeval.results import RunFolder
 
-    spec = read_json_file(args.resume / "run.json", f"--resume {args.resume}: no run.json there (not an xeval run)")
+    if not (args.resume / "run.json").is_file():
+        raise XevalError(f"--resume {args.resume}: no run.json there (not an xeval run)")
+    typed = RunFolder(args.resume).read_spec()  # through its schema: a damaged field is one line
+    spec = typed.model_dump(mode="json")
     settings = spec.get("settings", {})
+    model_spec, model_args = typed.model.get("spec"), typed.model.get("args")
+    if not isinstance(model_spec, str) or not model_spec.strip():
+        raise XevalError(f"{args.resume / 'run.json'}: not an xeval RunSpec file: field 'model.spec': missing "
+                         "(the model this run was started with)")
+    if model_args is not None and not isinstance(model_args, dict):
+        raise XevalError(f"{args.resume / 'run.json'}: not an xeval RunSpec file: field 'model.args': not an object")
     args.output, args.run_id = args.resume.parent, args.resume.name
-    args.model = args.model or spec["model"]["spec"]
+    args.model = args.model or model_spec
     if args.model_args is None:
-        args.model_args = spec["model"].get("args") or {}
+        args.model_args = model_args or {}
     args.tasks = args.tasks or settings.get("tasks")
     args.limit = args.limit if args.limit is not None else settings.get("limit")
     args.seed = settings.get("seed", args.seed)

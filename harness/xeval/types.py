@@ -105,6 +105,7 @@ class Sample(BaseModel):
     references: list[str] = Field(default_factory=list)
     prediction: str | None = None  # an answer produced elsewhere, scored as it is
     conversation: Conversation | None = None  # a turn of a multi-turn conversation
+    category: str | None = None  # the benchmark's own category of the item (Vicuna's, WizardLM's skill)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @property

@@ -63,9 +63,8 @@ def test_two_processes_one_run_id_one_is_refused(tmp_path: Path) -> None:
 
 def test_a_killed_writers_lock_is_taken_over_and_the_run_resumed(tmp_path: Path) -> None:
     first = _xeval(*SLOW_RUN, "--output", str(tmp_path), "--run-id", "r", start_new_session=True)
-    _wait_for_lock(tmp_path / "r", first)
-    time.sleep(1.0)
-    os.killpg(first.pid, signal.SIGKILL)
+    _wait_for_lock(tmp_path / "r", first)  # the model is loaded before the lock is taken: kill at once,
+    os.killpg(first.pid, signal.SIGKILL)    # mid-generation (8 rows of 48 tokens take about a second here)
     first.wait(timeout=30)
     done_before = len(_records(tmp_path / "r")) if (tmp_path / "r" / "samples.jsonl").exists() else 0
     second = subprocess.run([sys.executable, "-m", "xeval", *SLOW_RUN, "--output", str(tmp_path), "--run-id", "r"],

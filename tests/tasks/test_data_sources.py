@@ -3,6 +3,7 @@ and `xeval data check` / `xeval run` against a local mirror laid out like the hu
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -68,6 +69,11 @@ MULTI_IF_ROW = {"key": "1001", "language": "English",
                 "turn_3_prompt": "", "turn_3_instruction_id_list": "[]", "turn_3_kwargs": "[]"}
 for _language in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt"):
     HUB_ROWS[f"multi_if_{_language}"] = MULTI_IF_ROW
+# X-Instruction's sets, as their repositories' JSONL files hold them
+HUB_ROWS["xinstruct_vicuna"] = {"question_id": 1, "category": "generic",
+                                "turns": ["How can I improve my time management skills?"]}
+HUB_ROWS["xinstruct_wizardlm"] = {"idx": 1, "Skill": "Math", "Difficulty": 1,
+                                  "Instruction": "If a car travels 120 miles in 2 hours, what is its average speed?"}
 EXPECTED_KEYS = {
     "klue_nli": {"premise", "hypothesis", "label"}, "kornli": {"premise", "hypothesis", "label"},
     "kobest_copa": {"premise", "question", "choice1", "choice2", "label"},
@@ -82,6 +88,8 @@ EXPECTED_KEYS = {
     "ifeval": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
     "ifeval_ko": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
     **{f"multi_if_{lang}": {"key", "language", "turns"} for lang in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt")},
+    "xinstruct_vicuna": {"id", "instruction", "category"},
+    "xinstruct_wizardlm": {"id", "instruction", "category", "difficulty"},
 }
 
 
@@ -185,6 +193,14 @@ def hub_mirror(tmp_path_factory: pytest.TempPathFactory) -> Path:
     moved = {"sentence1": "a", "sentence2": "b", "label": 0}
     _parquet(klue / "nli" / "validation-00000-of-00001.parquet", [moved])
     _configs_readme(klue, "nli", "validation")
+    # repository release files (X-Instruction's sets): DIR/<owner>/<name>/<path in the repository>
+    vicuna = root / "lm-sys" / "FastChat" / "fastchat" / "llm_judge" / "data" / "vicuna_bench" / "question.jsonl"
+    vicuna.parent.mkdir(parents=True)
+    vicuna.write_bytes((Path(__file__).resolve().parents[2].parent / "shared" / "data" / "vicuna-bench" /
+                        "question.jsonl").read_bytes())
+    wizardlm = root / "nlpxucan" / "WizardLM" / "data" / "WizardLM_testset.jsonl"
+    wizardlm.parent.mkdir(parents=True)
+    wizardlm.write_text(json.dumps(HUB_ROWS["xinstruct_wizardlm"]) + "\n", encoding="utf-8")
     return root
 
 
@@ -204,6 +220,28 @@ def test_data_check_against_a_mirror(hub_mirror: Path) -> None:
     failed = [line for line in lines if line.startswith("[FAIL] klue_nli")]
     assert len(failed) == 1 and "missing field(s) premise, hypothesis" in failed[0]
     assert lines[-1] == "4 source(s): 3 ok, 1 failed, 0 local only"
+
+
+def test_data_check_and_run_read_repository_files(hub_mirror: Path, tmp_path: Path) -> None:
+    """X-Instruction's sets are files in GitHub repositories at a commit, read with datasets' JSON
+    loader (raw.githubusercontent.com for a networked user; the mirror's copy here)."""
+    proc = _xeval("data", "check", "xinstruct_vicuna_sw,xinstruct_wizardlm_sw", "--mirror", str(hub_mirror))
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert ("[ok] xinstruct_vicuna: github lm-sys/FastChat@589532dcfa83 "
+            "fastchat/llm_judge/data/vicuna_bench/question.jsonl: fields question_id, category, turns") in lines
+    assert any(line.startswith("[ok] xinstruct_wizardlm: github nlpxucan/WizardLM@6526cfae2497") for line in lines)
+    source = SOURCES["xinstruct_vicuna"]
+    assert source.repo_file_url() == ("https://raw.githubusercontent.com/lm-sys/FastChat/589532dcfa83700f950b9aa3983416c"
+                                      "543afabc0/fastchat/llm_judge/data/vicuna_bench/question.jsonl")
+    from xeval.run.runner import RunConfig, plan_tasks
+
+    os.environ["XEVAL_HUB_MIRROR"] = str(hub_mirror)
+    try:
+        plan = plan_tasks(RunConfig(tasks="xinstruct_vicuna_hi", data_source="hub"), quiet_judges=True)[0]
+    finally:
+        del os.environ["XEVAL_HUB_MIRROR"]
+    assert len(plan.samples) == 80 and plan.samples[79].category == "writing"
 
 
 def test_data_check_names_an_unreachable_source(tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ NEUTRAL_SETTINGS = {"batch_size"}
 SETTING_DEFAULTS: dict[str, Any] = {"sample_seed": None, "strict": False, "clusters": None, "num_fewshot": None,
                                     "fewshot_as_multiturn": False, "repeats": None, "temperature": None,
                                     "mc_mode": "loglik", "reasoning_markers": ["<think>", "</think>"],
-                                    "max_error_rate": None, "protocol": None}
+                                    "max_error_rate": None, "protocol": None,
+                                    "as_baseline": False}
 
 
 class RunLockedError(XevalError):

@@ -261,6 +261,28 @@ def _json_for_script(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
+def _pairwise_section(runs: list[Run]) -> str:
+    """Pairwise judges per task (and pooled per language, task *) x answer language, every
+    category together: win / tie / loss, win rate as win + tie/2 and wins alone with 95 % CIs,
+    and position consistency."""
+    rows = []
+    for run in runs:
+        for row in run.summary.get("pairwise", []):
+            if row.get("category") != "all":
+                continue
+            ci = (f"{_number(row.get('win_rate_ci_low'))}-{_number(row.get('win_rate_ci_high'))}"
+                  if row.get("n") else "")
+            rows.append([run.label, row["scorer"], row["task"], row["answer_language"], row.get("n"),
+                         row.get("n_failed"), row.get("win"), row.get("tie"), row.get("loss"), row.get("win_rate"),
+                         ci, row.get("win_only"), row.get("consistency")])
+    if not rows:
+        return ""
+    return ("<h2>Pairwise</h2><p class=note>Against the run's baseline, judged in both orders; per category in "
+            "summary.json (<code>pairwise</code>).</p>" + html_table(
+                ["run", "judge scorer", "task", "answer language", "judged", "failed", "win", "tie", "loss",
+                 "win rate (win + tie/2)", "95% CI", "wins alone", "position consistency"], rows, "pairwise"))
+
+
 def build_report(runs: list[Run]) -> str:
     if not runs:
         raise XevalError("no runs to report")
@@ -271,7 +293,7 @@ def build_report(runs: list[Run]) -> str:
         f"<header><h1>xeval report</h1><p class=note>{len(runs)} run(s), generated {_e(generated)}</p></header>",
         _runs_section(runs), leaderboard,
         "<h2>By language</h2>" + _language_chart(table) if not table.empty else "",
-        _facet_charts(runs), _matrix_section(runs), _judge_section(runs),
+        _facet_charts(runs), _matrix_section(runs), _judge_section(runs), _pairwise_section(runs),
         SAMPLE_BROWSER,
     ])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -48,6 +48,7 @@ def make_record(sample: Sample, prediction: Prediction, scores: list[Score], mod
         "scores": {s.scorer: s.model_dump(exclude={"scorer"}) for s in scores},
         **({"conversation": {"id": sample.conversation.id, "turn": sample.conversation.turn}}
            if sample.conversation else {}),
+        **({"category": sample.category} if sample.category is not None else {}),
     }
 
 
@@ -128,7 +129,53 @@ def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], compl
         "reasoning": reasoning_report(records),
         **({"instructions": report} if (report := instruction_report(records)) else {}),
         **({"turns": turns} if (turns := turn_report(records)) else {}),
+        **({"pairwise": pairwise} if (pairwise := pairwise_report(records)) else {}),
     }
+
+
+PAIRWISE_PREFIX = "pairwise_"
+ALL = "all"
+
+
+def pairwise_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pairwise judges per scorer x task x answer language x category (``all`` first, then each
+    category the benchmark gives its items): samples judged and failed, win / tie / loss shares,
+    the win rate as win + tie/2 and as wins alone (= the win share), each with a 95 % bootstrap CI, and position
+    consistency (the share of samples whose two orders gave the same verdict). Tasks answered in
+    the same language are pooled too, as task ``*`` (X-Instruction reports Vicuna and WizardLM
+    together per language)."""
+    groups: dict[tuple[str, str, str, str], list[dict[str, float] | None]] = defaultdict(list)
+    tasks_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for record in records:
+        for name, score in (record.get("scores") or {}).items():
+            if not name.startswith(PAIRWISE_PREFIX):
+                continue
+            value = score.get("value")
+            extra = score.get("extra") or {}
+            verdict = None if value is None else {"value": float(value), **{
+                k: float(extra.get(k, 0.0)) for k in ("win", "tie", "loss", "consistent")}}
+            language = str(record.get("answer_language"))
+            tasks_of[(name, language)].add(record["task"])
+            for category in (ALL, *([str(record["category"])] if record.get("category") else [])):
+                groups[(name, record["task"], language, category)].append(verdict)
+                groups[(name, "*", language, category)].append(verdict)
+    rows = []
+    for (name, task, language, category), members in sorted(groups.items(), key=lambda kv: (
+            kv[0][0], kv[0][1] == "*", kv[0][1], kv[0][2], kv[0][3] != ALL, kv[0][3])):
+        if task == "*" and len(tasks_of[(name, language)]) < 2:
+            continue
+        judged = [m for m in members if m is not None]
+        row: dict[str, Any] = {"scorer": name, "task": task, "answer_language": language, "category": category,
+                               "n": len(judged), "n_failed": len(members) - len(judged)}
+        if judged:
+            for key, field in (("win", "win"), ("tie", "tie"), ("loss", "loss"), ("win_rate", "value"),
+                               ("win_only", "win")):
+                values = [m[field] for m in judged]
+                low, high = bootstrap_ci(values)
+                row[key], row[f"{key}_ci_low"], row[f"{key}_ci_high"] = weighted_mean(values), low, high
+            row["consistency"] = weighted_mean([m["consistent"] for m in judged])
+        rows.append(row)
+    return rows
 
 
 def turn_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

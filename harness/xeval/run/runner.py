@@ -58,6 +58,7 @@ class RunConfig:
     judge_mode: str = "generate"
     baseline: Any = None  # judges.scorers.Baseline for pairwise scorers
     protocol: str | None = None  # a study preset (run/protocols.py): its metrics beside the task's
+    as_baseline: bool = False  # this run answers as a pairwise baseline: tasks use their baseline prompt
 
 
 @dataclass
@@ -116,7 +117,7 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
                 raise XevalError(f"{spec.source}: task {spec.task!r} uses {', '.join(missing)}, which xeval's "
                                  f"native runner does not implement yet; run it through lm-eval "
                                  f"(--tasks lm_eval:{spec.task}) or remove the field")
-            spec = with_num_fewshot(spec, config.num_fewshot)
+            spec = with_num_fewshot(spec.as_baseline() if config.as_baseline else spec, config.num_fewshot)
             docs = load_documents(spec, config.data_dir, config.data_source)
             fewshot = _fewshot(spec, docs, config)
             rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed, fewshot)))
@@ -246,7 +247,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
         "settings": {"limit": config.limit, "batch_size": config.batch_size,
                      "seed": config.seed, "tasks": config.tasks, "sample_seed": config.sample_seed,
                      "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
-                     "mc_mode": config.mc_mode, "protocol": config.protocol,
+                     "mc_mode": config.mc_mode, "protocol": config.protocol, "as_baseline": config.as_baseline,
                      "num_fewshot": config.num_fewshot,
                      "repeats": config.repeats, "temperature": config.temperature,
                      "fewshot_as_multiturn": config.fewshot_as_multiturn,

@@ -241,11 +241,23 @@ def build_samples(
                 gold=gold,
                 references=references,
                 conversation=_conversation(doc, spec, sample_id) if meta.conversation else None,
+                category=_category(doc, spec, sample_id),
                 metadata={"doc_index": index, **({"doc": {f: doc.get(f) for f in meta.doc_fields}}
                                                   if meta.doc_fields else {})},
             )
         )
     return samples
+
+
+def _category(doc: dict[str, Any], spec: TaskSpec, sample_id: str) -> str | None:
+    field = spec.xeval.category_field
+    if field is None:
+        return None
+    value = doc.get(field)
+    if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+        raise ConfigError(f"{spec.source}: sample {sample_id}: category_field {field!r} must hold a category name, "
+                          f"got {value!r}"[:200])
+    return str(value).strip()
 
 
 def _conversation(doc: dict[str, Any], spec: TaskSpec, sample_id: str) -> Conversation:

@@ -50,13 +50,23 @@ class Source:
     explode: Callable[[Row], list[Row]] | None = None
     licence: str = ""
     gated: bool = False  # the hub asks users to accept terms (HF_TOKEN needed)
+    # a JSON Lines file in a public git repository, at a commit, read with ``datasets``' JSON
+    # loader (for benchmarks released as repository files, not hub datasets): hub_path is then
+    # the repository (owner/name) and hub_revision the commit
+    repo_file: str | None = None
 
     def sample_path(self) -> Path:
         from xeval.paths import tasks_dir
 
         return tasks_dir() / self.suite / "samples" / f"{self.name}.jsonl"
 
+    def repo_file_url(self) -> str:
+        assert self.repo_file is not None and self.hub_path is not None and self.hub_revision is not None
+        return f"https://raw.githubusercontent.com/{self.hub_path}/{self.hub_revision}/{self.repo_file}"
+
     def hub_label(self) -> str:
+        if self.repo_file is not None:
+            return f"github {self.hub_path}@{(self.hub_revision or '')[:12]} {self.repo_file}"
         label = f"{self.hub_path}" + (f"@{self.hub_revision}" if self.hub_revision else "")
         return f"{label} ({self.hub_name or self.hub_data_dir or 'default'}, {self.hub_split})"
 
@@ -160,6 +170,24 @@ def _nsmc(r: Row) -> Row:
 
 def _news_summary(r: Row) -> Row:
     return {"text": r["document"], "summary": r["summary"]}
+
+
+def _vicuna(r: Row) -> Row:
+    """A Vicuna question: FastChat's ``llm_judge`` format (``turns``) or the older ``table``
+    format X-Instruction's scripts read (``text``)."""
+    turns = r.get("turns")
+    text = turns[0] if isinstance(turns, list) and turns else r["text"]
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("the question is empty")
+    return {"id": str(r["question_id"]), "instruction": text, "category": str(r["category"])}
+
+
+def _wizardlm(r: Row) -> Row:
+    """A WizardLM test-set item (``idx``, ``Skill``, ``Difficulty``, ``Instruction``)."""
+    if not isinstance(r["Instruction"], str) or not r["Instruction"].strip():
+        raise ValueError("Instruction is empty")
+    return {"id": str(r["idx"]), "instruction": r["Instruction"], "category": str(r["Skill"]),
+            "difficulty": r.get("Difficulty")}
 
 
 def _alpacaeval_reader(language: str, modifiers: bool) -> Callable[[Path], list[Row]]:
@@ -295,6 +323,19 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
            "ifeval-ko/input_data.jsonl", _instructions("ko"), hub_fields=IFEVAL_FIELDS, licence="Apache-2.0",
            evidence="hub dataset card; loaders of the Korean leaderboards that run it (key, prompt, "
                     "instruction_id_list, kwargs; split train)"),
+    # X-Instruction (arXiv 2405.19744) answers English questions in ten languages: the 80 Vicuna
+    # questions (FastChat, Apache-2.0) and the WizardLM test set (218 items, 29 skills), read from
+    # their repositories' files at a commit, or --data-dir DIR/vicuna-bench/question.jsonl and
+    # DIR/wizardlm/WizardLM_testset.jsonl
+    Source("xinstruct_vicuna", "xinstruct", "lm-sys/FastChat", None, "train", _vicuna, "vicuna-bench/question.jsonl",
+           _vicuna, hub_revision="589532dcfa83700f950b9aa3983416c543afabc0",
+           repo_file="fastchat/llm_judge/data/vicuna_bench/question.jsonl", hub_fields=("question_id", "category",
+                                                                                         "turns"),
+           licence="Apache-2.0", evidence="X-Instruction README (Vicuna benchmark); FastChat llm_judge data"),
+    Source("xinstruct_wizardlm", "xinstruct", "nlpxucan/WizardLM", None, "train", _wizardlm,
+           "wizardlm/WizardLM_testset.jsonl", _wizardlm, hub_revision="6526cfae2497cfb1a23476c808a8095cd378e486",
+           repo_file="data/WizardLM_testset.jsonl", hub_fields=("idx", "Skill", "Instruction"),
+           licence="see the repository", evidence="X-Instruction's reported sets (Vicuna & WizardLM); WizardLM data/"),
     *[Source(f"alpacaeval_{lang}", "chat", None, None, "test", None,
              f"multilingual-alpacaeval/alpacaeval_test_subset.{lang}.jsonl", None, _alpacaeval_reader(lang, False),
              licence="CC BY-NC 4.0", evidence="naver/pasero release files")
@@ -475,7 +516,13 @@ def open_hub_dataset(source: Source, streaming: bool = False) -> Any:
     except ImportError:
         raise MissingDependencyError(f"data source {source.name!r} from the hub", "datasets") from None
     path, revision = hub_location(source)
+    if source.repo_file is not None:  # a repository's release file through the JSON loader
+        mirrored = os.environ.get(HUB_MIRROR_ENV)
+        data_files = str(Path(path) / source.repo_file) if mirrored else source.repo_file_url()
+        path, revision = "json", None
     kwargs: dict[str, Any] = {"split": source.hub_split, "streaming": streaming}
+    if source.repo_file is not None:
+        kwargs["data_files"] = data_files
     if revision:
         kwargs["revision"] = revision
     if source.hub_data_dir:

@@ -47,6 +47,17 @@ class MetricSpec(BaseModel):
         return self.metric
 
 
+class BaselinePrompt(BaseModel):
+    """How a study prompted its baseline model (X-Instruction asked ChatGPT with a prompt of its
+    own): used when the task runs as the baseline of a pairwise run (``--baseline MODEL``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_to_text: str
+    system_prompt: str | None = None
+    generation_kwargs: dict[str, Any] | None = None
+
+
 class XevalMeta(BaseModel):
     """xeval-only settings, under ``metadata.xeval`` in a task YAML."""
 
@@ -68,6 +79,10 @@ class XevalMeta(BaseModel):
     # multi-turn: each document is one turn (fields conversation_id, turn, user_turns), sent after
     # the model's replies to the conversation's earlier turns
     conversation: bool = False
+    # a document field holding the item's category (Vicuna's category, WizardLM's Skill): kept on
+    # the record, and pairwise results are reported per category
+    category_field: str | None = None
+    baseline: BaselinePrompt | None = None
 
 
 class TaskSpec(BaseModel):
@@ -132,6 +147,17 @@ class TaskSpec(BaseModel):
     def answer_language(self) -> str:
         meta = self.xeval
         return meta.answer_language or self.template_language
+
+    def as_baseline(self) -> TaskSpec:
+        """The task as its study prompted the baseline model (itself when it names no baseline prompt)."""
+        baseline = self.xeval.baseline
+        if baseline is None:
+            return self
+        meta = {**(self.metadata.get("xeval") or {}), "system_prompt": baseline.system_prompt}
+        return self.model_copy(update={
+            "doc_to_text": baseline.doc_to_text, "metadata": {**self.metadata, "xeval": meta},
+            "generation_kwargs": baseline.generation_kwargs if baseline.generation_kwargs is not None
+            else self.generation_kwargs})
 
     @property
     def version(self) -> str:

@@ -93,3 +93,22 @@ def test_pairwise_against_a_baseline_model_recorded_as_its_own_run(tmp_path: Pat
     summary = json.loads((out / "pw" / "summary.json").read_text())
     assert summary["baseline"] == "run:pw-baseline"
     assert next(m for m in summary["metrics"] if m["metric"] == "pairwise_pairwise")["value"] == 0.75
+
+
+def test_a_judge_failing_every_call_fails_the_run(tmp_path: Path) -> None:
+    """#26 item 10: a judge whose every call fails (here a scripted judge with no reply for any
+    request; a 401 alike) leaves no primary metric: exit 3, and the terminal says why."""
+    answers = _write(tmp_path / "ours.json", [{"contains": "", "reply": "하늘은 파랗습니다."}])
+    judge = _write(tmp_path / "judge.json", [{"contains": "a prompt no judge request holds", "reply": "{}"}])
+    out = tmp_path / "out"
+    proc = _xeval("run", "--model", f"scripted:{answers}", "--judge", f"scripted:{judge}", "--tasks",
+                  "mchat_ko", "--limit", "2", "--output", str(out), "--run-id", "j", "--no-cache")
+    assert proc.returncode == 3, proc.stderr
+    assert "the judge could not judge 2 sample(s)" in proc.stderr
+    assert "2 of 2 sample(s) failed" in proc.stderr and "judge_six_facets" in proc.stderr
+    summary = json.loads((out / "j" / "summary.json").read_text())  # the results are written all the same
+    assert summary["judges"]["judge_six_facets"]["failure_rate"] == 1.0
+    proc = _xeval("run", "--model", f"scripted:{answers}", "--judge", f"scripted:{judge}", "--tasks",
+                  "mchat_ko", "--limit", "2", "--output", str(out), "--run-id", "j2", "--no-cache",
+                  "--max-error-rate", "1")
+    assert proc.returncode == 0, proc.stderr

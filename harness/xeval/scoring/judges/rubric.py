@@ -30,10 +30,17 @@ class Rubric(BaseModel):
     kind: Literal["absolute", "pairwise"]
     scale: Scale
     aspects: list[str] = Field(min_length=1)
-    output: Literal["json", "rating_tag"]
+    # json: an object of aspect scores; rating_tag: MT-Bench's [[N]]; score_tags: each aspect
+    # between <aspect> and </aspect> (X-Instruction's <score1>7</score1>), integers only
+    output: Literal["json", "rating_tag", "score_tags"]
     max_tokens: int = 256
     system: str = ""
     template: str
+    # pairwise: how the two orders make one verdict. consistent: a win or loss only when both
+    # orders agree, else a tie (xeval); per_order: each order's verdict counts half, a tie being
+    # equal scores (the judgements of both orders pooled, as a study that reports each order does)
+    combine: Literal["consistent", "per_order"] = "consistent"
+    retry: bool = True  # ask once more after an unreadable reply (the study's own code does not)
     source: str = ""
 
     def render(self, **fields: object) -> str:
@@ -49,7 +56,8 @@ class Rubric(BaseModel):
                                  settings=GenerationSettings(max_tokens=self.max_tokens, temperature=0.0, seed=0))
 
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+# trailing newlines kept: a study's prompt ends as it ends (the shipped rubrics use |- blocks, none)
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
 def nonce_for(*texts: str) -> str:
@@ -81,6 +89,9 @@ def load_rubric(name: str) -> Rubric:
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ConfigError(f"{path}: field '{'.'.join(str(p) for p in err['loc'])}': {err['msg']}") from None
+    if rubric.kind == "pairwise" and len(rubric.aspects) != 2:
+        raise ConfigError(f"{path}: field 'aspects': a pairwise rubric has two, the first answer's score and the "
+                          f"second's (got {len(rubric.aspects)})")
     try:
         _ENV.parse(rubric.template)
     except jinja2.TemplateSyntaxError as exc:

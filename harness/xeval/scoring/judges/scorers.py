@@ -47,9 +47,9 @@ def ask(judge: ModelAdapter, rubric: Rubric, requests: list[GenerationRequest]
         try:
             results.append((parse_reply(rubric, reply.text), [reply.text], None))
         except UnparseableReply as exc:
-            results.append((None, [reply.text], str(exc)))
+            results.append((None, [reply.text], str(exc) if rubric.retry else f"unparseable judge reply: {exc}"))
             retry.append(i)
-    if retry:
+    if retry and rubric.retry:
         second = [GenerationRequest(
             messages=(*requests[i].messages, Message(role="assistant", content=replies[i].text or "(empty)"),
                       Message(role="user", content=RETRY_PROMPT.format(reason=results[i][2]))),
@@ -177,17 +177,24 @@ class PairwiseScorer:
             raise ConfigError(f"{rubric.source}: rubric {rubric.name!r} is absolute; use judge:{rubric.name}")
         self.rubric, self.judge, self.baseline = rubric, judge, baseline
         self.name = f"pairwise_{rubric.name}"
+        how = ("each order's verdict counting half, a tie being equal scores" if rubric.combine == "per_order"
+               else "a win or loss only when both orders agree, else a tie")
         self.facts = {
-            self.name: MetricFacts(about=f"win rate against the baseline (win 1, tie 0.5, loss 0), judged in both "
-                                         f"orders, rubric {rubric.name}"),
+            self.name: MetricFacts(about=f"win rate against the baseline, win + tie/2, judged in both orders ({how}), "
+                                         f"rubric {rubric.name}"),
+            f"{self.name}_win": MetricFacts(about=f"wins alone against the baseline ({how}), rubric {rubric.name}"),
+            f"{self.name}_loss": MetricFacts(higher_is_better=False, about="losses against the baseline"),
             **{f"{self.name}_{key}": MetricFacts(descriptive=True, about=about) for key, about in (
+                ("tie", "ties with the baseline"),
                 ("len_model", "answer length in characters"), ("len_baseline", "baseline answer length"),
-                ("consistent", "1 when both orders gave the same verdict"))},
+                ("consistent", "1 when both orders gave the same verdict (position consistency)"))},
         }
 
     def prompt(self, sample: Sample, answer_a: str, answer_b: str) -> str:
         question = _question(sample)
-        return self.rubric.render(question=question, answer_a=answer_a, answer_b=answer_b,
+        doc = sample.metadata.get("doc") or {}
+        instruction = doc.get("instruction") if isinstance(doc.get("instruction"), str) else question
+        return self.rubric.render(question=question, instruction=instruction, answer_a=answer_a, answer_b=answer_b,
                                   language=sample.answer_language, language_name=language_name(sample.answer_language),
                                   nonce=nonce_for(question, answer_a, answer_b))
 
@@ -216,15 +223,22 @@ class PairwiseScorer:
         if first[0] is None or second[0] is None:
             reason = first[2] if first[0] is None else second[2]
             return Score(scorer=self.name, error=reason, details={"raw": raws})
-        # verdict from the model's side: +1 model better, -1 baseline better, 0 tie
-        v1 = _sign(first[0]["score_a"] - first[0]["score_b"])
-        v2 = _sign(second[0]["score_b"] - second[0]["score_a"])
-        combined = v1 if v1 == v2 else 0
-        outcome = {1: "win", 0: "tie", -1: "loss"}[combined]
-        return Score(scorer=self.name, value={1: 1.0, 0: 0.5, -1: 0.0}[combined], extra={
-            "win": float(combined == 1), "tie": float(combined == 0), "loss": float(combined == -1),
-            "consistent": float(v1 == v2), "len_model": float(len(ours)), "len_baseline": float(len(other)),
-        }, details={"outcome": outcome, "orders": [first[0], second[0]], "raw": raws})
+        # verdict from the model's side: +1 model better, -1 baseline better, 0 tie (equal scores)
+        a, b = self.rubric.aspects
+        v1 = _sign(first[0][a] - first[0][b])
+        v2 = _sign(second[0][b] - second[0][a])
+        names = {1: "win", 0: "tie", -1: "loss"}
+        if self.rubric.combine == "per_order":  # each order's judgement counts half
+            shares = {key: ((v1 == sign) + (v2 == sign)) / 2 for sign, key in names.items()}
+            outcome = names[v1] if v1 == v2 else f"{names[v1]}/{names[v2]}"
+        else:  # both orders must agree, else a tie
+            combined = v1 if v1 == v2 else 0
+            shares = {key: float(combined == sign) for sign, key in names.items()}
+            outcome = names[combined]
+        return Score(scorer=self.name, value=shares["win"] + shares["tie"] / 2, extra={
+            **shares, "consistent": float(v1 == v2), "len_model": float(len(ours)), "len_baseline": float(len(other)),
+        }, details={"outcome": outcome, "orders": [first[0], second[0]], "verdicts": [names[v1], names[v2]],
+                    "combine": self.rubric.combine, "raw": raws})
 
 
 def _sign(x: float) -> int:
