@@ -70,6 +70,18 @@ def task_dir(tmp: Path, yaml: str, data: str | bytes | None = '{"q": "hi", "a": 
     return ["run", "--tasks-dir", str(tmp / "tasks"), "--tasks", name, "--output", str(tmp / "out"), "--no-cache"]
 
 
+def damaged_run(tmp: Path) -> str:
+    """A finished run (scripted answers) whose samples.jsonl has a damaged second line."""
+    replies = write(tmp / "replies.json", '[{"contains": "Question", "reply": "x"}]')
+    proc = xeval("run", "--model", f"scripted:{replies}", "--tasks", "xeval_qa_en", "--limit", "3", "--output",
+                 str(tmp / "runs"), "--run-id", "d", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    samples = tmp / "runs" / "d" / "samples.jsonl"
+    lines = samples.read_text(encoding="utf-8").splitlines(keepends=True)
+    samples.write_text(lines[0] + lines[1][: len(lines[1]) // 2] + "\n" + "".join(lines[2:]), encoding="utf-8")
+    return str(tmp / "runs" / "d")
+
+
 Case = Callable[[Path], tuple[list[str], list[str], dict[str, str]]]
 CASES: dict[str, Case] = {
     "broken YAML": lambda t: (task_dir(t, "task: t\ndoc_to_text: [unclosed\n"), ["t.yaml", "broken YAML", "line"], {}),
@@ -126,7 +138,7 @@ CASES: dict[str, Case] = {
     "results dir not writable": lambda t: (["run", "--tasks", "xeval_qa_en", "--limit", "1", "--no-cache",
                                             "--output", str(write(t / "a-file", "x"))], ["cannot create results folder"], {}),
     "disk full": lambda t: (["run", "--tasks", "xeval_qa_en", "--no-cache", "--output", str(t / "out"),
-                             "--run-id", "full"], ["File too large"], {"MAX_FILE_BYTES": "6000"}),
+                             "--run-id", "full"], ["samples.jsonl", "File too large"], {"MAX_FILE_BYTES": "6000"}),
     "local files without a loader": lambda t: (["run", "--tasks", "kobest_copa_ko_tpl-ko", "--data-dir", str(t)],
                                                ["kobest_copa", "no local-file loader"], {}),
     "hub dataset offline": lambda t: (["run", "--tasks", "klue_nli_ko_tpl-ko"], ["klue/klue", "--data-source sample"],
@@ -224,6 +236,21 @@ CASES: dict[str, Case] = {
     "resume of a run.json with limit abc": lambda t: (["run", "--resume", str(write(
         t / "r" / "run.json", '{"model": {"spec": "embedded"}, "settings": {"limit": "abc"}}').parent)],
         ["run.json", "settings.limit"], {}),
+    "compare with a damaged samples.jsonl line": lambda t: (["compare", (run := damaged_run(t)), "--baseline", run],
+                                                           ["samples.jsonl line 2", "damaged record"], {}),
+    "report with a damaged samples.jsonl line": lambda t: (["report", damaged_run(t), "--out", str(t / "r.html")],
+                                                          ["samples.jsonl line 2", "damaged record"], {}),
+    "merge with a damaged samples.jsonl line": lambda t: (["merge", damaged_run(t), "--output", str(t / "m")],
+                                                         ["samples.jsonl line 2", "damaged record"], {}),
+    "file: rows with the same id": lambda t: (["run", "--model", "none", "--tasks", "file:" + str(write(
+        t / "dup.csv", "id,input,output,prediction\n7,a?,b,b\n7,c?,d,d\n"))], ["dup.csv", "rows 1 and 2 share the id '7'"], {}),
+    "file: CSV row with extra cells": lambda t: (["run", "--model", "none", "--tasks", "file:" + str(write(
+        t / "extra.csv", "input,output\na?,b,c,d\n"))], ["extra.csv", "line 2", "2 cell(s) more than the header's 2"], {}),
+    "file: CSV header without input": lambda t: (["run", "--model", "none", "--tasks", "file:" + str(write(
+        t / "noinput.csv", "question,output\na?,b\n"))], ["noinput.csv", "missing column 'input'"], {}),
+    "file: JSONL choices as an object": lambda t: (["run", "--model", "none", "--tasks", "file:" + str(write(
+        t / "odd.jsonl", '{"input": "a?", "output": "b", "choices": {"x": 1}}\n'))],
+        ["odd.jsonl", "row 1", "choices must be a list"], {}),
     "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
                                            str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
                                            "--output", str(t / "m")], ["not a shard of the same run"], {}),

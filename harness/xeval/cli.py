@@ -153,12 +153,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what CI runners and schedulers send at a timeout), handled as Ctrl-C is: the
+    finished samples are kept and a partial summary.json written."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (xeval called from a library's worker): leave it be
+        pass
     try:
         handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge,
                     "import-lmeval": _cmd_import_lmeval, "compare": _cmd_compare,
@@ -167,11 +185,15 @@ def main(argv: list[str] | None = None) -> int:
         handler = handlers[args.command]
         return handler(args)
     except XevalError as exc:
-        print(f"xeval: error: {exc}", file=sys.stderr)
+        from xeval.redaction import redact
+
+        print(f"xeval: error: {redact(str(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("xeval: interrupted; finished samples are saved", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print(f"xeval: {'terminated (SIGTERM)' if terminated else 'interrupted'}; finished samples are saved "
+              "(continue with --resume RUN_DIR)", file=sys.stderr)
+        return 143 if terminated else 130
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
@@ -179,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from xeval.models.registry import load_model, parse_model_args, resolve_spec
+    from xeval.redaction import redact
     from xeval.results import read_records
     from xeval.results.leaderboard import to_markdown, write_leaderboard
     from xeval.results.matrix import cluster_matrix, has_matrix, matrix_markdown
@@ -260,7 +283,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             config.baseline = _baseline(args.baseline, args.output, open_model, config, index, args.mc_mode)
         plans = plan_tasks(config, index)
         n = sum(len(p.samples) for p in plans)
-        print(f"xeval: {len(plans)} task(s), {n} sample(s), model {args.model}", file=sys.stderr)
+        print(f"xeval: {len(plans)} task(s), {n} sample(s), model {redact(args.model)}", file=sys.stderr)
         model = open_model(args.model, config.model_args)
         config.mc_mode = resolve_mc_mode(args.mc_mode, model, plans)
         result = run_evaluation(config, model, plans)
@@ -393,6 +416,7 @@ def _baseline(value: str, output: Path, open_model: Any, config: Any, index: Any
     from dataclasses import replace
 
     from xeval.models.registry import resolve_spec
+    from xeval.redaction import redact
     from xeval.run.baseline import baseline_from_run
     from xeval.run.runner import plan_tasks, resolve_mc_mode, run_evaluation
 
@@ -411,7 +435,7 @@ def _baseline(value: str, output: Path, open_model: Any, config: Any, index: Any
         result = run_evaluation(base_config, model, plans)
     finally:
         model.close()
-    print(f"xeval: baseline {value}: {result.summary['n_records']} answer(s) recorded in {result.run_dir}",
+    print(f"xeval: baseline {redact(value)}: {result.summary['n_records']} answer(s) recorded in {result.run_dir}",
           file=sys.stderr)
     return baseline_from_run(result.run_dir)
 
@@ -484,6 +508,11 @@ def _resume_defaults(args: argparse.Namespace) -> None:
     if model_args is not None and not isinstance(model_args, dict):
         raise XevalError(f"{args.resume / 'run.json'}: not an xeval RunSpec file: field 'model.args': not an object")
     args.output, args.run_id = args.resume.parent, args.resume.name
+    from xeval.redaction import is_redacted
+
+    if args.model is None and is_redacted(model_spec):
+        raise XevalError(f"--resume {args.resume}: the model spec in run.json had credentials, redacted there "
+                         f"({model_spec}); give --model again")
     args.model = args.model or model_spec
     if args.model_args is None:
         args.model_args = model_args or {}

@@ -6,11 +6,36 @@ These are the seams between tasks, model adapters and scorers; keep them small.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 OutputType = Literal["generate_until", "multiple_choice"]
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def safe_text(text: str) -> str:
+    """Text as UTF-8 can carry it: a lone surrogate (half an emoji, as servers and JSON files
+    produce: ``"Rome \\ud83d"``) becomes U+FFFD. Applied once where text enters xeval (model
+    replies, data rows), and by the writers as a last guard."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def safe_value(value: Any) -> Any:
+    """``safe_text`` through a data row's strings, lists and mappings."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {safe_value(k): safe_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(safe_value(v) for v in value)
+    return value
+
+
+def _safe(value: Any) -> Any:
+    return safe_text(value) if isinstance(value, str) else value
 DATA_ERROR = "data_error"  # Sample.metadata key: the row cannot be scored (bad data), and why
 
 
@@ -19,6 +44,11 @@ class Message(BaseModel):
 
     role: Literal["system", "user", "assistant"]
     content: str
+
+    @field_validator("content")
+    @classmethod
+    def _content_safe(cls, value: str) -> str:
+        return safe_text(value)
 
 
 class GenerationSettings(BaseModel):
@@ -68,6 +98,11 @@ class Completion(BaseModel):
     usage: Usage = Usage()
     error: str | None = None
     reasoning: str | None = None  # a reasoning trace the API returned apart (reasoning_content)
+
+    @field_validator("text", "error", "reasoning")
+    @classmethod
+    def _text_safe(cls, value: Any) -> Any:
+        return _safe(value)
 
 
 class Conversation(BaseModel):
@@ -132,6 +167,11 @@ class Prediction(BaseModel):
     # repeats: every answer, the first one included (the fields above are the first one's)
     repeats: list[Prediction] | None = None
 
+    @field_validator("text", "error", "reasoning")
+    @classmethod
+    def _text_safe(cls, value: Any) -> Any:
+        return _safe(value)
+
     @property
     def chosen(self) -> int | None:
         if not self.choice_logprobs:
@@ -152,6 +192,16 @@ class Score(BaseModel):
     extra: dict[str, float] = Field(default_factory=dict)
     error: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _finite(self) -> Score:
+        """A non-finite value (a scorer's 0/0) is a failure with that reason, never a NaN score."""
+        if self.value is not None and not math.isfinite(self.value):
+            self.error, self.value = self.error or f"non-finite score ({self.value})", None
+        bad = [k for k, v in self.extra.items() if not math.isfinite(v)]
+        for key in bad:
+            del self.extra[key]
+        return self
 
 
 class MetricFacts(BaseModel):

@@ -80,3 +80,32 @@ def test_cli_default_run_prints_a_leaderboard_row(tmp_path) -> None:
     board = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results", str(tmp_path),
                             "--format", "csv"], capture_output=True, text=True, cwd=ROOT)
     assert board.returncode == 0 and "embedded,xeval_nli_ko,ko,ko,acc," in board.stdout
+
+
+def test_sigterm_writes_a_partial_summary_and_resumes(tmp_path) -> None:
+    """#26 item 24: SIGTERM (a CI runner's or scheduler's timeout) as SIGINT: finished samples
+    kept, a partial summary.json written, exit 143 with one line; --resume finishes the run."""
+    import signal
+    import time
+
+    argv = [sys.executable, "-m", "xeval", "run", "--tasks", "xeval_qa_en", "--limit", "6", "--batch-size", "1",
+            "--model-args", "parallel=1", "--max-tokens", "32", "--output", str(tmp_path), "--run-id", "t",
+            "--no-cache"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    samples = tmp_path / "t" / "samples.jsonl"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not (samples.exists() and samples.read_text().count("\n") >= 1):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert "xeval: terminated (SIGTERM); finished samples are saved" in err and "Traceback" not in err
+    summary = json.loads((tmp_path / "t" / "summary.json").read_text())
+    done = summary["n_records"]
+    assert summary["complete"] is False and 1 <= done < 6
+    again = subprocess.run([sys.executable, "-m", "xeval", "run", "--resume", str(tmp_path / "t"), "--no-cache"],
+                           capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert again.returncode == 0, again.stderr
+    keys = [json.loads(line)["key"] for line in samples.read_text().splitlines()]
+    assert len(keys) == len(set(keys)) == 6
+    assert json.loads((tmp_path / "t" / "summary.json").read_text())["complete"] is True

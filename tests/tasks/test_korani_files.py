@@ -23,8 +23,9 @@ SELECTION = f"file:{FILE}"
 def test_answers_outside_choices_are_recorded_not_refused(capsys: pytest.CaptureFixture[str]) -> None:
     tasks = load_meta_dataset(SELECTION)
     warning = capsys.readouterr().err.strip()
-    assert warning == (f"xeval: warning: {FILE}: 3 row(s) whose answer is not among their choices, recorded as "
-                       "failed, not scored (beep_hate 1, stylekqc 1, rotten_tomatoes 1); --strict refuses such files")
+    assert warning == (f"xeval: warning: {FILE}: 3 row(s) with no reference answer or an answer not among their "
+                       "choices, recorded as failed, not scored (beep_hate 1, stylekqc 1, rotten_tomatoes 1); "
+                       "--strict refuses such files")
     broken = {s.id: s.metadata[DATA_ERROR] for _, samples in tasks for s in samples if DATA_ERROR in s.metadata}
     assert broken == {"7": "row 7: answer '아니다' is not one of its choices",
                       "12": "row 12: answer '요청' is not one of its choices",

@@ -79,3 +79,69 @@ def test_meta_dataset_missing_column(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", "none", "--tasks", f"file:{data}",
                           "--output", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 2 and "missing column 'input'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_prediction_column_with_a_real_model_is_ignored_and_the_model_answers(tmp_path: Path) -> None:
+    """#26 item 1: with a model, the file's predictions were recorded as that model's answers
+    (0 requests). Now the model is asked and the column is said to be ignored."""
+    data = tmp_path / "preds.csv"
+    _write_csv(data)
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps([{"contains": "긍정입니까", "reply": "부정"},
+                                   {"contains": "질문", "reply": "모릅니다"},
+                                   {"contains": "Japan", "reply": "도쿄"}], ensure_ascii=False), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", f"scripted:{replies}", "--mc-mode",
+                          "generate", "--tasks", f"file:{data}", "--output", str(tmp_path / "results"),
+                          "--run-id", "m", "--no-cache"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "its prediction column is ignored: the model answers" in out.stderr
+    records = [json.loads(line) for line in (tmp_path / "results" / "m" / "samples.jsonl").read_text().splitlines()]
+    texts = sorted(r["prediction"]["text"] for r in records)
+    assert texts == sorted(["부정", "부정", "모릅니다", "도쿄", "모릅니다"])  # the model's, not the file's
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_jsonl_choices_as_a_list(tmp_path: Path) -> None:
+    """#26 item 7: ["blue", "red"] in JSONL was read as the one choice "['blue', 'red']"."""
+    from xeval.tasks.metafile import load_meta_dataset
+
+    data = _write_jsonl(tmp_path / "mc.jsonl", [
+        {"input": "Sky colour?", "output": "blue", "choices": ["blue", "red"], "dataset_name": "sky"},
+        {"input": "Grass colour?", "output": "green", "choices": [" green ", "red"], "dataset_name": "sky"}])
+    [(spec, samples)] = load_meta_dataset(f"file:{data}")
+    assert spec.output_type == "multiple_choice"
+    assert [(s.choices, s.gold) for s in samples] == [(["blue", "red"], 0), (["green", "red"], 0)]
+    assert all("data_error" not in s.metadata for s in samples)
+
+
+def test_a_row_without_an_output_is_a_failed_data_row(tmp_path: Path) -> None:
+    """#26 item 6: a CSV row with no output cell was scored 0.0 against an empty reference."""
+    data = tmp_path / "missing.csv"
+    data.write_text("input,output,dataset_name\n대한민국의 수도는?,서울,qa\n일본의 수도는?,,qa\n", encoding="utf-8")
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps([{"contains": "수도", "reply": "서울"}], ensure_ascii=False), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", f"scripted:{replies}", "--tasks",
+                          f"file:{data}", "--output", str(tmp_path / "results"), "--run-id", "o", "--no-cache"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr  # refused data rows do not count as failed samples
+    assert "1 row(s) with no reference answer" in out.stderr
+    records = {r["id"]: r for r in map(json.loads, (tmp_path / "results" / "o" / "samples.jsonl")
+                                       .read_text().splitlines())}
+    assert records["2"]["error"] == "data: row 2: no output (the reference answer) in this row"
+    assert records["2"]["scores"]["exact_match"]["value"] is None
+    assert records["1"]["scores"]["exact_match"]["value"] == 1.0
+
+
+def test_a_csv_cell_over_128_kib_is_read(tmp_path: Path) -> None:
+    """#26 item 18: a long document in one cell was a _csv.Error traceback."""
+    from xeval.tasks.datafiles import read_records
+
+    data = tmp_path / "long.csv"
+    document = "가나다라마 " * 40_000  # 240,000 characters, about 560 KiB of UTF-8
+    data.write_text(f'input,output\n"{document}",요약\n', encoding="utf-8")
+    [row] = read_records(data)
+    assert row["input"] == document and row["output"] == "요약"

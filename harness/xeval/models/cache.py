@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 from xeval.errors import XevalError
 from xeval.models.base import ModelAdapter, abilities_of
-from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest
+from xeval.redaction import redact_value
+from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, safe_text
 
 CACHE_FILE = "calls.sqlite"
 R = TypeVar("R")
@@ -42,7 +43,7 @@ class CallCache:
 
     @staticmethod
     def key(fingerprint: dict[str, Any], kind: str, request: Any) -> str:
-        payload = json.dumps([fingerprint, kind, request], sort_keys=True, ensure_ascii=False, default=str)
+        payload = safe_text(json.dumps([fingerprint, kind, request], sort_keys=True, ensure_ascii=False, default=str))
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def get_many(self, keys: list[str]) -> dict[str, Any]:
@@ -59,15 +60,18 @@ class CallCache:
         if not items:
             return
         now = time.time()
-        rows = [(k, kind, json.dumps(v, ensure_ascii=False), now) for k, v in items]
+        rows = [(k, kind, safe_text(json.dumps(redact_value(v), ensure_ascii=False)), now) for k, v in items]
         with self._lock:
             try:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?)", rows)
                 self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
-                raise XevalError(f"cannot write the cache {self.path}: {exc}") from None
+            except BaseException as exc:  # any failure ends the transaction: the next write can begin
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise XevalError(f"cannot write the cache {self.path}: {exc}") from None
+                raise
 
     def __len__(self) -> int:
         with self._lock:

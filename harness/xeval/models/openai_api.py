@@ -33,6 +33,7 @@ from xeval.errors import MissingDependencyError, ModelError
 from xeval.models.base import Abilities
 from xeval.models.chat import ChatPrompter, template_switches, trim_at_stop
 from xeval.models.loglik import split_whitespace
+from xeval.redaction import redact, register_secret
 from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 
 T = TypeVar("T")
@@ -160,6 +161,7 @@ class OpenAIAdapter:
                 raise ModelError(f"the OpenAI API needs a key in the environment variable {api_key_env}")
             key = "EMPTY"  # self-hosted servers usually accept any key
         self._api_key = key
+        register_secret(key)  # scrubbed from every record, file, cache entry and message written
         if api not in {"chat", "completions"}:
             raise ModelError(f"bad model argument api={api!r}: use chat or completions")
         self.api = api
@@ -291,7 +293,7 @@ class OpenAIAdapter:
                       "broken": f"the connection to {self.base_url} broke off"}[exc.kind]
         else:
             reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        return reason.replace(self._api_key, "***") if self._api_key != "EMPTY" else reason
+        return redact(reason)
 
     # -- generation --------------------------------------------------------------------
     def generate(self, requests: list[GenerationRequest]) -> list[Completion]:

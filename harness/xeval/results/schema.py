@@ -127,11 +127,11 @@ class MetricRow(BaseModel):
     input_language: str
     template_language: str
     metric: str
-    value: float | None = None
+    value: float | None = Field(default=None, allow_inf_nan=False)  # NaN is no value: the file is damaged
     n: int = 0
     n_failed: int = 0
-    ci_low: float | None = None
-    ci_high: float | None = None
+    ci_low: float | None = Field(default=None, allow_inf_nan=False)
+    ci_high: float | None = Field(default=None, allow_inf_nan=False)
 
 
 class Summary(RunSpec):

@@ -14,6 +14,7 @@ from typing import Any
 
 from xeval.errors import XevalError
 from xeval.models.base import ModelAdapter, abilities_of
+from xeval.redaction import redact, redact_value
 from xeval.results import RunFolder, build_summary, make_record, read_records
 from xeval.run.conversation import ConversationState, turn_order
 from xeval.run.lookahead import Lookahead
@@ -131,7 +132,8 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
         prefixes = task_prefixes(files)
         for selection in files:
             rendered.extend(load_meta_dataset(selection, config.limit, strict=config.strict, clusters=cluster_map,
-                                              sample_seed=config.sample_seed, prefix=prefixes[selection]))
+                                              sample_seed=config.sample_seed, prefix=prefixes[selection],
+                                              use_predictions=config.model == "none"))
     _check_unique_tasks(rendered)
     seq = 0
     for _, samples in rendered:  # each sample's position in the whole run: shards and merges use it
@@ -231,7 +233,7 @@ def run_evaluation(
     incomplete, before the exception propagates: nothing computed is lost.
     """
     started = datetime.now(UTC)
-    run_id = config.run_id or f"{started:%Y%m%d-%H%M%S}-{slug(model.spec)}"
+    run_id = config.run_id or f"{started:%Y%m%d-%H%M%S}-{slug(redact(model.spec))}"
     folder = RunFolder(config.output / run_id)
     with folder.locked():  # one writer per run folder
         return _evaluate(config, model, plans, folder, started, on_batch)
@@ -263,6 +265,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
                          "mode": config.judge_mode}
     if config.baseline is not None:
         meta["baseline"] = config.baseline.label
+    meta = redact_value(meta)  # no credentials in URLs, no API key, in anything the run writes
     meta, done = folder.start(meta)
     writer = folder.writer()
     plans = [TaskPlan(p.spec, [s for s in p.samples if s.key not in done and _in_shard(s, config.shard)],
@@ -315,12 +318,18 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
                         lane.submit(finish)  # with a judge API: judged while the next batch generates
         complete = True
     finally:
+        failing = sys.exc_info()[1]  # the error ending the run, if one is: it stays the one reported
         writer.close()
         meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         meta["duration_s"] = round(time.perf_counter() - clock, 3)
         records = list(read_records(writer.path))
         summary = build_summary(meta, records, complete)
-        folder.write_summary(summary)
+        try:
+            folder.write_summary(summary)
+        except XevalError as exc:
+            if failing is None:
+                raise
+            print(f"xeval: also {exc} (the summary can be rebuilt from samples.jsonl by resuming)", file=sys.stderr)
     return RunResult(folder.path, summary)
 
 

@@ -12,6 +12,9 @@ from typing import Any
 from xeval.errors import ConfigError
 
 LOCAL_FORMATS = {"json", "csv", "tsv"}
+# A CSV cell may hold a whole document (a long article to summarise): Python's default limit of
+# 128 KiB per field is raised to 256 MiB.
+CSV_FIELD_LIMIT = 256 * 1024 * 1024
 
 
 def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
@@ -44,11 +47,21 @@ def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
         delimiter = "\t" if fmt == "tsv" else ","
         # TSV files (KorNLI, BEEP!) carry bare quote characters inside fields: no quoting.
         handle = io.StringIO(text, newline="")
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
         if fmt == "tsv":
             reader = csv.DictReader(handle, delimiter=delimiter, quoting=csv.QUOTE_NONE)
         else:
             reader = csv.DictReader(handle, delimiter=delimiter)
-        rows = [dict(row) for row in reader]
+        rows = []
+        try:
+            for row in reader:
+                extra = row.pop(None, None)
+                if extra:
+                    raise ConfigError(f"data file {path}: line {reader.line_num}: {len(extra)} cell(s) more than "
+                                      f"the header's {len(reader.fieldnames or [])} column(s)")
+                rows.append(dict(row))
+        except csv.Error as exc:
+            raise ConfigError(f"data file {path}: line {reader.line_num}: {exc}") from None
         if reader.fieldnames is None:
             raise ConfigError(f"data file {path}: empty (no header row)")
         return rows

@@ -8,6 +8,7 @@ from typing import Any
 from xeval.errors import ConfigError, MissingDependencyError
 from xeval.tasks.datafiles import LOCAL_FORMATS, read_records
 from xeval.tasks.taskspec import TaskSpec
+from xeval.types import safe_value
 
 
 def split_name(spec: TaskSpec) -> str:
@@ -70,7 +71,7 @@ def load_documents(
         docs = _load_hub(spec, split)
     if not docs:
         raise ConfigError(f"{source}: dataset split {split!r} is empty")
-    return docs
+    return [safe_value(doc) for doc in docs]  # text from outside, made safe where it enters
 
 
 def _load_hub(spec: TaskSpec, split: str) -> list[dict[str, Any]]:

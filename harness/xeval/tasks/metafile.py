@@ -29,7 +29,7 @@ from xeval.language.identify import UNDETERMINED, Detection, LanguageIdentifier
 from xeval.tasks.datafiles import read_records
 from xeval.tasks.rendering import choose_indices
 from xeval.tasks.taskspec import TaskSpec, read_yaml, record_row_languages
-from xeval.types import DATA_ERROR, Message, Sample
+from xeval.types import DATA_ERROR, Message, Sample, safe_value
 
 UNMAPPED = "unmapped"
 
@@ -107,14 +107,31 @@ def task_prefixes(selections: list[str]) -> dict[str, str]:
     return prefixes
 
 
+def _choices(row: dict[str, Any], path: Path, number: int) -> list[str]:
+    """A row's choices: ``|||``-separated text (CSV, TSV) or a JSON list (JSONL, JSON)."""
+    value = row.get("choices")
+    if value is None:
+        return []
+    if isinstance(value, list):
+        if not all(isinstance(c, str | int | float) and not isinstance(c, bool) for c in value):
+            raise ConfigError(f"data file {path}: row {number}: choices must be texts, got {value!r}"[:200])
+        return [str(c).strip() for c in value]
+    if not isinstance(value, str):
+        raise ConfigError(f"data file {path}: row {number}: choices must be a list or '|||'-separated text, "
+                          f"got {value!r}"[:200])
+    return [c.strip() for c in value.split(CHOICE_SEPARATOR)] if value.strip() else []
+
+
 def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool = False,
                       clusters: ClusterMap | None = None, sample_seed: int | None = None,
-                      prefix: str | None = None) -> list[tuple[TaskSpec, list[Sample]]]:
+                      prefix: str | None = None, use_predictions: bool = True) -> list[tuple[TaskSpec, list[Sample]]]:
     """Tasks (one per dataset name and output type) and their samples from a meta-dataset;
-    task names are ``PREFIX/dataset_name`` (``prefix`` defaults to the file's stem)."""
+    task names are ``PREFIX/dataset_name`` (``prefix`` defaults to the file's stem).
+    ``use_predictions``: score a ``prediction`` column as the answers (``--model none``); with a
+    model it answers, and the column is ignored (said once)."""
     path = Path(selection[len(PREFIX):]).expanduser()
     prefix = prefix or path.stem
-    rows = read_records(path)
+    rows = [safe_value(row) for row in read_records(path)]  # text from outside, made safe where it enters
     if not rows:
         raise ConfigError(f"data file {path} has no rows")
     for column in REQUIRED:
@@ -123,10 +140,14 @@ def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool 
     clusters = clusters if clusters is not None else load_cluster_map()
     languages = {_text(r, "language") for r in rows if _text(r, "language")} | set(DEFAULT_LANGUAGES)
     identifier = LanguageIdentifier(languages)
+    if not use_predictions and any(_text(r, "prediction") for r in rows):
+        print(f"xeval: note: {path}: its prediction column is ignored: the model answers "
+              "(--model none scores the file's predictions)", file=sys.stderr)
+        rows = [{k: v for k, v in r.items() if k != "prediction"} for r in rows]
     groups: dict[tuple[str, bool], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     for number, row in enumerate(rows, 1):
         name = _text(row, "dataset_name") or path.stem
-        groups[(name, bool(_text(row, "choices").strip()))].append((number, row))
+        groups[(name, bool(_choices(row, path, number)))].append((number, row))
     has_both = {name for name, _ in groups if (name, True) in groups and (name, False) in groups}
     # One template language per file (KORANI ships a Korean-template and an English-template
     # file): a `template_language` column, else the language most of the file's inputs are in.
@@ -138,15 +159,29 @@ def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool 
         task = f"{prefix}/{name}" + ("/generation" if name in has_both and not multiple_choice else "")
         spec = _spec(task, path, multiple_choice, clusters.cluster(name), clusters.seen(name))
         chosen = [members[i] for i in choose_indices(len(members), limit, sample_seed, f"file:{name}")]
+        _unique_ids(path, task, members)
         samples = [_sample(spec, number, row, identifier, path, strict, file_template) for number, row in chosen]
         record_row_languages(spec, samples)
         unscorable[name] += sum(DATA_ERROR in s.metadata for s in samples)
         out.append((spec, samples))
     if sum(unscorable.values()):
         counts = ", ".join(f"{name} {n}" for name, n in unscorable.most_common() if n)
-        print(f"xeval: warning: {path}: {sum(unscorable.values())} row(s) whose answer is not among their choices, "
-              f"recorded as failed, not scored ({counts}); --strict refuses such files", file=sys.stderr)
+        print(f"xeval: warning: {path}: {sum(unscorable.values())} row(s) with no reference answer or an answer not "
+              f"among their choices, recorded as failed, not scored ({counts}); --strict refuses such files",
+              file=sys.stderr)
     return out
+
+
+def _unique_ids(path: Path, task: str, members: list[tuple[int, dict[str, Any]]]) -> None:
+    """Two rows of one task under one id would be two records under one key (compare pairs one
+    of them, resume refuses the run): a data error, naming both rows."""
+    first: dict[str, int] = {}
+    for number, row in members:
+        sample_id = _text(row, "id") or str(number)
+        if sample_id in first:
+            raise ConfigError(f"data file {path}: rows {first[sample_id]} and {number} share the id {sample_id!r} "
+                              f"(task {task}): ids must be unique")
+        first[sample_id] = number
 
 
 def _spec(task: str, path: Path, multiple_choice: bool, cluster: str, seen: bool | None) -> TaskSpec:
@@ -182,8 +217,17 @@ def _sample(spec: TaskSpec, number: int, row: dict[str, Any], identifier: Langua
         "prediction": None if prediction is None or prediction == "" else str(prediction),
         "metadata": {"row": number},
     }
+    if not output:  # no reference answer: nothing to score against (never a 0 against "")
+        reason = f"row {number}: no output (the reference answer) in this row"
+        if strict:
+            raise ConfigError(f"data file {path}: {reason} (without --strict such rows are recorded, not scored)")
+        common["metadata"][DATA_ERROR] = reason
+        if spec.output_type == "multiple_choice":
+            choices = _choices(row, path, number)
+            return Sample(**common, context=text, choices=choices, gold=None, references=[])
+        return Sample(**common, references=[])
     if spec.output_type == "multiple_choice":
-        choices = [c.strip() for c in _text(row, "choices").split(CHOICE_SEPARATOR)]
+        choices = _choices(row, path, number)
         if output not in choices:
             reason = f"row {number}: answer {output!r} is not one of its choices"
             if strict:

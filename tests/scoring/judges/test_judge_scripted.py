@@ -40,8 +40,10 @@ def test_six_facets_exact(tmp_path: Path) -> None:
         {"contains": "돼지고기", "reply": "I cannot rate this."},  # unreadable, and so is the retry
     ])
     proc = _xeval("run", "--model", f"scripted:{answers}", "--judge", f"scripted:{judge}", "--tasks", "mchat_ko",
-                  "--limit", "2", "--output", str(tmp_path / "out"), "--run-id", "r", "--no-cache")
-    assert proc.returncode == 0, proc.stderr
+                  "--limit", "2", "--output", str(tmp_path / "out"), "--run-id", "r", "--no-cache",
+                  "--max-error-rate", "0.5")
+    assert proc.returncode == 0, proc.stderr  # the unjudged sample counts as failed: 1 of 2, within the rate
+    assert "the judge could not judge 1 sample(s)" in proc.stderr
     records = _records(tmp_path / "out" / "r")
     scored = records["chat-ko-1"]["scores"]["judge_six_facets"]
     assert scored["value"] == sum(stars.values()) / 6 and scored["extra"] == stars
@@ -98,7 +100,7 @@ def test_pairwise_against_a_baseline_model_recorded_as_its_own_run(tmp_path: Pat
 def test_a_judge_failing_every_call_fails_the_run(tmp_path: Path) -> None:
     """#26 item 10: a judge whose every call fails (here a scripted judge with no reply for any
     request; a 401 alike) leaves no primary metric: exit 3, and the terminal says why."""
-    answers = _write(tmp_path / "ours.json", [{"contains": "", "reply": "하늘은 파랗습니다."}])
+    answers = _write(tmp_path / "ours.json", [{"reply": "하늘은 파랗습니다."}, {"reply": "물을 드세요."}])
     judge = _write(tmp_path / "judge.json", [{"contains": "a prompt no judge request holds", "reply": "{}"}])
     out = tmp_path / "out"
     proc = _xeval("run", "--model", f"scripted:{answers}", "--judge", f"scripted:{judge}", "--tasks",
