@@ -116,3 +116,31 @@ def test_a_damaged_middle_line_is_set_aside_and_every_valid_record_kept(tmp_path
     assert now[:3] == [lines[0], lines[2], lines[3]]  # kept byte for byte, in place
     assert json.loads(now[3])["key"] == json.loads(lines[1])["key"] and len(now) == 4  # only it ran again
     assert (tmp_path / "out" / "r" / "samples.jsonl.damaged").read_text(encoding="utf-8") == broken
+
+
+def test_a_data_file_edited_before_resume_or_merge_is_refused(tmp_path: Path) -> None:
+    """#26 item 5: the content of every file a run reads is part of its identity."""
+    (tmp_path / "tasks").mkdir()
+    (tmp_path / "tasks" / "t.yaml").write_text(TASK, encoding="utf-8")
+    data = tmp_path / "tasks" / "data.jsonl"
+    data.write_text('{"q": "a?", "a": "x"}\n{"q": "b?", "a": "y"}\n', encoding="utf-8")
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps([{"contains": "?", "reply": "x"}]), encoding="utf-8")
+    argv = ["run", "--model", f"scripted:{replies}", "--tasks-dir", str(tmp_path / "tasks"), "--tasks", "t",
+            "--output", str(tmp_path / "out"), "--no-cache", "--max-error-rate", "1"]
+    for shard in ("1/2", "2/2"):
+        assert _xeval(*argv, "--run-id", f"s{shard[0]}", "--shard", shard).returncode == 0
+    run = json.loads((tmp_path / "out" / "s1" / "run.json").read_text())
+    assert set(run["tasks"]["t"]["inputs"]) == {"tasks/t.yaml", "tasks/data.jsonl"}
+    data.write_text('{"q": "a?", "a": "x"}\n{"q": "c?", "a": "z"}\n', encoding="utf-8")  # edited
+    proc = _xeval(*argv, "--run-id", "s1", "--shard", "1/2")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        f"xeval: error: cannot resume {tmp_path / 'out' / 's1'}: tasks/data.jsonl (read by task t) changed since "
+        "the run started")
+    assert _xeval(*argv, "--run-id", "s3", "--shard", "2/2").returncode == 0  # a shard of the edited file
+    proc = _xeval("merge", str(tmp_path / "out" / "s1"), str(tmp_path / "out" / "s3"), "--output",
+                  str(tmp_path / "m"))
+    assert proc.returncode == 2 and "tasks/data.jsonl (read by task t) changed" in proc.stderr
+    assert _xeval("merge", str(tmp_path / "out" / "s1"), str(tmp_path / "out" / "s2"), "--output",
+                  str(tmp_path / "m2")).returncode == 0

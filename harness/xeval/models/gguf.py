@@ -81,3 +81,61 @@ def converted_model_dir(gguf_path: Path, transformers: Any | None = None) -> Pat
     transformers.AutoTokenizer.from_pretrained(str(tokenizer_dir)).save_pretrained(str(partial))
     partial.replace(cached)
     return cached
+
+
+_SCALAR = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_STRING, _ARRAY = 8, 9
+
+
+def trained_context(path: Path) -> int | None:
+    """The context length a GGUF model was trained with (``{architecture}.context_length`` in
+    its header), read from the file's metadata without loading it; None when absent or unreadable."""
+    import struct
+
+    def read(handle: Any, fmt: str) -> Any:
+        size = struct.calcsize(fmt)
+        data = handle.read(size)
+        if len(data) != size:
+            raise EOFError
+        return struct.unpack(fmt, data)[0]
+
+    def string(handle: Any) -> str:
+        length = read(handle, "<Q")
+        if length > 1 << 20:
+            raise ValueError("implausible string length")
+        return str(handle.read(length).decode("utf-8", "replace"))
+
+    def skip(handle: Any, kind: int) -> None:
+        if kind in _SCALAR:
+            handle.seek(struct.calcsize(_SCALAR[kind]), 1)
+        elif kind == _STRING:
+            handle.seek(read(handle, "<Q"), 1)
+        elif kind == _ARRAY:
+            item, count = read(handle, "<I"), read(handle, "<Q")
+            if item in _SCALAR:
+                handle.seek(struct.calcsize(_SCALAR[item]) * count, 1)
+            else:
+                for _ in range(count):
+                    skip(handle, item)
+        else:
+            raise ValueError(f"unknown GGUF value type {kind}")
+
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(4) != b"GGUF" or read(handle, "<I") < 2:
+                return None
+            read(handle, "<Q")  # tensors
+            values: dict[str, Any] = {}
+            for _ in range(read(handle, "<Q")):
+                key, kind = string(handle), read(handle, "<I")
+                if key == "general.architecture" and kind == _STRING or key.endswith(".context_length") \
+                        and kind in _SCALAR:
+                    values[key] = string(handle) if kind == _STRING else read(handle, _SCALAR[kind])
+                    architecture = values.get("general.architecture")
+                    if architecture and f"{architecture}.context_length" in values:
+                        return int(values[f"{architecture}.context_length"])
+                else:
+                    skip(handle, kind)
+    except (OSError, EOFError, ValueError, struct.error):
+        return None
+    return None

@@ -64,6 +64,7 @@ class LlamaCppAdapter:
             raise ModelError(f"GGUF file {file} not found (model spec llamacpp:{path})")
         self.path = file
         self.embedded = embedded
+        _check_context(n_ctx, file, extra)
         self.kernel_path = runtime.decide_kernel_path(runtime.system_info(), requested)
         try:
             with _native_stderr_captured() as captured, runtime.model_params_override(self.kernel_path.extra_bufts):
@@ -300,3 +301,20 @@ def continuation_logprob(logits: np.ndarray, tokens: list[int]) -> float:
     log_norm = peak[:, 0] + np.log(np.exp(logits - peak).sum(axis=1))
     picked = logits[np.arange(len(tokens)), tokens]
     return float((picked - log_norm).sum())
+
+
+ROPE_ARGS = ("rope_freq_base", "rope_freq_scale", "rope_scaling_type", "yarn_ext_factor", "yarn_orig_ctx")
+
+
+def _check_context(n_ctx: Any, file: Path, extra: dict[str, Any]) -> None:
+    """``n_ctx`` within what the model was trained with, checked from the file's header before
+    loading (llama.cpp would first allocate the KV cache: 99,999,999 tokens took 28 s and 5 GB to
+    fail with an unrelated line). A context stretched on purpose (rope scaling) is the user's call."""
+    from xeval.models.gguf import trained_context
+
+    if not isinstance(n_ctx, int) or isinstance(n_ctx, bool) or n_ctx < 1:
+        raise ModelError(f"n_ctx must be a whole number of tokens, 1 or more, got {n_ctx!r}")
+    trained = trained_context(file)
+    if trained and n_ctx > trained and not any(extra.get(arg) for arg in ROPE_ARGS):
+        raise ModelError(f"n_ctx={n_ctx} exceeds the {trained} tokens {file.name} was trained with (its "
+                         f"context_length): use n_ctx={trained} or less, or set rope scaling to stretch it")

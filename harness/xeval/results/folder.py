@@ -73,6 +73,24 @@ def first_difference(a: dict[str, Any], b: dict[str, Any], ignore: frozenset[str
 _MISSING = object()
 
 
+def changed_input(a: dict[str, Any], b: dict[str, Any]) -> str | None:
+    """A file both runs read whose content differs (``tasks.T.inputs``), for a message; None when
+    the files read are the same (or a run predates recording them)."""
+    tasks_a, tasks_b = a.get("tasks") or {}, b.get("tasks") or {}
+    for task in sorted(set(tasks_a) & set(tasks_b)):
+        left = (tasks_a[task] or {}).get("inputs") if isinstance(tasks_a[task], dict) else None
+        right = (tasks_b[task] or {}).get("inputs") if isinstance(tasks_b[task], dict) else None
+        if not isinstance(left, dict) or not isinstance(right, dict):
+            continue
+        for label in sorted(set(left) | set(right)):
+            if left.get(label) != right.get(label):
+                if label not in left or label not in right:
+                    return f"task {task} reads {label} {'now' if label in right else 'no more'}"
+                return (f"{label} (read by task {task}) changed since the run started (sha256 "
+                        f"{str(left[label])[:12]} then, {str(right[label])[:12]} now)")
+    return None
+
+
 def _first_difference(left: Any, right: Any, path: list[str]) -> tuple[list[str], Any, Any] | None:
     if isinstance(left, dict) and isinstance(right, dict):
         for key in sorted(set(left) | set(right)):
@@ -191,6 +209,9 @@ class RunFolder:
             return meta, set()
         previous = self.read_spec_data()
         changed = differences(previous, meta)
+        edited = changed_input(previous, meta)
+        if edited:
+            raise XevalError(f"cannot resume {self.path}: {edited}; restore it, or start a new run (another --run-id)")
         if changed:
             first = first_difference(previous, meta, names=("in the folder", "now"))
             raise XevalError(f"cannot resume {self.path}: its {', '.join(changed)} differ from this run's "

@@ -13,6 +13,7 @@ from typing import Any
 
 from xeval.errors import XevalError
 from xeval.results import RunFolder, build_summary, differences, first_difference
+from xeval.results.folder import changed_input
 
 
 @dataclass
@@ -32,6 +33,9 @@ def merge_runs(run_dirs: list[Path], output: Path) -> MergeReport:
     specs = [shard.read_spec_data() for shard in shards]
     for run_dir, spec in zip(run_dirs[1:], specs[1:], strict=True):
         changed = differences(spec, specs[0], ignore=frozenset({"shard"}))
+        edited = changed_input(specs[0], spec)
+        if edited:
+            raise XevalError(f"{run_dir} is not a shard of the same run as {run_dirs[0]}: {edited} between them")
         if changed:
             first = first_difference(spec, specs[0], frozenset({"shard"}), (f"in {run_dir}", f"in {run_dirs[0]}"))
             raise XevalError(f"{run_dir} is not a shard of the same run as {run_dirs[0]} "

@@ -7,7 +7,7 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from xeval.run.protocols import resolve_protocol
 from xeval.run.reasoning import DEFAULT_MARKERS
 from xeval.scoring import Scorer, ScorerContext, canonical_name, declared_facts, judge_needs, make_scorer
 from xeval.scoring.builtin import language_gated
+from xeval.tasks.datafiles import read_bytes, tracking_reads
 from xeval.tasks.datasets import fewshot_split_name, load_documents, split_name
 from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_dataset, task_prefixes
 from xeval.tasks.rendering import Fewshot, build_samples, process_documents
@@ -67,6 +68,9 @@ class TaskPlan:
     spec: TaskSpec
     samples: list[Sample]
     scorers: list[Scorer]
+    # the files the task was read from (its YAML, its data), label -> sha256: part of the run's
+    # identity, so a resume or merge over an edited file is refused, naming it
+    inputs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +106,7 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
     native = [n for n in names if n not in files and n not in bridged]
     rendered: list[tuple[TaskSpec, list[Sample]]] = []
     task_docs: dict[str, list[dict[str, Any]]] = {}  # documents of tasks with filter_list (filters read them)
+    inputs_of: dict[str, dict[str, str]] = {}  # task -> the files it was read from
     lm_eval_metrics: dict[str, list[Scorer]] = {}
     for selection in bridged:
         from xeval.integrations.lmeval import load_lm_eval_tasks
@@ -119,8 +124,12 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
                                  f"native runner does not implement yet; run it through lm-eval "
                                  f"(--tasks lm_eval:{spec.task}) or remove the field")
             spec = with_num_fewshot(spec.as_baseline() if config.as_baseline else spec, config.num_fewshot)
-            docs = load_documents(spec, config.data_dir, config.data_source)
-            fewshot = _fewshot(spec, docs, config)
+            with tracking_reads() as read:
+                if spec.source and Path(spec.source).is_file():
+                    read_bytes(Path(spec.source))
+                docs = load_documents(spec, config.data_dir, config.data_source)
+                fewshot = _fewshot(spec, docs, config)
+            inputs_of[spec.task] = _labelled(read, config.data_dir, [index.root, *index.extra_paths])
             rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed, fewshot)))
             if spec.filter_list:
                 task_docs[spec.task] = process_documents(spec, docs)
@@ -131,9 +140,13 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
         cluster_map = load_cluster_map(config.clusters)
         prefixes = task_prefixes(files)
         for selection in files:
-            rendered.extend(load_meta_dataset(selection, config.limit, strict=config.strict, clusters=cluster_map,
-                                              sample_seed=config.sample_seed, prefix=prefixes[selection],
-                                              use_predictions=config.model == "none"))
+            with tracking_reads() as read:
+                loaded = load_meta_dataset(selection, config.limit, strict=config.strict, clusters=cluster_map,
+                                           sample_seed=config.sample_seed, prefix=prefixes[selection],
+                                           use_predictions=config.model == "none")
+            for spec, _ in loaded:
+                inputs_of[spec.task] = _labelled(read, config.data_dir, [index.root, *index.extra_paths])
+            rendered.extend(loaded)
     _check_unique_tasks(rendered)
     seq = 0
     for _, samples in rendered:  # each sample's position in the whole run: shards and merges use it
@@ -166,8 +179,29 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
             if scorer.name not in seen:  # acc and acc_norm are one scorer
                 seen.add(scorer.name)
                 scorers.append(scorer)
-        plans.append(TaskPlan(spec, samples, _answer_set_scorers(spec, scorers, config, task_docs.get(spec.task))))
+        plans.append(TaskPlan(spec, samples, _answer_set_scorers(spec, scorers, config, task_docs.get(spec.task)),
+                              inputs_of.get(spec.task, {})))
     return plans
+
+
+def _labelled(read: dict[str, str], data_dir: Path | None, task_roots: list[Path]) -> dict[str, str]:
+    """Files read, by a label that holds across machines: relative to --data-dir or to a tasks
+    folder (the shipped one, --tasks-dir) where under them, else the path as given."""
+    labelled = {}
+    bases = [(data_dir, "data-dir/"), *((root, "tasks/") for root in task_roots)]
+    for name, digest in read.items():
+        path = Path(name)
+        label = name
+        for base, prefix in bases:
+            if base is None:
+                continue
+            try:
+                label = prefix + path.resolve().relative_to(Path(base).resolve()).as_posix()
+                break
+            except ValueError:
+                continue
+        labelled[label] = digest
+    return dict(sorted(labelled.items()))
 
 
 def repeats_for(spec: TaskSpec, config: RunConfig) -> int:
@@ -268,10 +302,10 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     meta = redact_value(meta)  # no credentials in URLs, no API key, in anything the run writes
     meta, done = folder.start(meta)
     writer = folder.writer()
-    plans = [TaskPlan(p.spec, [s for s in p.samples if s.key not in done and _in_shard(s, config.shard)],
-                      p.scorers) for p in plans]
+    plans = [replace(p, samples=[s for s in p.samples if s.key not in done and _in_shard(s, config.shard)])
+             for p in plans]
     if config.mc_mode == "generate":  # the records keep the prompt as sent: choices lettered
-        plans = [TaskPlan(p.spec, [with_choices_shown(s) for s in p.samples], p.scorers)
+        plans = [replace(p, samples=[with_choices_shown(s) for s in p.samples])
                  if p.spec.output_type == "multiple_choice" else p for p in plans]
     total = sum(len(p.samples) for p in plans)
     conversations = ConversationState()
@@ -537,4 +571,5 @@ def _task_meta(plan: TaskPlan, config: RunConfig) -> dict[str, Any]:
         "cluster": spec.xeval.cluster,
         "seen": spec.xeval.seen,
         "spec": spec.model_dump(mode="json", exclude={"source"}),
+        "inputs": plan.inputs,
     }

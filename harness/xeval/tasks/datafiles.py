@@ -4,12 +4,40 @@ sources and meta-dataset files share."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from xeval.errors import ConfigError
+
+# The files read while a task is planned, path -> sha256 of their bytes (see ``tracking_reads``)
+_TRACKED: list[dict[str, str]] = []
+
+
+@contextmanager
+def tracking_reads() -> Iterator[dict[str, str]]:
+    """Collect every local file read inside the block (data files, release files, sidecars) as
+    path -> sha256: a run records them, so resuming or merging over an edited file is refused."""
+    found: dict[str, str] = {}
+    _TRACKED.append(found)
+    try:
+        yield found
+    finally:
+        _TRACKED.remove(found)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A local file's bytes, noted for ``tracking_reads``."""
+    data = path.read_bytes()
+    if _TRACKED:
+        digest = hashlib.sha256(data).hexdigest()
+        for found in _TRACKED:
+            found[str(path)] = digest
+    return data
 
 LOCAL_FORMATS = {"json", "csv", "tsv"}
 # A CSV cell may hold a whole document (a long article to summarise): Python's default limit of
@@ -21,7 +49,7 @@ def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
     """Rows of a local data file as dicts. ``fmt`` defaults from the suffix."""
     fmt = (fmt or path.suffix.lstrip(".")).lower()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bytes(path).decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"data file {path} not found") from None
     except UnicodeDecodeError as exc:

@@ -195,14 +195,16 @@ def _alpacaeval_reader(language: str, modifiers: bool) -> Callable[[Path], list[
     come with a .types file (lang_xx: answer in xx; short, long, formats...)."""
 
     def read(path: Path) -> list[Row]:
-        from xeval.tasks.datafiles import read_records
+        from xeval.tasks.datafiles import read_bytes, read_records
 
         rows = read_records(path, "jsonl")
         types: list[str] = []
         if modifiers:
             types_file = path.with_suffix(".types")
             try:
-                types = types_file.read_text(encoding="utf-8").split()
+                types = read_bytes(types_file).decode("utf-8").split()
+            except UnicodeDecodeError:
+                raise ConfigError(f"data file {types_file}: not UTF-8 text") from None
             except OSError as exc:
                 raise ConfigError(f"data file {types_file}: cannot read ({exc.strerror})") from None
             if len(types) != len(rows):
