@@ -200,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from xeval.models.base import abilities_of
     from xeval.models.registry import load_model, parse_model_args, resolve_spec
     from xeval.redaction import redact
     from xeval.results import read_records
@@ -286,6 +287,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"xeval: {len(plans)} task(s), {n} sample(s), model {redact(args.model)}", file=sys.stderr)
         model = open_model(args.model, config.model_args)
         config.mc_mode = resolve_mc_mode(args.mc_mode, model, plans)
+        config.chat_model = abilities_of(model).chat
         result = run_evaluation(config, model, plans)
     finally:
         for adapter in opened:

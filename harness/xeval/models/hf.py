@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from xeval.errors import MissingDependencyError, ModelError
+from xeval.models.base import Abilities
 from xeval.models.chat import ChatPrompter, choose_chat_format, end_token_ids, template_switches, trim_at_stop
 from xeval.models.fingerprint import file_sha256
 from xeval.models.gguf import converted_tokenizer_dir, locate_gguf
@@ -82,6 +83,7 @@ class HFAdapter:
                                       self.tokenizer.bos_token or "", self.tokenizer.eos_token or "",
                                       template_switches(enable_thinking))
         self._stop_ids = end_token_ids(self.tokenizer)
+        self.abilities = Abilities(chat=chosen != "plain")
         self._args = {"dtype": str(torch_dtype).removeprefix("torch."), "device": self.device,
                       "revision": revision or getattr(config, "_commit_hash", None),
                       **self._prompter.describe()}

@@ -104,7 +104,8 @@ class LlamaCppAdapter:
         self.chat_format = self._prompter.chat_format
         self.parallel = parallel
         # batches of several widths keep the slots refilled (a batch's tail decodes idle rows)
-        self.abilities = Abilities(batch_hint=BATCHES_PER_CALL * parallel if parallel > 1 else 0)
+        self.abilities = Abilities(batch_hint=BATCHES_PER_CALL * parallel if parallel > 1 else 0,
+                                   chat=self.chat_format != "plain")
         self._batcher: Any = None
         # the batch width changes greedy texts where tokens are nearly tied (one row vs ``parallel``
         # rows take different kernels): part of the identity

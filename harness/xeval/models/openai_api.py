@@ -184,6 +184,8 @@ class OpenAIAdapter:
         # waves of requests: the first one's ramp-up amortised; log-likelihoods need /completions
         # with echo, which self-hosted servers give and hosted chat models do not: a probe tells
         self.abilities = Abilities(loglikelihood=None, next_token_logprobs=True, batch_hint=self.concurrency * 16,
+                                   chat=api == "chat" or (self._prompter is not None and
+                                                          self._prompter.chat_format != "plain"),
                                    remote=True)
         self.top_logprobs = int(top_logprobs)  # OpenAI allows 20; self-hosted servers often more
         self.retries = 0  # retried requests, for reports and tests

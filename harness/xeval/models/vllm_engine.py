@@ -15,6 +15,7 @@ import dataclasses
 from typing import Any
 
 from xeval.errors import MissingDependencyError, ModelError
+from xeval.models.base import Abilities
 from xeval.models.chat import ChatPrompter, choose_chat_format, end_token_ids, template_switches, trim_at_stop
 from xeval.models.fingerprint import file_sha256
 from xeval.models.gguf import converted_model_dir, locate_gguf
@@ -54,6 +55,7 @@ class VLLMAdapter:
                                       self.tokenizer.bos_token or "", self.tokenizer.eos_token or "",
                                       template_switches(enable_thinking))
         self._stop_ids = end_token_ids(self.tokenizer)
+        self.abilities = Abilities(chat=self._prompter.chat_format != "plain")
         self._args = {"seed": seed, **engine_args,
                       **self._prompter.describe()}
 

@@ -34,7 +34,7 @@ SETTING_DEFAULTS: dict[str, Any] = {"sample_seed": None, "strict": False, "clust
                                     "fewshot_as_multiturn": False, "repeats": None, "temperature": None,
                                     "mc_mode": "loglik", "reasoning_markers": ["<think>", "</think>"],
                                     "max_error_rate": None, "protocol": None,
-                                    "as_baseline": False}
+                                    "as_baseline": False, "chat_model": None}
 
 
 class RunLockedError(XevalError):

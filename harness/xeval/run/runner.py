@@ -61,6 +61,7 @@ class RunConfig:
     baseline: Any = None  # judges.scorers.Baseline for pairwise scorers
     protocol: str | None = None  # a study preset (run/protocols.py): its metrics beside the task's
     as_baseline: bool = False  # this run answers as a pairwise baseline: tasks use their baseline prompt
+    chat_model: bool | None = None  # the model applies a chat template (tasks' chat_doc_to_text apply)
 
 
 @dataclass
@@ -130,7 +131,13 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
                 docs = load_documents(spec, config.data_dir, config.data_source)
                 fewshot = _fewshot(spec, docs, config)
             inputs_of[spec.task] = _labelled(read, config.data_dir, [index.root, *index.extra_paths])
-            rendered.append((spec, build_samples(spec, docs, config.limit, config.sample_seed, fewshot)))
+            samples = build_samples(spec, docs, config.limit, config.sample_seed, fewshot)
+            if spec.xeval.chat_doc_to_text:  # the chat model's prompt, kept beside; chosen once the model is known
+                chat_spec = spec.model_copy(update={"doc_to_text": spec.xeval.chat_doc_to_text})
+                for sample, chat in zip(samples, build_samples(chat_spec, docs, config.limit, config.sample_seed,
+                                                               fewshot), strict=True):
+                    sample.metadata[CHAT_MESSAGES] = chat.messages
+            rendered.append((spec, samples))
             if spec.filter_list:
                 task_docs[spec.task] = process_documents(spec, docs)
     if files:
@@ -182,6 +189,14 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
         plans.append(TaskPlan(spec, samples, _answer_set_scorers(spec, scorers, config, task_docs.get(spec.task)),
                               inputs_of.get(spec.task, {})))
     return plans
+
+
+CHAT_MESSAGES = "chat_messages"  # Sample.metadata: the prompt a chat model gets (chat_doc_to_text)
+
+
+def with_chat_prompt(sample: Sample) -> Sample:
+    chat = sample.metadata.get(CHAT_MESSAGES)
+    return sample.model_copy(update={"messages": chat}) if chat else sample
 
 
 def _labelled(read: dict[str, str], data_dir: Path | None, task_roots: list[Path]) -> dict[str, str]:
@@ -284,6 +299,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
                      "seed": config.seed, "tasks": config.tasks, "sample_seed": config.sample_seed,
                      "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
                      "mc_mode": config.mc_mode, "protocol": config.protocol, "as_baseline": config.as_baseline,
+                     "chat_model": config.chat_model,
                      "num_fewshot": config.num_fewshot,
                      "repeats": config.repeats, "temperature": config.temperature,
                      "fewshot_as_multiturn": config.fewshot_as_multiturn,
@@ -304,6 +320,8 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     writer = folder.writer()
     plans = [replace(p, samples=[s for s in p.samples if s.key not in done and _in_shard(s, config.shard)])
              for p in plans]
+    if config.chat_model:  # a chat model: tasks with a chat prompt send it as the user turn
+        plans = [replace(p, samples=[with_chat_prompt(s) for s in p.samples]) for p in plans]
     if config.mc_mode == "generate":  # the records keep the prompt as sent: choices lettered
         plans = [replace(p, samples=[with_choices_shown(s) for s in p.samples])
                  if p.spec.output_type == "multiple_choice" else p for p in plans]

@@ -83,6 +83,9 @@ class XevalMeta(BaseModel):
     # the record, and pairwise results are reported per category
     category_field: str | None = None
     baseline: BaselinePrompt | None = None
+    # the prompt for a chat model, where doc_to_text is a study's completion template (its Alpaca
+    # "### Instruction:" frame for base models): a chat model gets this as its user turn
+    chat_doc_to_text: str | None = None
 
 
 class TaskSpec(BaseModel):
@@ -153,7 +156,8 @@ class TaskSpec(BaseModel):
         baseline = self.xeval.baseline
         if baseline is None:
             return self
-        meta = {**(self.metadata.get("xeval") or {}), "system_prompt": baseline.system_prompt}
+        meta = {**(self.metadata.get("xeval") or {}), "system_prompt": baseline.system_prompt,
+                "chat_doc_to_text": None}
         return self.model_copy(update={
             "doc_to_text": baseline.doc_to_text, "metadata": {**self.metadata, "xeval": meta},
             "generation_kwargs": baseline.generation_kwargs if baseline.generation_kwargs is not None

@@ -58,6 +58,10 @@ def test_every_task_renders_the_authors_prompt_byte_for_byte() -> None:
             assert sample.messages[0].content == PROMPT.format(instruction=instruction,
                                                                output_lang=LANGUAGES[language])
             assert sample.category
+            # a chat model gets the instruction itself as its user turn
+            [chat] = sample.metadata["chat_messages"]
+            assert (chat.role, chat.content) == (
+                "user", f"{instruction} Answer in {LANGUAGES[language]} and the style of an AI assistant.")
 
 
 def test_the_vicuna_release_file_loads_through_data_dir(shared_data: Path) -> None:
@@ -232,6 +236,12 @@ def test_xinstruct_vicuna_sw_on_the_real_model(llama_server_url: str, tmp_path: 
     assert proc.returncode == 0, proc.stderr[-3000:]
     records = [json.loads(line) for line in (tmp_path / "real" / "samples.jsonl").read_text().splitlines()]
     assert len(records) == 3 and all(r["category"] == "generic" for r in records)
+    run = json.loads((tmp_path / "real" / "run.json").read_text())
+    assert run["settings"]["chat_model"] is True  # the embedded model applies Gemma's chat template
+    for record in records:  # so it was sent the instruction itself, not the Alpaca frame
+        [turn] = record["prompt"]
+        assert turn["content"].endswith(" Answer in Swahili and the style of an AI assistant.")
+        assert "### Instruction" not in turn["content"]
     for record in records:
         for name in ("pairwise_xinstruct", "pairwise_pairwise"):
             score = record["scores"][name]
@@ -243,3 +253,15 @@ def test_xinstruct_vicuna_sw_on_the_real_model(llama_server_url: str, tmp_path: 
                 assert len(score["details"]["orders"]) == 2
     summary = json.loads((tmp_path / "real" / "summary.json").read_text())
     assert {r["scorer"] for r in summary["pairwise"]} == {"pairwise_xinstruct", "pairwise_pairwise"}
+
+
+def test_chat_models_are_told_apart_from_plain_text_ones() -> None:
+    from xeval.models.base import abilities_of
+    from xeval.models.registry import load_model
+
+    for args, chat in (({}, True), ({"chat_template": "plain"}, False)):
+        model = load_model("embedded", {"parallel": 1, **args})
+        try:
+            assert abilities_of(model).chat is chat
+        finally:
+            model.close()
