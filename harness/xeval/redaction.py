@@ -10,6 +10,8 @@ import re
 import threading
 from typing import Any
 
+from xeval.types import map_strings
+
 REDACTED = "***"
 _USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s?#]+)@")
 # a URL, and a secret-looking query parameter within one (not in any text: "?key=" in a prompt stays)
@@ -46,13 +48,7 @@ def redact(text: str) -> str:
 
 def redact_value(value: Any) -> Any:
     """``redact`` through strings, lists and mappings (keys too)."""
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {redact_value(k): redact_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact_value(v) for v in value]
-    return value
+    return map_strings(value, redact)
 
 
 def is_redacted(text: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -23,15 +24,20 @@ def safe_text(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
+def map_strings(value: Any, change: Callable[[str], str]) -> Any:
+    """``change`` applied to every string of a value: its text, list items, mapping keys and values."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {map_strings(k, change): map_strings(v, change) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(map_strings(v, change) for v in value)
+    return value
+
+
 def safe_value(value: Any) -> Any:
     """``safe_text`` through a data row's strings, lists and mappings."""
-    if isinstance(value, str):
-        return safe_text(value)
-    if isinstance(value, dict):
-        return {safe_value(k): safe_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(safe_value(v) for v in value)
-    return value
+    return map_strings(value, safe_text)
 
 
 def _safe(value: Any) -> Any:
