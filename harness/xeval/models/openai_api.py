@@ -21,6 +21,7 @@ import asyncio
 import atexit
 import importlib.util
 import json
+import math
 import os
 import random
 import re
@@ -165,7 +166,14 @@ class OpenAIAdapter:
         if api not in {"chat", "completions"}:
             raise ModelError(f"bad model argument api={api!r}: use chat or completions")
         self.api = api
-        self.concurrency = max(1, int(concurrency))
+        for name, value, low, strict in (("timeout", timeout, 0.0, True), ("concurrency", concurrency, 1, False),
+                                         ("max_retries", max_retries, 0, False), ("backoff", backoff, 0.0, False),
+                                         ("max_backoff", max_backoff, 0.0, False)):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+                    or value < low or (strict and value <= low):
+                bound = f"more than {low:g}" if strict else f"{low:g} or more"
+                raise ModelError(f"bad model argument {name}={value!r}: must be a finite number, {bound}")
+        self.concurrency = int(concurrency)
         self.timeout = float(timeout)
         self.max_retries = int(max_retries)
         self.backoff = float(backoff)
