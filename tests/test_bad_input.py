@@ -259,6 +259,12 @@ CASES: dict[str, Case] = {
                                      "--tasks", "xeval_qa_en", "--no-cache"], ["timeout=-1", "more than 0"], {}),
     "openai timeout=0": lambda t: (["run", "--model", "openai:m@http://127.0.0.1:9/v1", "--model-args", "timeout=0",
                                     "--tasks", "xeval_qa_en", "--no-cache"], ["timeout=0", "more than 0"], {}),
+    "chat_doc_to_text naming a missing field": lambda t: (task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n"
+                                                                   "    chat_doc_to_text: '{{nope}}'\n"),
+                                                          ["t.yaml", "'nope' is undefined"], {}),
+    "Vicuna release file without category": lambda t: (["run", "--tasks", "xinstruct_vicuna_sw", "--data-dir", str(write(
+        t / "d" / "vicuna-bench" / "question.jsonl", '{"question_id": 1, "turns": ["Hi?"]}\n').parent.parent),
+        "--judge", "embedded"], ["question.jsonl", "row 1", "'category'"], {}),
     "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
                                            str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
                                            "--output", str(t / "m")], ["not a shard of the same run"], {}),
