@@ -5,7 +5,8 @@ beside xeval's, so its numbers are computed the way the authors' code computed t
 greedy decoding (num_beams 1, no sampling), up to 256 new tokens (``max_output_length``);
 multiple choice answered by generation from the task's own prompt and right when the reply,
 stripped, equals the gold choice (``--mc-mode exact``); ``rougeL_korani`` and
-``accuracy_korani`` on every task with a label, beside ``rougeL`` and ``acc``.
+``accuracy_korani`` on every task scored against labels (ROUGE, exact match, multiple choice),
+beside ``rougeL`` and ``acc``.
 Flags given on the command line win over the preset; run.json records both.
 """
 
@@ -28,8 +29,9 @@ class Protocol:
     def scorers(self, spec: TaskSpec) -> list[str]:
         """The study's metrics this task gets beside its own."""
         if self.name == "korani":
-            if spec.output_type == "generate_until":
-                return ["rougeL_korani", "accuracy_korani"]
+            if spec.output_type == "generate_until":  # tasks scored against references (ROUGE, exact match)
+                own = {name.split(",")[0] for name in spec.scorer_names}
+                return ["rougeL_korani", "accuracy_korani"] if own & {"rougeL", "rouge_l", "exact_match", "em"} else []
             if spec.output_type == "multiple_choice":
                 return ["accuracy_korani"]
         return []
