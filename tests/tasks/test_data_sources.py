@@ -69,6 +69,12 @@ MULTI_IF_ROW = {"key": "1001", "language": "English",
                 "turn_3_prompt": "", "turn_3_instruction_id_list": "[]", "turn_3_kwargs": "[]"}
 for _language in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt"):
     HUB_ROWS[f"multi_if_{_language}"] = MULTI_IF_ROW
+# Qwen/P-MMEval mifeval/test/{lang}.jsonl: prompt, instruction ids, kwargs objects (OpenCompass's reader columns)
+for _language in ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi"):
+    HUB_ROWS[f"pmmeval_mifeval_{_language}"] = {
+        "prompt": "Answer in at least 20 words without commas.",
+        "instruction_id_list": ["length_constraints:number_words", "punctuation:no_comma"],
+        "kwargs": [{"relation": "at least", "num_words": 20}, {"relation": None, "num_words": None}]}
 # X-Instruction's sets, as their repositories' JSONL files hold them
 HUB_ROWS["xinstruct_vicuna"] = {"question_id": 1, "category": "generic",
                                 "turns": ["How can I improve my time management skills?"]}
@@ -88,6 +94,8 @@ EXPECTED_KEYS = {
     "ifeval": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
     "ifeval_ko": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
     **{f"multi_if_{lang}": {"key", "language", "turns"} for lang in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt")},
+    **{f"pmmeval_mifeval_{lang}": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language", "benchmark"}
+       for lang in ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi")},
     "xinstruct_vicuna": {"id", "instruction", "category"},
     "xinstruct_wizardlm": {"id", "instruction", "category", "difficulty"},
 }

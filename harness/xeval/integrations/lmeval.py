@@ -1,7 +1,9 @@
 """The lm-evaluation-harness bridge, both ways.
 
 * xeval metrics for lm-eval task YAMLs: ``metric: !function xeval.lmeval.rouge_l`` (Korean-aware
-  ROUGE-L) and ``metric: !function xeval.lmeval.language_correct`` (with ``language: ko``).
+  ROUGE-L) and ``metric: !function xeval.lmeval.language_correct`` (with ``language: ko``); for
+  IFEval-format tasks ``process_results: !function xeval.lmeval.ifeval_results_<language>`` (lm-eval's
+  four ifeval metrics from xeval's checkers) with ``aggregation: !function xeval.lmeval.agg_inst_level_acc``.
 * xeval models under lm-eval: the lm-eval model ``xeval`` (registered when this module is
   imported) takes any xeval model spec, so any lm-eval task runs through xeval's adapters,
   call cache and concurrency. ``python -m xeval.lmeval ...`` is ``lm_eval ...`` with it
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 if __name__ == "__main__":  # `python -m xeval.lmeval`: run the one registered copy of this module
@@ -40,6 +43,63 @@ def language_correct(references: list[str], predictions: list[str], language: st
     return float(identifier.detect(predictions[0]).language == language)
 
 
+# Verifiable instruction following under lm-eval: an IFEval-format task's ``process_results``
+# (``!function xeval.lmeval.ifeval_results_ko``: one per language, since lm-eval hands it only the
+# document and the answer, and the checkers count words and sentences in the task's language)
+INSTRUCTION_METRICS = ("prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc",
+                       "inst_level_loose_acc")
+
+
+def _instruction_results(language: str) -> Callable[[dict[str, Any], list[str]], dict[str, Any]]:
+    def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
+        """lm-eval ``process_results`` of an IFEval-format task in this language: lm-eval's four
+        ifeval metrics from xeval's checkers, exactly as xeval's own scorers compute them
+        (prompt level a bool, instruction level the list of verdicts, for ``agg_inst_level_acc``)."""
+        import hashlib
+        import json
+
+        from xeval.scoring.instructions.scorer import instruction_verdicts
+        from xeval.types import Message, Sample
+
+        prompt = doc.get("prompt")
+        # the verdicts are memoised per sample key and answer: a key no other document shares
+        digest = hashlib.sha256(json.dumps(doc, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+        sample = Sample(id=f"{doc.get('key')}-{digest[:16]}", task=f"lm_eval:ifeval_{language}",
+                        input_language=language, template_language=language, answer_language=language,
+                        output_type="generate_until",
+                        messages=(Message(role="user", content=prompt if isinstance(prompt, str) else ""),),
+                        metadata={"doc": doc})
+        found = instruction_verdicts(sample, results[0])  # InstructionDataError: lm-eval shows the row's reason
+        strict, loose = [bool(v["strict"]) for v in found], [bool(v["loose"]) for v in found]
+        return {"prompt_level_strict_acc": all(strict), "inst_level_strict_acc": strict,
+                "prompt_level_loose_acc": all(loose), "inst_level_loose_acc": loose}
+
+    process_results.__name__ = process_results.__qualname__ = f"ifeval_results_{language}"
+    return process_results
+
+
+ifeval_results_en = _instruction_results("en")
+ifeval_results_ko = _instruction_results("ko")
+ifeval_results_ja = _instruction_results("ja")
+ifeval_results_zh = _instruction_results("zh")
+ifeval_results_es = _instruction_results("es")
+ifeval_results_fr = _instruction_results("fr")
+ifeval_results_pt = _instruction_results("pt")
+ifeval_results_it = _instruction_results("it")
+ifeval_results_ru = _instruction_results("ru")
+ifeval_results_hi = _instruction_results("hi")
+ifeval_results_ar = _instruction_results("ar")
+ifeval_results_th = _instruction_results("th")
+ifeval_results_vi = _instruction_results("vi")
+
+
+def agg_inst_level_acc(items: list[list[bool]]) -> float:
+    """lm-eval aggregation of the instruction-level metrics: the share of every prompt's
+    instructions followed, pooled over instructions (lm-eval ifeval's ``agg_inst_level_acc``)."""
+    flat = [bool(x) for verdicts in items for x in verdicts]
+    return sum(flat) / len(flat) if flat else float("nan")
+
+
 def _register() -> Any:
     from lm_eval.api.model import LM
     from lm_eval.api.registry import register_model
@@ -60,7 +120,7 @@ def _register() -> Any:
             super().__init__()
             for key in ("batch_size", "max_batch_size", "device"):  # lm-eval's own; xeval batches itself
                 kwargs.pop(key, None)
-            if not spec.startswith(("openai:", "none")):
+            if not spec.startswith(("openai:", "none", "scripted:", "responses:")):  # those take no template
                 kwargs.setdefault("chat_template", "plain")  # lm-eval sends rendered raw text
             adapter = load_model(spec, kwargs)
             self.adapter: Any = CachedModel(adapter, CallCache((cache_dir_ and __import__("pathlib").Path(cache_dir_)
@@ -146,6 +206,11 @@ class LmEvalMetric:
             value = self.task.process_results(doc, results).get(self.metric)
             if isinstance(value, bool | int | float):
                 out.append(Score(scorer=self.name, value=float(value)))
+            elif isinstance(value, list) and value and all(isinstance(v, bool | int | float) for v in value):
+                # per-item verdicts (an instruction-level metric): their share, weighted by their
+                # number in the summary, as lm-eval's agg_inst_level_acc pools them
+                out.append(Score(scorer=self.name, value=sum(map(float, value)) / len(value),
+                                 details={"weight": len(value)}))
             else:
                 out.append(Score(scorer=self.name, error=f"lm-eval metric {self.metric} is not per-sample: {value!r}"))
         return out

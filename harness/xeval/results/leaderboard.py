@@ -12,6 +12,12 @@ from xeval.results import RunSpec, Summary, load_summaries
 TIDY_COLUMNS = ["model", "task", "input_language", "template_language", "metric", "value", "n",
                 "ci_low", "ci_high", "n_failed", "primary", "scale_min", "scale_max", "run_id", "created"]
 GATED_SUFFIX = "_lang_gated"  # the primary metric, 0 for answers in the wrong language: shown beside it
+# Verifiable instruction following (IFEval's metrics, lm-eval's names): a task whose primary metric is
+# one of them shows its language correctness beside it
+INSTRUCTION_METRICS = ("prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc",
+                       "inst_level_loose_acc")
+LANGUAGE_METRIC = "language"
+BY_VIEWS = ("instruction-group", "instruction-id", "turn")  # `xeval leaderboard --by`
 
 
 def model_label(summary: RunSpec) -> str:
@@ -58,7 +64,9 @@ def wide_table(frame: Any, primary_only: bool = True) -> Any:
         return pd.DataFrame()
     data = frame.dropna(subset=["value"])
     gated = data["metric"].astype(str).str.endswith(GATED_SUFFIX)
-    shown = data[data["primary"] | gated] if primary_only and data["primary"].any() else data
+    instruction_tasks = data.loc[data["primary"] & data["metric"].isin(INSTRUCTION_METRICS), "task"]
+    beside = (data["metric"] == LANGUAGE_METRIC) & data["task"].isin(set(instruction_tasks))
+    shown = data[data["primary"] | gated | beside] if primary_only and data["primary"].any() else data
     table = shown.pivot_table(index="model", columns=["task", "metric"], values="value",
                              aggfunc="mean")
     table.columns = [f"{task}/{metric}" for task, metric in table.columns]
@@ -72,6 +80,46 @@ def wide_table(frame: Any, primary_only: bool = True) -> Any:
         table["avg"] = primary.groupby("model")["scaled"].mean()
         table = table.sort_values("avg", ascending=False)
     return table.reset_index()
+
+
+def by_frame(summaries: list[Summary], view: str) -> Any:
+    """The rows of ``xeval leaderboard --by VIEW`` over the newest run of each model and task:
+    ``instruction-group`` / ``instruction-id``: one row per model x task x input language x
+    instruction group (id), with the instructions checked (n) and the shares followed strictly and
+    loosely; ``turn``: one row per model x multi-turn task x input language x turn, with every
+    metric of that turn (IFEval's four first). Columns end with run_id and created."""
+    import pandas as pd
+
+    if view not in BY_VIEWS:
+        raise XevalError(f"--by must be one of {', '.join(BY_VIEWS)}, got {view!r}")
+    rows: list[dict[str, Any]] = []
+    if view == "turn":
+        keys = ["model", "task", "input_language", "turn", "n", "n_failed"]
+        for summary in summaries:
+            for turn in summary.turns:
+                rows.append({"model": model_label(summary), "task": turn.task, "input_language": turn.input_language,
+                             "turn": turn.turn, "n": turn.n, "n_failed": turn.n_failed, **turn.metrics,
+                             "run_id": summary.run_id, "created": summary.created})
+        found = {k for row in rows for k in row} - set(keys) - {"run_id", "created"}
+        metrics = [m for m in INSTRUCTION_METRICS if m in found] + sorted(found - set(INSTRUCTION_METRICS))
+        columns = [*keys, *metrics]
+    else:
+        level, name = ("group", "group") if view == "instruction-group" else ("id", "instruction_id")
+        columns = ["model", "task", "input_language", name, "n", "strict_acc", "loose_acc"]
+        for summary in summaries:
+            for row in summary.instructions:
+                if row.level == level:
+                    rows.append({"model": model_label(summary), "task": row.task,
+                                 "input_language": row.input_language, name: row.instruction, "n": row.n,
+                                 "strict_acc": row.strict_acc, "loose_acc": row.loose_acc,
+                                 "run_id": summary.run_id, "created": summary.created})
+    frame = latest(pd.DataFrame(rows, columns=[*columns, "run_id", "created"]))
+    return frame.sort_values(columns[:4], kind="stable").reset_index(drop=True)
+
+
+def by_table(frame: Any) -> Any:
+    """What ``--by`` shows in markdown and HTML: its rows without run_id and created."""
+    return frame.drop(columns=["run_id", "created"])
 
 
 def history_table(frame: Any, model: str, metric: str | None = None) -> Any:
@@ -108,9 +156,10 @@ def to_markdown(table: Any, digits: int = 3) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_leaderboard(results: Path) -> tuple[Any, Any]:
-    """Build the leaderboard over ``results`` and write ``leaderboard.{md,csv}`` there."""
-    frame = latest(tidy_frame(load_summaries(results)))
+def write_leaderboard(results: Path, summaries: list[Summary] | None = None) -> tuple[Any, Any]:
+    """Build the leaderboard over ``results`` (its ``summaries``, read here unless given) and
+    write ``leaderboard.{md,csv}`` there."""
+    frame = latest(tidy_frame(load_summaries(results) if summaries is None else summaries))
     table = wide_table(frame)
     try:
         (results / "leaderboard.md").write_text(to_markdown(table), encoding="utf-8")

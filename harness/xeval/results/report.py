@@ -3,6 +3,7 @@
 Everything is inline (CSS, SVG charts drawn here, a small script for the sample browser, the
 samples as JSON), so the file opens from disk with no server and no network. Sections: the
 runs, the leaderboard, per-language and per-facet charts, each run's cross-lingual matrix,
+instruction following (per task and language, instruction group, instruction id and turn),
 judge failure rates, and a sample browser (filter by run, task, language, metric range, text).
 Model output is only ever inserted as text, never as HTML.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from xeval.errors import XevalError
 from xeval.results import AGREEMENT_METRIC, RunFolder, Summary, load_summaries, newest_per_model
-from xeval.results.leaderboard import latest, tidy_frame, wide_table
+from xeval.results.leaderboard import INSTRUCTION_METRICS, LANGUAGE_METRIC, latest, tidy_frame, wide_table
 from xeval.results.matrix import cluster_matrix
 
 PALETTE = ["#3b6fb6", "#e07b39", "#4f9d5b", "#c0504d", "#8064a2", "#4bacc6", "#9b8a3c", "#d46fa8"]
@@ -134,6 +135,9 @@ def _leaderboard_section(runs: list[Run]) -> tuple[str, Any]:
     note = ("<p class=note>Each task's primary metric (and its language-gated form, where the task also "
             "scores language); <code>avg[lang]</code> averages the primary metrics "
             "of that input language on a 0-1 scale (chrF / 100, judge scales by their range).</p>")
+    if any(str(c).endswith(f"/{LANGUAGE_METRIC}") for c in table.columns):
+        note += ("<p class=note>Beside a verifiable-instruction task's metrics, <code>TASK/language</code>: its "
+                 "language correctness (answers in the language asked for).</p>")
     return ("<h2>Leaderboard</h2>" + note + html_table(headers, rows, "leaderboard") + _metric_notes(runs),
             table)
 
@@ -210,6 +214,56 @@ def _matrix_section(runs: list[Run]) -> str:
         return ""
     return ("<h2>Cross-lingual matrix</h2><p class=note>Task cluster × (input language, template language): "
             "the primary metric pooled over the cluster's samples, 95% bootstrap CI.</p>" + "".join(blocks))
+
+
+def _instruction_section(runs: list[Run]) -> str:
+    """Verifiable instruction following: per task and input language IFEval's four metrics beside
+    language correctness, then the summaries' ``instructions`` rows per instruction group and per
+    instruction id (strict and loose accuracy, instructions checked), and their ``turns`` rows
+    for multi-turn tasks."""
+    by_language = []
+    for run in runs:
+        metrics: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for row in run.typed.metrics:
+            meta = run.typed.tasks.get(row.task)
+            if meta is not None and meta.primary_metric in INSTRUCTION_METRICS:
+                metrics.setdefault((row.task, row.input_language, row.template_language), {})[row.metric] = row
+        for (task, language, _), found in sorted(metrics.items()):
+            prompts = found.get("prompt_level_strict_acc")
+            values = [found[m].value if m in found else None for m in (*INSTRUCTION_METRICS, LANGUAGE_METRIC)]
+            by_language.append([run.label, task, language, prompts.n if prompts else None, *values])
+    levels: dict[str, list[list[Any]]] = {"group": [], "id": []}
+    for run in runs:
+        for item in run.typed.instructions:
+            levels[item.level].append([run.label, item.task, item.input_language, item.instruction, item.n,
+                                       item.strict_acc, item.loose_acc])
+    turns = [(run, turn) for run in runs for turn in run.typed.turns]
+    if not (by_language or levels["group"] or levels["id"] or turns):
+        return ""
+    parts = ["<h2>Instruction following</h2><p class=note>Verifiable instructions (IFEval's rules, counting by "
+             "language): the share of prompts whose every instruction is followed (prompt level) and of "
+             "instructions followed, pooled (instruction level), strict and loose; <code>language</code> is "
+             "language correctness (the answer in the language asked for).</p>"]
+    if by_language:
+        parts.append("<h3>By task and language</h3>" + html_table(
+            ["run", "task", "input language", "prompts", "prompt strict", "inst strict", "prompt loose",
+             "inst loose", "language correctness"], by_language, "instructions-language"))
+    for level, title, column in (("group", "By instruction group", "instruction group"),
+                                 ("id", "By instruction id", "instruction id")):
+        if levels[level]:
+            parts.append(f"<h3>{title}</h3>" + html_table(
+                ["run", "task", "input language", column, "n", "strict acc", "loose acc"], levels[level],
+                f"instructions-{level}"))
+    if turns:
+        present = {name for _, turn in turns for name in turn.metrics}
+        names = [m for m in INSTRUCTION_METRICS if m in present] + sorted(present - set(INSTRUCTION_METRICS))
+        rows = [[run.label, turn.task, turn.input_language, turn.turn, turn.n, turn.n_failed,
+                 *[turn.metrics.get(name) for name in names]] for run, turn in turns]
+        parts.append("<h3>By turn</h3><p class=note>Multi-turn tasks: turn t was answered after the model's own "
+                     "replies to turns 1..t-1; each turn scored on its own instructions.</p>" + html_table(
+                         ["run", "task", "input language", "turn", "samples", "failed", *names], rows,
+                         "instructions-turn"))
+    return "".join(parts)
 
 
 def _judge_section(runs: list[Run]) -> str:
@@ -293,7 +347,8 @@ def build_report(runs: list[Run]) -> str:
         f"<header><h1>xeval report</h1><p class=note>{len(runs)} run(s), generated {_e(generated)}</p></header>",
         _runs_section(runs), leaderboard,
         "<h2>By language</h2>" + _language_chart(table) if not table.empty else "",
-        _facet_charts(runs), _matrix_section(runs), _judge_section(runs), _pairwise_section(runs),
+        _facet_charts(runs), _matrix_section(runs), _instruction_section(runs), _judge_section(runs),
+        _pairwise_section(runs),
         SAMPLE_BROWSER,
     ])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -10,7 +10,7 @@ higher-is-better on 0-1, and an xeval scorer's declared facts fill in what it kn
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
@@ -134,6 +134,39 @@ class MetricRow(BaseModel):
     ci_high: float | None = Field(default=None, allow_inf_nan=False)
 
 
+class InstructionRow(BaseModel):
+    """One ``instructions`` row: verifiable instructions of a task x input language, per
+    instruction id (``level: id``) or group (``level: group``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    task: str
+    input_language: str
+    level: Literal["id", "group"]
+    instruction: str
+    n: int = Field(ge=1)
+    strict_acc: float = Field(ge=0, le=1, allow_inf_nan=False)
+    loose_acc: float = Field(ge=0, le=1, allow_inf_nan=False)
+
+
+class TurnRow(BaseModel):
+    """One ``turns`` row: a multi-turn task x input language x turn, with every metric of that
+    turn's samples as a key of its own (``prompt_level_strict_acc``: 0.5)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, Annotated[float | None, Field(allow_inf_nan=False)]] = Field(init=False)
+
+    task: str
+    input_language: str
+    turn: int = Field(ge=1)
+    n: int = Field(ge=0)
+    n_failed: int = Field(default=0, ge=0)
+
+    @property
+    def metrics(self) -> dict[str, float | None]:
+        return dict(self.model_extra or {})
+
+
 class Summary(RunSpec):
     """summary.json: the run's specs and its aggregated metrics."""
 
@@ -142,6 +175,8 @@ class Summary(RunSpec):
     n_errors: int = 0
     metrics: list[MetricRow]
     judges: dict[str, Any] = Field(default_factory=dict)
+    instructions: list[InstructionRow] = Field(default_factory=list)
+    turns: list[TurnRow] = Field(default_factory=list)
 
 
 class ScoreRecord(BaseModel):

@@ -54,6 +54,9 @@ class Source:
     # loader (for benchmarks released as repository files, not hub datasets): hub_path is then
     # the repository (owner/name) and hub_revision the commit
     repo_file: str | None = None
+    # one file of a hub repository that keeps a file per language under one config (P-MMEval's
+    # mifeval/test/{lang}.jsonl): loaded as the split ``hub_split``
+    hub_data_files: str | None = None
 
     def sample_path(self) -> Path:
         from xeval.paths import tasks_dir
@@ -68,7 +71,8 @@ class Source:
         if self.repo_file is not None:
             return f"github {self.hub_path}@{(self.hub_revision or '')[:12]} {self.repo_file}"
         label = f"{self.hub_path}" + (f"@{self.hub_revision}" if self.hub_revision else "")
-        return f"{label} ({self.hub_name or self.hub_data_dir or 'default'}, {self.hub_split})"
+        where = self.hub_name or self.hub_data_dir or 'default'
+        return f"{label} ({where}{', ' + self.hub_data_files if self.hub_data_files else ''}, {self.hub_split})"
 
 
 def _nli_label(value: Any) -> int:
@@ -295,11 +299,30 @@ def _multi_if_turns(language: str) -> Callable[[Row], list[Row]]:
             out.append({"key": f"{r['key']}-t{t}", "conversation_id": str(r["key"]), "turn": t,
                         "user_turns": [x["prompt"] for x in turns[:t]], "prompt": turn["prompt"],
                         "instruction_id_list": turn["instruction_id_list"], "kwargs": turn["kwargs"],
-                        "answer_language": answer})
+                        "answer_language": answer, "benchmark": "multi_if"})  # Multi-IF's counting rules
         return out
 
     return explode
 MIFEVAL_LANGUAGES = ("en", "es", "fr", "ja")
+PMMEVAL_LANGUAGES = ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi")
+PMMEVAL_FIELDS = ("prompt", "instruction_id_list", "kwargs")
+
+
+def _pmmeval(language: str) -> Callable[[Row], Row]:
+    """A P-MMEval mIFEval row (prompt, instruction_id_list, kwargs: the fields OpenCompass's
+    PMMEvalMIFEvalDataset reads), checked by P-MMEval's own rules (``benchmark: pmmeval``); a row
+    without a key is keyed by its prompt's digest."""
+
+    def convert(r: Row) -> Row:
+        key = r.get("key")
+        if key is None:
+            import hashlib
+
+            key = "p" + hashlib.sha256(str(r["prompt"]).encode("utf-8")).hexdigest()[:12]
+        return {**_instruction_row({**r, "key": key}, language), "benchmark": "pmmeval"}
+
+    return convert
+
 
 SOURCES: dict[str, Source] = {s.name: s for s in [
     # IFEval (arXiv 2311.07911): google/IFEval on the hub (train, 541); the release file
@@ -312,6 +335,16 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
     *[Source(f"mifeval_{lang}", "ifeval", None, None, "test", None, f"m-ifeval/{lang}_input_data.jsonl",
              _instructions(lang), licence="Apache-2.0", evidence="lightblue-tech/M-IFEval data/ (commit 0bc3143)")
       for lang in MIFEVAL_LANGUAGES],
+    # P-MMEval's mIFEval (arXiv 2411.09116): Qwen/P-MMEval, config mifeval (960 rows), one file a
+    # language, mifeval/test/{lang}.jsonl, as OpenCompass reads them; or --data-dir
+    # DIR/P-MMEval/mifeval/test/{lang}.jsonl (OpenCompass's data/P-MMEval layout, the hub's too)
+    *[Source(f"pmmeval_mifeval_{lang}", "ifeval", "Qwen/P-MMEval", "mifeval", "test", _pmmeval(lang),
+             f"P-MMEval/mifeval/test/{lang}.jsonl", _pmmeval(lang), hub_data_files=f"mifeval/test/{lang}.jsonl",
+             hub_fields=PMMEVAL_FIELDS, licence="Apache-2.0",
+             evidence="OpenCompass a5acc4b opencompass/datasets/PMMEval/mifeval.py (PMMEvalMIFEvalDataset.load: "
+                      "mifeval/test/{lang}.jsonl; reader columns prompt, instruction_id_list, kwargs); hub README "
+                      "(config mifeval: mifeval/test/*.jsonl)")
+      for lang in PMMEVAL_LANGUAGES],
     # Multi-IF (arXiv 2410.15553): 4,501 three-turn conversations in 8 languages, facebook/Multi-IF
     # (train, as lm-eval's multi_if task); one task per language, one sample per turn
     *[Source(f"multi_if_{lang}", "ifeval", "facebook/Multi-IF", None, "train", _multi_if, None, None,
@@ -525,6 +558,8 @@ def open_hub_dataset(source: Source, streaming: bool = False) -> Any:
     kwargs: dict[str, Any] = {"split": source.hub_split, "streaming": streaming}
     if source.repo_file is not None:
         kwargs["data_files"] = data_files
+    elif source.hub_data_files is not None:
+        kwargs["data_files"] = {source.hub_split: source.hub_data_files}
     if revision:
         kwargs["revision"] = revision
     if source.hub_data_dir:

@@ -37,7 +37,7 @@ class MetricSpec(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     metric: str | dict[str, str]
-    aggregation: str | None = None
+    aggregation: str | dict[str, str] | None = None  # lm-eval's: a name or a !function (xeval pools its own way)
     higher_is_better: bool | None = None
 
     @property
@@ -127,7 +127,9 @@ class TaskSpec(BaseModel):
         """lm-eval fields set here that xeval's native runner does not implement yet: a task
         using them fails with one line instead of running differently from lm-eval."""
         found = []
-        if self.process_results is not None:
+        # a process_results of xeval's own (xeval.lmeval.ifeval_results_<language>) is lm-eval's way
+        # to what xeval's scorers of the same metric names compute natively
+        if self.process_results is not None and not self.process_results.get("__function__", "").startswith("xeval."):
             found.append("process_results")
         return found
 

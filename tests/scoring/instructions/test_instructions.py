@@ -96,3 +96,28 @@ def test_four_metrics_and_pooling() -> None:
                                                       "instruction": "punctuation:no_comma", "n": 2,
                                                       "strict_acc": 0.5, "loose_acc": 0.5}
     assert report[("group", "detectable_format")]["n"] == 1
+
+
+def test_a_keyword_that_is_no_regular_expression_is_the_rows_data_error() -> None:
+    """IFEval matches keywords as regular expressions; one that does not compile ('[') is the data
+    row's one-line error, not a crash of the run (IFEval's and lm-eval's code raise there)."""
+    from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, verdicts
+
+    for instruction_id, kwargs in (("keywords:existence", {"keywords": ["a[b"]}),
+                                   ("keywords:frequency", {"keyword": "(x", "frequency": 1, "relation": "at least"}),
+                                   ("keywords:forbidden_words", {"forbidden_words": ["c++("]})):
+        with pytest.raises(InstructionDataError, match="not a valid regular expression"):
+            verdicts([instruction_id], [kwargs], "some answer", CheckContext())
+
+
+def test_korean_constrained_responses_are_the_ones_ifeval_ko_asks_for() -> None:
+    """IFEval-Ko's prompts ask for 제 답변은 예입니다. (not IFEval's English options): the Korean
+    task accepts those; English keeps IFEval's."""
+    from xeval.scoring.instructions.registry import CheckContext, verdicts
+
+    def strict(text: str, language: str) -> bool:
+        found = verdicts(["detectable_format:constrained_response"], [{}], text, CheckContext(language=language))
+        return bool(found[0]["strict"])
+
+    assert strict("제 답변은 아니요입니다.", "ko") and not strict("My answer is no.", "ko")
+    assert strict("My answer is no.", "en") and not strict("제 답변은 아니요입니다.", "en")

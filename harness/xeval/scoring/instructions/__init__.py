@@ -2,7 +2,7 @@
 id (:mod:`.registry`), IFEval's own (:mod:`.ifeval`), language-specific ones beside them, and
 IFEval's four metrics as scorers (:mod:`.scorer`)."""
 
-from xeval.scoring.instructions import es, fr, ifeval, ja  # noqa: F401 - register on import
+from xeval.scoring.instructions import es, fr, ifeval, ja, ko, multi_if, pmmeval  # noqa: F401 - register on import
 from xeval.scoring.instructions.registry import (
     INSTRUCTIONS,
     CheckContext,

@@ -26,7 +26,7 @@ from xeval.language import count_characters, count_words, split_sentences
 from xeval.language.counting import UNSPACED_LANGUAGES
 from xeval.language.identify import UNDETERMINED
 from xeval.language.punkt import punkt_sentences, word_tokenize
-from xeval.scoring.instructions.registry import CheckContext, instruction
+from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, instruction
 
 Relation = Literal["less than", "at least"]
 # Languages whose words carry particles or are not space-delimited: a word is found as a
@@ -172,12 +172,23 @@ def number_bullet_lists(value: str, args: BulletsArgs, context: CheckContext) ->
 
 
 CONSTRAINED_RESPONSES = ("My answer is yes.", "My answer is no.", "My answer is maybe.")
+# the options a benchmark's prompts in that language ask for (IFEval-Ko's translated prompts)
+CONSTRAINED_RESPONSES_IN = {"ko": ("제 답변은 예입니다.", "제 답변은 아니요입니다.", "제 답변은 아마도입니다.")}
 
 
 @instruction("detectable_format:constrained_response")
 def constrained_response(value: str, args: BaseModel, context: CheckContext) -> bool:
     value = value.strip()
-    return any(option in value for option in CONSTRAINED_RESPONSES)
+    return any(option in value for option in CONSTRAINED_RESPONSES_IN.get(context.language, CONSTRAINED_RESPONSES))
+
+
+def _pattern(text: str, what: str) -> re.Pattern[str]:
+    """A keyword as IFEval uses it, a regular expression; one that does not compile is the data
+    row's error (IFEval's code raises there and ends the evaluation)."""
+    try:
+        return re.compile(text, flags=re.IGNORECASE)
+    except re.error as exc:
+        raise InstructionDataError(f"{what} {text!r} is not a valid regular expression ({exc})") from None
 
 
 class HighlightsArgs(_Args):
@@ -269,7 +280,7 @@ class KeywordsArgs(_Args):
 @instruction("keywords:existence", args=KeywordsArgs)
 def keywords_existence(value: str, args: KeywordsArgs, context: CheckContext) -> bool:
     # the keyword is a regular expression in IFEval's code (not escaped); kept for equal verdicts
-    return all(re.search(k, value, flags=re.IGNORECASE) for k in args.keywords)
+    return all(_pattern(k, "keyword").search(value) for k in args.keywords)
 
 
 class FrequencyArgs(_Args):
@@ -280,7 +291,7 @@ class FrequencyArgs(_Args):
 
 @instruction("keywords:frequency", args=FrequencyArgs)
 def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
-    found = len(re.findall(args.keyword.strip(), value, flags=re.IGNORECASE))
+    found = len(_pattern(args.keyword.strip(), "keyword").findall(value))
     return _compare(found, args.relation, args.frequency)
 
 
@@ -292,7 +303,7 @@ class ForbiddenArgs(_Args):
 def forbidden_words(value: str, args: ForbiddenArgs, context: CheckContext) -> bool:
     if context.language in SUBSTRING_LANGUAGES:  # a Korean noun takes its particle: 사과를 holds 사과
         return not any(w.lower() in value.lower() for w in set(args.forbidden_words))
-    return not any(re.search(r"\b" + w + r"\b", value, flags=re.IGNORECASE) for w in set(args.forbidden_words))
+    return not any(_pattern(r"\b" + w + r"\b", "forbidden word").search(value) for w in set(args.forbidden_words))
 
 
 class LetterArgs(_Args):

@@ -5,6 +5,9 @@ A checker is a function ``check(response, args, context) -> bool`` registered un
 (``detectable_format:title``; a language-specific one under its benchmark's prefixed id,
 ``ja:letters:furigana``) with a pydantic model of its kwargs. A prefixed id with no checker of its
 own (``es:keywords:existence``) takes the unprefixed one, counting in the prefix's language.
+A benchmark that checks an IFEval id by rules of its own (Multi-IF counts Chinese words and Hindi
+sentences its way) registers its checker under that id for the benchmark; it is chosen when the
+:class:`CheckContext` names the benchmark, the IFEval checker otherwise.
 """
 
 from __future__ import annotations
@@ -67,16 +70,20 @@ class Instruction:
 
 
 INSTRUCTIONS: dict[str, Instruction] = {}
+# a benchmark's own checkers for ids it shares with IFEval: benchmark -> instruction id -> checker
+BENCHMARK_INSTRUCTIONS: dict[str, dict[str, Instruction]] = {}
 
 
-def instruction(*ids: str, args: type[BaseModel] = NoArgs) -> Callable[[Checker], Checker]:
-    """Register a checker under one or more instruction ids."""
+def instruction(*ids: str, args: type[BaseModel] = NoArgs, benchmark: str | None = None
+                ) -> Callable[[Checker], Checker]:
+    """Register a checker under one or more instruction ids (for ``benchmark`` only, when given)."""
+    table = INSTRUCTIONS if benchmark is None else BENCHMARK_INSTRUCTIONS.setdefault(benchmark, {})
 
     def register(fn: Checker) -> Checker:
         for instruction_id in ids:
-            if instruction_id in INSTRUCTIONS:
+            if instruction_id in table:
                 raise ValueError(f"instruction {instruction_id!r} registered twice")
-            INSTRUCTIONS[instruction_id] = Instruction(instruction_id, args, fn)
+            table[instruction_id] = Instruction(instruction_id, args, fn)
         return fn
 
     return register
@@ -95,20 +102,23 @@ def group_of(instruction_id: str) -> str:
     return split_id(instruction_id)[1].split(":")[0]
 
 
-def lookup(instruction_id: str) -> Instruction:
-    found = INSTRUCTIONS.get(instruction_id)
+def lookup(instruction_id: str, benchmark: str = "ifeval") -> Instruction:
+    own = BENCHMARK_INSTRUCTIONS.get(benchmark, {})
+    found = own.get(instruction_id) or INSTRUCTIONS.get(instruction_id)
     if found is None:
         prefix, base = split_id(instruction_id)
-        found = INSTRUCTIONS.get(base) if prefix else None
+        found = (own.get(base) or INSTRUCTIONS.get(base)) if prefix else None
     if found is None:
         raise InstructionDataError(f"unknown instruction id {instruction_id!r}")
     return found
 
 
-def parse_args(instruction_id: str, kwargs: Mapping[str, Any] | None) -> tuple[Instruction, BaseModel]:
-    """The checker and its validated kwargs. As IFEval's loaders do, keys whose value is null are
-    dropped first (the hub rows carry every key, null where unused)."""
-    found = lookup(instruction_id)
+def parse_args(instruction_id: str, kwargs: Mapping[str, Any] | None,
+               benchmark: str = "ifeval") -> tuple[Instruction, BaseModel]:
+    """The checker (``benchmark``'s own where it has one) and its validated kwargs. As IFEval's
+    loaders do, keys whose value is null are dropped first (the hub rows carry every key, null
+    where unused)."""
+    found = lookup(instruction_id, benchmark)
     if kwargs is not None and not isinstance(kwargs, Mapping):
         raise InstructionDataError(f"{instruction_id}: kwargs must be an object, got {type(kwargs).__name__}")
     given = {k: v for k, v in (kwargs or {}).items() if v is not None}
@@ -144,7 +154,7 @@ def verdicts(instruction_ids: list[str], kwargs_list: list[Any], response: str,
     Raises :class:`InstructionDataError` for a row whose ids or kwargs cannot be checked."""
     if len(kwargs_list) != len(instruction_ids):
         raise InstructionDataError(f"{len(instruction_ids)} instruction id(s) but {len(kwargs_list)} kwargs")
-    checked = [parse_args(i, k) for i, k in zip(instruction_ids, kwargs_list, strict=True)]
+    checked = [parse_args(i, k, context.benchmark) for i, k in zip(instruction_ids, kwargs_list, strict=True)]
     variants = loose_variants(response)
     out = []
     for instruction_id, (found, args) in zip(instruction_ids, checked, strict=True):

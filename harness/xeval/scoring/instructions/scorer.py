@@ -8,8 +8,9 @@ is pooled over instructions (lm-eval's ``agg_inst_level_acc``). The record of
 was checked with; the summary groups them per instruction id and group.
 
 The sample's document must carry ``instruction_id_list`` and ``kwargs`` (task metadata
-``doc_fields``); ``prompt`` too where an instruction repeats it. The checkers count in the
-language of the instruction id's prefix (``ja:...``), else the task's input language.
+``doc_fields``); ``prompt`` too where an instruction repeats it, ``benchmark`` where the benchmark
+checks some ids by rules of its own (``multi_if``). The checkers count in the language of the
+instruction id's prefix (``ja:...``), else the task's input language.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def _compute(sample: Sample, text: str) -> list[dict[str, Any]]:
     prompt = doc.get("prompt")
     if not isinstance(prompt, str):
         prompt = sample.messages[-1].content if sample.messages else ""
-    return verdicts(ids, kwargs, text, CheckContext(language=str(language), prompt=prompt))
+    benchmark = doc.get("benchmark")  # a benchmark with rules of its own for some ids (multi_if)
+    return verdicts(ids, kwargs, text, CheckContext(language=str(language), prompt=prompt,
+                                                    benchmark=benchmark if isinstance(benchmark, str) else "ifeval"))
 
 
 class InstructionScorer:
