@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline", default=None,
                      help="pairwise baseline: a run folder (or run id under --output) or a model spec")
     run.add_argument("--shard", default=None, help="I/N: run only the I-th of N deterministic slices")
+    run.add_argument("--executor", default="local",
+                     help="where requests are answered: local (this process) or ray (model replicas on a Ray "
+                          "cluster, one per worker; pip install 'xeval[ray]'); the driver writes the run either way")
+    run.add_argument("--ray-address", default=None,
+                     help="--executor ray: a running cluster (HOST:PORT, ray://HOST:PORT, auto); default: "
+                          "RAY_ADDRESS, else a local cluster started for the run")
+    run.add_argument("--workers", type=int, default=None,
+                     help="--executor ray: model replicas (Ray workers), each loaded once (default 1)")
+    run.add_argument("--worker-resources", default=None,
+                     help="--executor ray: what each worker asks Ray for, e.g. num_gpus=1,num_cpus=4 "
+                          "(default num_cpus=1)")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the call cache")
     run.add_argument("--cache-dir", type=Path, default=None, help="where the call cache lives")
     run.add_argument("--batch-size", type=int, default=8)
@@ -150,6 +161,9 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--history", metavar="MODEL", default=None,
                        help="every run of this model (spec as on the leaderboard), oldest first")
     board.add_argument("--metric", default=None, help="with --history: only TASK/METRIC")
+    board.add_argument("--by", choices=["instruction-group", "instruction-id", "turn"], default=None,
+                       help="instruction following per instruction group or id (strict and loose, n), or per turn of "
+                            "multi-turn tasks: one row per model x task x input language x group / id / turn")
     return parser
 
 
@@ -201,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from xeval.models.base import abilities_of
-    from xeval.models.registry import load_model, parse_model_args, resolve_spec
+    from xeval.models.registry import parse_model_args, resolve_spec
     from xeval.redaction import redact
     from xeval.results import read_records
     from xeval.results.leaderboard import to_markdown, write_leaderboard
@@ -249,6 +263,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         else:  # in-process backends batch instead
             print(f"xeval: note: --concurrency is for API backends (openai:); ignored for {args.model} "
                   "(--batch-size, or --model-args parallel=N for llama.cpp)", file=sys.stderr)
+    from xeval.run.executors import ExecutorSpec, check_executor_spec, data_parallel, parse_worker_resources
+
+    executor_spec = ExecutorSpec(args.executor, args.ray_address, 1 if args.workers is None else args.workers,
+                                 parse_worker_resources(args.worker_resources))
+    check_executor_spec(executor_spec)
+    model_args, executor_spec = data_parallel(args.model, model_args, executor_spec)
     config = RunConfig(
         model=args.model, model_args=model_args, tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,
@@ -266,11 +286,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         cache = CallCache((args.cache_dir or cache_dir()) / CACHE_FILE)
     opened: list[Any] = []
+    executors: list[Any] = []  # started on the first model opened (after the tasks are planned, where it can)
 
-    def open_model(spec: str, extra: dict[str, Any], keep: bool = True) -> Any:
+    def open_model(spec: str, extra: dict[str, Any], keep: bool = True, role: str = "model") -> Any:
         from xeval.models.cache import CachedModel
+        from xeval.run.executors import open_executor
 
-        adapter = load_model(spec, extra)
+        if not executors:
+            executors.append(open_executor(executor_spec))
+        adapter = executors[0].open(spec, extra, role)
         if keep:  # closed when the run ends; a baseline model is closed as soon as it has answered
             opened.append(adapter)
         return CachedModel(adapter, cache) if cache is not None else adapter
@@ -278,7 +302,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         if args.judge:
             resolve_spec(args.judge)
-            config.judge = open_model(args.judge, parse_model_args(args.judge_args))
+            config.judge = open_model(args.judge, parse_model_args(args.judge_args), role="judge")
             config.judge_mode = args.judge_mode
         if args.baseline:
             config.baseline = _baseline(args.baseline, args.output, open_model, config, index, args.mc_mode)
@@ -292,6 +316,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         for adapter in opened:
             adapter.close()
+        for executor in executors:
+            executor.close()
         if cache is not None:
             cache.close()
         stats = [m.stats for m in [config.judge, locals().get("model")] if m is not None and hasattr(m, "stats")]
@@ -431,7 +457,7 @@ def _baseline(value: str, output: Path, open_model: Any, config: Any, index: Any
     base_config = replace(config, model=value, model_args={}, judge=None, baseline=None, as_baseline=True,
                           run_id=f"{config.run_id}-baseline" if config.run_id else None)
     plans = plan_tasks(base_config, index, quiet_judges=True)
-    model = open_model(value, {}, keep=False)
+    model = open_model(value, {}, keep=False, role="baseline")
     try:
         base_config.mc_mode = resolve_mc_mode(mc_mode, model, plans)
         result = run_evaluation(base_config, model, plans)
@@ -664,14 +690,25 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
+    from xeval.results import load_summaries
     from xeval.results.leaderboard import to_markdown, write_leaderboard
 
-    frame, table = write_leaderboard(args.results)
+    if args.by and args.history:
+        raise XevalError("--by and --history cannot be combined")
+    summaries = load_summaries(args.results)
+    frame, table = write_leaderboard(args.results, summaries)
+    if args.by:
+        from xeval.results.leaderboard import by_frame, by_table
+
+        frame = by_frame(summaries, args.by)
+        if frame.empty:
+            what = "per-turn rows (multi-turn tasks)" if args.by == "turn" else "instruction-following rows"
+            raise XevalError(f"no {what} in {args.results}")
+        table = by_table(frame)
     if args.history:
-        from xeval.results import load_summaries
         from xeval.results.leaderboard import history_table, tidy_frame
 
-        table = history_table(tidy_frame(load_summaries(args.results)), args.history, args.metric)
+        table = history_table(tidy_frame(summaries), args.history, args.metric)
         if table.empty:
             raise XevalError(f"no runs of model {args.history!r}" + (f" with {args.metric}" if args.metric else "")
                              + f" in {args.results}")

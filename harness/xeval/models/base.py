@@ -18,6 +18,9 @@ class Abilities:
     batch_hint: int = 0  # samples per batch the backend wants (concurrent APIs: many)
     usage: bool = True  # token counts in its completions
     remote: bool = False  # its calls wait on a server (an API): other work can overlap them
+    # its calls run in other processes (an executor's workers, --executor ray): the driver's cores
+    # stay free for scoring while it answers, but it batches like the in-process model it replicates
+    elsewhere: bool = False
     # it sends requests through a chat template (a chat model); False: as plain text (a base or
     # Alpaca-style model, --chat-template plain); None: not known (scripted, response files)
     chat: bool | None = None

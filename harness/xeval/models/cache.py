@@ -130,6 +130,8 @@ class CachedModel:
                 return self._cached("next_token", requests, call, dict, dict, lambda v: True)
 
             return next_token_logprobs
+        if name == "executor" and hasattr(self.inner, name):  # where the requests are answered (Ray workers)
+            return getattr(self.inner, name)
         raise AttributeError(name)
 
     def close(self) -> None:

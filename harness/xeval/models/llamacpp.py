@@ -72,8 +72,8 @@ class LlamaCppAdapter:
                     model_path=str(file),
                     n_ctx=n_ctx,
                     n_batch=n_batch,
-                    n_threads=n_threads or os.cpu_count() or 1,
-                    n_threads_batch=n_threads or os.cpu_count() or 1,
+                    n_threads=n_threads or default_threads(),
+                    n_threads_batch=n_threads or default_threads(),
                     logits_all=False,
                     verbose=False,
                     **extra,
@@ -305,6 +305,16 @@ def continuation_logprob(logits: np.ndarray, tokens: list[int]) -> float:
 
 
 ROPE_ARGS = ("rope_freq_base", "rope_freq_scale", "rope_scaling_type", "yarn_ext_factor", "yarn_orig_ctx")
+
+
+def default_threads() -> int:
+    """Threads when ``n_threads`` is not given: ``OMP_NUM_THREADS`` where set (a Ray worker gets its
+    share of the machine's cores there: two workers with all cores each would thrash), else every core."""
+    try:
+        asked = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        asked = 0
+    return asked if asked > 0 else (os.cpu_count() or 1)
 
 
 def _check_context(n_ctx: Any, file: Path, extra: dict[str, Any]) -> None:

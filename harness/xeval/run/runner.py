@@ -17,6 +17,7 @@ from xeval.models.base import ModelAdapter, abilities_of
 from xeval.redaction import redact, redact_value
 from xeval.results import RunFolder, build_summary, make_record, read_records
 from xeval.run.conversation import ConversationState, turn_order
+from xeval.run.executors import executor_record
 from xeval.run.lookahead import Lookahead
 from xeval.run.predict import generates, planned_requests, predict, with_choices_shown
 from xeval.run.progress import Progress
@@ -315,8 +316,11 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
                          "mode": config.judge_mode}
     if config.baseline is not None:
         meta["baseline"] = config.baseline.label
+    meta["executor"] = executor_record(model)  # where the requests were answered (not part of the run's identity)
     meta = redact_value(meta)  # no credentials in URLs, no API key, in anything the run writes
+    executor = meta["executor"]
     meta, done = folder.start(meta)
+    meta["executor"] = executor  # a resumed run: this session's
     writer = folder.writer()
     plans = [replace(p, samples=[s for s in p.samples if s.key not in done and _in_shard(s, config.shard)])
              for p in plans]
@@ -372,6 +376,7 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     finally:
         failing = sys.exc_info()[1]  # the error ending the run, if one is: it stays the one reported
         writer.close()
+        meta["executor"] = redact_value(executor_record(model))  # with the workers lost and replaced
         meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         meta["duration_s"] = round(time.perf_counter() - clock, 3)
         records = list(read_records(writer.path))
@@ -413,11 +418,11 @@ def _with_lookahead(model: ModelAdapter, plans: list[TaskPlan], config: RunConfi
 
 def overlap_scoring(config: RunConfig, model: ModelAdapter) -> bool:
     """Score (judge) a batch while the next one generates: when a judge is set and both the model
-    and the judge are concurrent backends (APIs), whose waiting overlaps; in-process models would
-    only compete for the same cores."""
+    and the judge answer outside this process (APIs, or Ray workers), whose waiting overlaps;
+    in-process models would only compete for the same cores."""
     if config.judge is None:
         return False
-    return abilities_of(model).remote and abilities_of(config.judge).remote
+    return all(abilities_of(m).remote or abilities_of(m).elsewhere for m in (model, config.judge))
 
 
 class ScoringLane:

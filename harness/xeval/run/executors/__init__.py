@@ -1,0 +1,159 @@
+"""Where a run's requests are answered: in this process (``local``, the default) or by model
+replicas on a Ray cluster (``ray``). The runner plans and writes either way; an executor only
+opens the models the run asks (the model, an in-process judge, a baseline model).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from xeval.errors import XevalError
+from xeval.models.base import ModelAdapter, abilities_of
+
+EXECUTORS = ("local", "ray")
+_RESOURCE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class ExecutorSpec:
+    name: str = "local"
+    address: str | None = None  # a running Ray cluster (default: RAY_ADDRESS, else a local one)
+    workers: int = 1
+    resources: dict[str, float] = field(default_factory=dict)  # per worker: num_cpus, num_gpus, memory, custom
+
+
+class Executor(Protocol):
+    name: str
+
+    def open(self, spec: str, args: dict[str, Any], role: str = "model") -> ModelAdapter: ...
+
+    def close(self) -> None: ...
+
+
+def parse_worker_resources(text: str | None) -> dict[str, float]:
+    """``num_gpus=1,num_cpus=4,memory=8e9,accelerator_type_H100=0.01``: what each worker asks Ray
+    for (num_cpus, num_gpus, memory in bytes; any other name is a custom resource)."""
+    if text is None:
+        return {}
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or not _RESOURCE_NAME.match(name):
+            raise XevalError(f"--worker-resources {text!r}: expected NAME=NUMBER,... (e.g. num_gpus=1,num_cpus=4), "
+                             f"got {part!r}")
+        try:
+            number = float(value)
+        except ValueError:
+            raise XevalError(f"--worker-resources: {name}={value!r} is not a number") from None
+        if not math.isfinite(number) or number < 0:
+            raise XevalError(f"--worker-resources: {name} must be a finite number, 0 or more, got {value!r}")
+        if name in out:
+            raise XevalError(f"--worker-resources: {name} given twice")
+        out[name] = number
+    if not out:
+        raise XevalError(f"--worker-resources {text!r}: no resource named")
+    return out
+
+
+def check_executor_spec(spec: ExecutorSpec) -> None:
+    if spec.name not in EXECUTORS:
+        raise XevalError(f"--executor {spec.name!r}: expected one of {', '.join(EXECUTORS)}")
+    if spec.workers < 1:
+        raise XevalError(f"--workers must be at least 1, got {spec.workers}")
+    if spec.name == "local":
+        given = [flag for flag, on in (("--ray-address", spec.address is not None), ("--workers", spec.workers != 1),
+                                       ("--worker-resources", bool(spec.resources))) if on]
+        if given:
+            raise XevalError(f"{', '.join(given)} apply with --executor ray")
+    if spec.address is not None and not spec.address.strip():
+        raise XevalError("--ray-address is empty: give HOST:PORT, ray://HOST:PORT or auto")
+
+
+def data_parallel(spec: str, args: dict[str, Any], executor: ExecutorSpec) -> tuple[dict[str, Any], ExecutorSpec]:
+    """``vllm:M --model-args data_parallel_size=N`` as lm-eval runs it: N engines, each a Ray worker
+    (one GPU each; ``tensor_parallel_size`` GPUs each through vLLM's own Ray executor)."""
+    size = args.get("data_parallel_size")
+    if not spec.startswith("vllm:") or size in (None, 1):
+        return args, executor
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise XevalError(f"--model-args data_parallel_size must be a whole number, 1 or more, got {size!r}")
+    if executor.name == "ray" and executor.workers not in (1, size):
+        raise XevalError(f"--workers {executor.workers} and data_parallel_size={size} disagree: give one of them")
+    rest = {k: v for k, v in args.items() if k != "data_parallel_size"}
+    tensor = rest.get("tensor_parallel_size", 1)
+    resources = dict(executor.resources)
+    if tensor == 1:
+        resources.setdefault("num_gpus", 1)
+    else:  # vLLM places the tensor-parallel ranks itself, as Ray workers of its own
+        rest.setdefault("distributed_executor_backend", "ray")
+        resources.setdefault("num_gpus", 0)
+    return rest, ExecutorSpec("ray", executor.address, size, resources)
+
+
+class LocalExecutor:
+    """Every model in this process."""
+
+    name = "local"
+
+    def open(self, spec: str, args: dict[str, Any], role: str = "model") -> ModelAdapter:
+        from xeval.models.registry import load_model
+
+        return load_model(spec, args)
+
+    def close(self) -> None:
+        return None
+
+
+class RayExecutor:
+    """The run's model as ``workers`` Ray actors; an in-process judge or baseline model as one
+    worker of its own; API models (calls waiting on a server) stay on the driver, concurrent."""
+
+    name = "ray"
+
+    def __init__(self, spec: ExecutorSpec) -> None:
+        from xeval.run.executors.ray import RaySession
+
+        self.spec = spec
+        self.session = RaySession(spec.address)
+
+    def open(self, spec: str, args: dict[str, Any], role: str = "model") -> ModelAdapter:
+        from xeval.models.registry import load_model, resolve_spec
+        from xeval.run.executors.ray import RayModelPool
+
+        resolve_spec(spec)
+        if _answers_on_a_server(spec, args):  # an API: the driver's concurrent calls are the scale-out
+            return load_model(spec, args)
+        workers = self.spec.workers if role == "model" else 1
+        return RayModelPool(self.session, spec, args, workers, self.spec.resources or None)
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _answers_on_a_server(spec: str, args: dict[str, Any]) -> bool:
+    return spec.startswith("openai:")
+
+
+def open_executor(spec: ExecutorSpec) -> Executor:
+    check_executor_spec(spec)
+    return RayExecutor(spec) if spec.name == "ray" else LocalExecutor()
+
+
+def executor_record(model: Any) -> dict[str, Any]:
+    """What run.json and summary.json record about where the model's requests were answered."""
+    describe = getattr(model, "executor", None)
+    if callable(describe) and abilities_of(model).elsewhere:
+        try:
+            found = describe()
+        except Exception:  # noqa: BLE001 - a description is not worth failing a run
+            found = None
+        if isinstance(found, dict):
+            return found
+    return {"name": "local"}
