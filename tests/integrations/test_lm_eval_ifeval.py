@@ -125,7 +125,8 @@ def test_lm_eval_on_the_embedded_model_equals_xeval_on_its_answers(tmp_path: Pat
     _assert_equal_runs(results, samples, summary, records)
 
 
-RUNNABLE = {"ifeval", "ifeval_ko", "mifeval_en", "mifeval_es", "mifeval_fr", "mifeval_ja"}  # under lm-eval
+RUNNABLE = {"ifeval", "ifeval_ko", "ifeval_ko_reference", "mifeval_en", "mifeval_es", "mifeval_fr", "mifeval_ja",
+            *(f"pmmeval_mifeval_{lang}" for lang in ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi"))}
 
 
 def test_ifeval_format_tasks_name_the_results_of_their_language() -> None:
