@@ -271,3 +271,18 @@ def test_run_loads_a_script_dataset_through_its_parquet_conversion(hub_mirror: P
     records = [json.loads(line) for line in (tmp_path / "r" / "samples.jsonl").read_text().splitlines()]
     assert [r["id"] for r in records] == ["0", "1"] or len(records) == 2
     assert all(r["error"] is None and r["scores"]["acc"]["value"] in (0.0, 1.0) for r in records)
+
+
+def test_a_multi_if_row_with_two_turns_ends_at_its_none_prompt() -> None:
+    """Multi-IF's metrics.py skips a turn whose prompt is empty or the text "None" (rows with two turns)."""
+    import json
+
+    from xeval.tasks.sources import _multi_if
+
+    turn = {"turn_1_prompt": json.dumps({"role": "user", "content": "Write a poem."}),
+            "turn_1_instruction_id_list": json.dumps(["punctuation:no_comma"]), "turn_1_kwargs": json.dumps(["{}"]),
+            "turn_2_prompt": json.dumps({"role": "user", "content": "Now shorter."}),
+            "turn_2_instruction_id_list": json.dumps(["punctuation:no_comma"]), "turn_2_kwargs": json.dumps(["{}"]),
+            "turn_3_prompt": "None", "turn_3_instruction_id_list": "None", "turn_3_kwargs": "None"}
+    row = _multi_if({"key": "7:1:en", "language": "English", **turn})
+    assert [t["prompt"] for t in row["turns"]] == ["Write a poem.", "Now shorter."]

@@ -267,7 +267,7 @@ def _multi_if(r: Row) -> Row:
     turns = []
     for t in range(1, MULTI_IF_TURNS + 1):
         prompt = r.get(f"turn_{t}_prompt")
-        if prompt in (None, ""):
+        if prompt in (None, "", "None"):  # Multi-IF's metrics.py skips such a turn (some rows have two turns)
             break
         message = _json_field(prompt)
         content = message.get("content") if isinstance(message, dict) else message
