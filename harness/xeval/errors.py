@@ -23,3 +23,7 @@ class MissingDependencyError(ModelError):
 
     def __init__(self, what: str, pip: str) -> None:
         super().__init__(f"{what} needs an optional dependency: run `pip install {pip}`")
+        self.what, self.pip = what, pip
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # raised in a Ray worker, unpickled on the driver
+        return (type(self), (self.what, self.pip))

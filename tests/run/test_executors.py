@@ -26,7 +26,9 @@ def test_worker_resources_parse_to_numbers() -> None:
         "num_gpus": 1.0, "num_cpus": 4.0, "memory": 8e9, "accelerator_type_H100": 0.01}
     assert parse_worker_resources(None) == {}
     for bad, why in (("num_gpus", "NAME=NUMBER"), ("num_gpus=one", "not a number"), ("num_gpus=inf", "finite"),
-                     ("=1", "NAME=NUMBER"), (",", "no resource"), ("a=1,a=2", "given twice")):
+                     ("=1", "NAME=NUMBER"), (",", "no resource"), ("a=1,a=2", "given twice"),
+                     ("CPU=2", "say num_cpus"), ("object_store_memory=1e9", "memory"),
+                     ("num_gpus=0.00001", "four decimals")):
         with pytest.raises(XevalError, match=why):
             parse_worker_resources(bad)
 
@@ -46,9 +48,11 @@ def test_vllm_data_parallel_runs_one_engine_per_ray_worker() -> None:
     assert args == {"dtype": "bfloat16"}
     assert (spec.name, spec.workers, spec.resources) == ("ray", 4, {"num_gpus": 1})
     # tensor-parallel replicas: vLLM places its ranks itself, through Ray
-    args, spec = data_parallel("vllm:m", {"data_parallel_size": 2, "tensor_parallel_size": 4}, ExecutorSpec())
-    assert args == {"tensor_parallel_size": 4, "distributed_executor_backend": "ray"}
-    assert (spec.workers, spec.resources) == (2, {"num_gpus": 0})
+    # tensor-parallel replicas: each worker holds the GPUs of its engine (lm-eval: num_gpus=tensor_parallel_size)
+    args, spec = data_parallel("vllm:m", {"data_parallel_size": 2, "tensor_parallel_size": 4,
+                                          "pipeline_parallel_size": 2}, ExecutorSpec())
+    assert args == {"tensor_parallel_size": 4, "pipeline_parallel_size": 2}
+    assert (spec.workers, spec.resources) == (2, {"num_gpus": 8})
     # other backends and a size of 1 pass through unchanged
     assert data_parallel("hf:m", {"data_parallel_size": 2}, ExecutorSpec())[1] == ExecutorSpec()
     assert data_parallel("vllm:m", {"data_parallel_size": 1}, ExecutorSpec())[0] == {"data_parallel_size": 1}
@@ -91,16 +95,46 @@ def test_judging_overlaps_generation_when_both_answer_outside_this_process() -> 
     assert not overlap_scoring(RunConfig(), pooled)
 
 
-def test_llama_threads_follow_omp_num_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A Ray worker's share of the cores arrives as OMP_NUM_THREADS; two workers each taking every
-    core would thrash."""
+def test_llama_threads_follow_the_workers_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ray worker sets XEVAL_THREADS to its CPUs; two workers each taking every core would
+    thrash. OMP_NUM_THREADS (often 1 in HPC modules) does not limit a one-process run."""
     import os
 
     from xeval.models.llamacpp import default_threads
 
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.delenv("XEVAL_THREADS", raising=False)
+    assert default_threads() == (os.cpu_count() or 1)
+    monkeypatch.setenv("XEVAL_THREADS", "1")
     assert default_threads() == 1
-    monkeypatch.setenv("OMP_NUM_THREADS", "junk")
+    monkeypatch.setenv("XEVAL_THREADS", "junk")
     assert default_threads() == (os.cpu_count() or 1)
-    monkeypatch.delenv("OMP_NUM_THREADS")
-    assert default_threads() == (os.cpu_count() or 1)
+
+
+def test_a_request_that_kills_workers_is_split_out_then_not_sent_again() -> None:
+    """A slice lost twice is sent again request by request; a single request lost twice is marked,
+    and answered with that reason (a failed sample) instead of taking more workers down."""
+    from types import SimpleNamespace
+
+    from xeval.run.executors.ray import RayModelPool
+
+    pool = SimpleNamespace(_poisoned={})
+    keys = ["a", "b", "c"]
+    lost = RuntimeError("The actor died unexpectedly")
+    assert RayModelPool._after_loss(pool, (0, 1, 2), 1, keys, lost) == [(0, 1, 2)]  # type: ignore[arg-type]
+    assert RayModelPool._after_loss(pool, (0, 1, 2), 2, keys, lost) == [(0,), (1,), (2,)]  # type: ignore[arg-type]
+    assert RayModelPool._after_loss(pool, (1,), 1, keys, lost) == [(1,)] and not pool._poisoned  # type: ignore[arg-type]
+    RayModelPool._after_loss(pool, (1,), 2, keys, lost)  # type: ignore[arg-type]
+    assert pool._poisoned == {"b": "The actor died unexpectedly"}
+    answer = RayModelPool._poisoned_answer(pool, "generate", "b")  # type: ignore[arg-type]
+    assert answer.error.startswith("a Ray worker died on this request twice")
+    with pytest.raises(RuntimeError, match="died on this request twice"):
+        RayModelPool._poisoned_answer(pool, "loglikelihood", "b")  # type: ignore[arg-type]
+
+
+def test_missing_dependency_errors_cross_process_boundaries() -> None:
+    """Raised in a Ray worker (a node without the backend's package), it must unpickle on the driver."""
+    import pickle
+
+    error = pickle.loads(pickle.dumps(MissingDependencyError("the vllm backend", "'xeval[vllm]'")))
+    assert isinstance(error, MissingDependencyError) and "pip install 'xeval[vllm]'" in str(error)

@@ -193,17 +193,19 @@ def test_every_worker_lost_ends_the_call_with_one_error(cluster: Any, tmp_path: 
 def test_an_in_process_judge_is_a_worker_of_its_own_and_an_api_stays_on_the_driver(cluster: Any,
                                                                                    tmp_path: Path) -> None:
     from xeval.models.base import abilities_of
-    from xeval.run.executors import _answers_on_a_server
+    from xeval.run.executors import _stays_on_the_driver
 
-    executor = RayExecutor(ExecutorSpec("ray", workers=2))
+    executor = RayExecutor(ExecutorSpec("ray", workers=2, resources={"num_cpus": 0.5}))
     try:
         judge = executor.open(f"scripted:{_scripted_file(tmp_path)}", {}, role="judge")
         try:
             assert isinstance(judge, RayModelPool) and judge.workers == 1 and abilities_of(judge).elsewhere
+            assert judge.resources == {"num_cpus": 1}  # never the model's --worker-resources (its GPUs)
         finally:
             judge.close()
         # an API's calls already run concurrently from the driver: it is not put on a worker
-        assert _answers_on_a_server("openai:gemma@http://127.0.0.1:9/v1", {})
-        assert not _answers_on_a_server("embedded", {}) and not _answers_on_a_server("vllm:m", {})
+        assert _stays_on_the_driver("openai:gemma@http://127.0.0.1:9/v1", {})
+        assert _stays_on_the_driver("responses:answers.jsonl", {}) and _stays_on_the_driver("none", {})
+        assert not _stays_on_the_driver("embedded", {}) and not _stays_on_the_driver("vllm:m", {})
     finally:
         executor.close()

@@ -308,10 +308,10 @@ ROPE_ARGS = ("rope_freq_base", "rope_freq_scale", "rope_scaling_type", "yarn_ext
 
 
 def default_threads() -> int:
-    """Threads when ``n_threads`` is not given: ``OMP_NUM_THREADS`` where set (a Ray worker gets its
-    share of the machine's cores there: two workers with all cores each would thrash), else every core."""
+    """Threads when ``n_threads`` is not given: ``XEVAL_THREADS`` where set (a Ray worker's share of
+    the cores: two workers each taking every core would thrash), else every core."""
     try:
-        asked = int(os.environ.get("OMP_NUM_THREADS", ""))
+        asked = int(os.environ.get("XEVAL_THREADS", ""))
     except ValueError:
         asked = 0
     return asked if asked > 0 else (os.cpu_count() or 1)

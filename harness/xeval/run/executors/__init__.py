@@ -14,6 +14,8 @@ from xeval.errors import XevalError
 from xeval.models.base import ModelAdapter, abilities_of
 
 EXECUTORS = ("local", "ray")
+RAY_NAMES = {"CPU": "num_cpus", "GPU": "num_gpus", "cpu": "num_cpus", "gpu": "num_gpus",
+             "object_store_memory": "memory (a worker cannot reserve object store memory)"}
 _RESOURCE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
 
 
@@ -54,8 +56,12 @@ def parse_worker_resources(text: str | None) -> dict[str, float]:
             raise XevalError(f"--worker-resources: {name}={value!r} is not a number") from None
         if not math.isfinite(number) or number < 0:
             raise XevalError(f"--worker-resources: {name} must be a finite number, 0 or more, got {value!r}")
+        if name in RAY_NAMES:
+            raise XevalError(f"--worker-resources: {name}: say {RAY_NAMES[name]} (what Ray's .options() takes)")
         if name in out:
             raise XevalError(f"--worker-resources: {name} given twice")
+        if number and abs(number * 10_000 - round(number * 10_000)) > 1e-6:
+            raise XevalError(f"--worker-resources: {name}={value}: Ray takes at most four decimals")
         out[name] = number
     if not out:
         raise XevalError(f"--worker-resources {text!r}: no resource named")
@@ -87,13 +93,14 @@ def data_parallel(spec: str, args: dict[str, Any], executor: ExecutorSpec) -> tu
     if executor.name == "ray" and executor.workers not in (1, size):
         raise XevalError(f"--workers {executor.workers} and data_parallel_size={size} disagree: give one of them")
     rest = {k: v for k, v in args.items() if k != "data_parallel_size"}
-    tensor = rest.get("tensor_parallel_size", 1)
+    gpus = 1
+    for name in ("tensor_parallel_size", "pipeline_parallel_size"):  # the GPUs one engine spans
+        value = rest.get(name, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise XevalError(f"--model-args {name} must be a whole number, 1 or more, got {value!r}")
+        gpus *= value
     resources = dict(executor.resources)
-    if tensor == 1:
-        resources.setdefault("num_gpus", 1)
-    else:  # vLLM places the tensor-parallel ranks itself, as Ray workers of its own
-        rest.setdefault("distributed_executor_backend", "ray")
-        resources.setdefault("num_gpus", 0)
+    resources.setdefault("num_gpus", gpus)  # as lm-eval's @ray.remote(num_gpus=tensor_parallel_size)
     return rest, ExecutorSpec("ray", executor.address, size, resources)
 
 
@@ -128,17 +135,22 @@ class RayExecutor:
         from xeval.run.executors.ray import RayModelPool
 
         resolve_spec(spec)
-        if _answers_on_a_server(spec, args):  # an API: the driver's concurrent calls are the scale-out
+        if _stays_on_the_driver(spec, args):  # an API (concurrent calls are its scale-out), or no model at all
             return load_model(spec, args)
-        workers = self.spec.workers if role == "model" else 1
-        return RayModelPool(self.session, spec, args, workers, self.spec.resources or None)
+        if role == "model":
+            return RayModelPool(self.session, spec, args, self.spec.workers, self.spec.resources or None)
+        # a judge or baseline model: one worker of its own, one CPU (the model's GPUs stay the model's)
+        return RayModelPool(self.session, spec, args, 1, {"num_cpus": 1})
 
     def close(self) -> None:
         self.session.close()
 
 
-def _answers_on_a_server(spec: str, args: dict[str, Any]) -> bool:
-    return spec.startswith("openai:")
+DRIVER_BACKENDS = ("openai:", "responses:", "none")  # API calls, recorded answers, no model
+
+
+def _stays_on_the_driver(spec: str, args: dict[str, Any]) -> bool:
+    return spec.startswith(DRIVER_BACKENDS)
 
 
 def open_executor(spec: ExecutorSpec) -> Executor:

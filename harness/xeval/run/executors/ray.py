@@ -138,6 +138,7 @@ class RayModelPool:
         self._warn_if_no_room(workers)
         self._slots = [_Slot(i) for i in range(workers)]
         self._closed = False
+        self._poisoned: dict[str, str] = {}  # request key -> why: requests that took a worker down twice
         for slot in self._slots:
             self._start(slot)
         loaded = [self._await_ready(slot) for slot in self._slots]
@@ -153,12 +154,12 @@ class RayModelPool:
 
     def _warn_if_no_room(self, workers: int) -> None:
         total = self._ray.cluster_resources()
-        for option, name in (("num_cpus", "CPU"), ("num_gpus", "GPU")):
-            asked = self.resources.get(option, 0) * workers
-            if asked > total.get(name, 0):
-                print(f"xeval: ray: {workers} worker(s) x {option}={self.resources[option]:g} ask for more than the "
-                      f"cluster's {total.get(name, 0):g} {name}(s): the rest wait for room (up to "
-                      f"{self._start_timeout:g} s, {START_TIMEOUT_ENV})", file=sys.stderr)
+        for option, amount in self.resources.items():
+            name = {"num_cpus": "CPU", "num_gpus": "GPU"}.get(option, option)
+            if amount * workers > total.get(name, 0):
+                print(f"xeval: ray: {workers} worker(s) x {option}={amount:g} ask for more than the cluster's "
+                      f"{total.get(name, 0):g} {name}: the rest wait for room (up to {self._start_timeout:g} s, "
+                      f"{START_TIMEOUT_ENV})", file=sys.stderr)
 
     # -- identity -----------------------------------------------------------------------------------
 
@@ -189,69 +190,122 @@ class RayModelPool:
         return self._map("next_token_logprobs", requests)
 
     def close(self) -> None:
+        """Idle workers close their model; busy or starting ones are killed at once (Ctrl-C and
+        SIGTERM must not wait behind a slice still decoding)."""
         if self._closed:
             return
         self._closed = True
-        closing = [s.actor.close.remote() for s in self._slots if s.actor is not None]
-        try:
-            self._ray.wait(closing, num_returns=len(closing), timeout=30)
-        except Exception:  # noqa: BLE001,S110 - a worker already gone has nothing to close
-            pass
+        idle = [s for s in self._slots if s.actor is not None and s.busy is None and s.ready is None]
+        closing = [s.actor.close.remote() for s in idle]
+        if closing:
+            try:
+                self._ray.wait(closing, num_returns=len(closing), timeout=10)
+            except Exception:  # noqa: BLE001,S110 - a worker already gone has nothing to close
+                pass
         for slot in self._slots:
-            if slot.actor is not None:
-                self._kill(slot.actor)
-                slot.actor = None
+            self._kill(slot.actor)
+            slot.actor = slot.busy = slot.ready = None
 
     # -- slices --------------------------------------------------------------------------------------
 
     def _map(self, method: str, requests: list[Any]) -> list[Any]:
-        """``method`` over ``requests``: one slice per live worker, answers in request order."""
+        """``method`` over ``requests``: one slice per live worker, answers in request order.
+
+        A slice whose worker is lost is sent again; one lost twice is split into single requests;
+        a request that took a worker down twice on its own is not sent again (its sample fails
+        with that reason, in this call and later ones)."""
         if self._closed:
             raise ModelError(f"{self.spec}: the Ray workers were closed")
         if not requests:
             return []
-        size = math.ceil(len(requests) / self.workers)
-        slices = [requests[i:i + size] for i in range(0, len(requests), size)]
-        answers: list[list[Any] | None] = [None] * len(slices)
-        queue = collections.deque(range(len(slices)))
-        in_flight: dict[Any, tuple[_Slot, int]] = {}
+        keys = [_request_key(r) for r in requests]
+        answers: dict[int, Any] = {}
         failure: BaseException | None = None
-        while queue or in_flight:
-            for slot in self._slots:
-                if queue and slot.actor is not None and slot.ready is None and slot.busy is None:
-                    index = queue.popleft()
-                    slot.busy = slot.actor.call.remote(method, slices[index])
-                    in_flight[slot.busy] = (slot, index)
-                    self.pool_stats.slices += 1
-            starting = {s.ready: s for s in self._slots if s.ready is not None}
-            waiting = [*in_flight, *starting]
-            if not waiting:
-                last = (self.pool_stats.lost or ["?"])[-1]
-                raise ModelError(f"{self.spec}: every Ray worker was lost and no replacement can be started "
-                                 f"({self.pool_stats.replaced} started; last loss: {last})")
-            done, _ = self._ray.wait(waiting, num_returns=1, timeout=self._start_timeout)
-            if not done:
-                self._give_up_waiting(starting, in_flight)
-                continue
-            ref = done[0]
-            if ref in starting:
-                self._settle_start(starting[ref])
-                continue
-            slot, index = in_flight.pop(ref)
-            slot.busy = None
-            try:
-                answers[index] = self._ray.get(ref)
-            except self._errors as exc:
-                queue.appendleft(index)  # sent again, to whichever worker is free first
-                self.pool_stats.resent += 1
-                self._lose(slot, exc)
-            except self._ray.exceptions.RayTaskError as exc:
-                failure = failure or _cause(exc)  # the backend's own exception, raised once all are back
-            except XevalError:
-                raise
+        sendable = []
+        for i, key in enumerate(keys):
+            if key in self._poisoned:  # it took a worker down twice before: not sent again
+                try:
+                    answers[i] = self._poisoned_answer(method, key)
+                except RuntimeError as exc:
+                    failure = failure or exc
+            else:
+                sendable.append(i)
+        size = max(1, math.ceil(len(sendable) / self.workers))
+        queue: collections.deque[tuple[int, ...]] = collections.deque(
+            tuple(sendable[i:i + size]) for i in range(0, len(sendable), size))
+        losses: collections.Counter[tuple[int, ...]] = collections.Counter()
+        in_flight: dict[Any, tuple[_Slot, tuple[int, ...]]] = {}
+        try:
+            while queue or in_flight:
+                for slot in self._slots:
+                    if queue and slot.actor is not None and slot.ready is None and slot.busy is None:
+                        part_of = queue.popleft()
+                        slot.busy = slot.actor.call.remote(method, [requests[i] for i in part_of])
+                        in_flight[slot.busy] = (slot, part_of)
+                        self.pool_stats.slices += 1
+                starting = {s.ready: s for s in self._slots if s.ready is not None}
+                if not in_flight and not starting:
+                    last = (self.pool_stats.lost or ["?"])[-1]
+                    raise ModelError(f"{self.spec}: every Ray worker was lost and no replacement can be started "
+                                     f"({self.pool_stats.replaced} started; last loss: {last})")
+                done, _ = self._ray.wait([*in_flight, *starting], num_returns=1, timeout=self._wait_time(starting))
+                if not done:
+                    self._give_up_late_starts(in_flight)
+                    continue
+                ref = done[0]
+                if ref in starting:
+                    self._settle_start(starting[ref])
+                    continue
+                slot, part_of = in_flight.pop(ref)
+                slot.busy = None
+                try:
+                    part = self._ray.get(ref)
+                except self._errors as exc:  # the worker is gone, not the request: sent again
+                    self.pool_stats.resent += 1
+                    self._lose(slot, exc)
+                    losses[part_of] += 1
+                    for again in reversed(self._after_loss(part_of, losses[part_of], keys, exc)):
+                        if len(again) == 1 and keys[again[0]] in self._poisoned:
+                            try:
+                                answers[again[0]] = self._poisoned_answer(method, keys[again[0]])
+                            except RuntimeError as poisoned:
+                                failure = failure or poisoned
+                        else:
+                            queue.appendleft(again)
+                    continue
+                except self._ray.exceptions.RayTaskError as exc:
+                    failure = failure or _cause(exc)  # the backend's own exception, raised once all are back
+                    continue
+                except self._ray.exceptions.RayError as exc:  # an answer that cannot come back (unpicklable, ...)
+                    failure = failure or ModelError(f"{self.spec}: a Ray worker's answer could not be read: "
+                                                    f"{_first_line(exc)}")
+                    continue
+                answers.update(zip(part_of, part, strict=True))
+        finally:
+            for slot, _ in in_flight.values():  # an early exit: nothing is waited for any more
+                slot.busy = None
         if failure is not None:
             raise failure
-        return [answer for part in answers for answer in (part or [])]
+        return [answers[i] for i in range(len(requests))]
+
+    def _after_loss(self, part_of: tuple[int, ...], times: int, keys: list[str],
+                    exc: BaseException) -> list[tuple[int, ...]]:
+        """What is sent again after a slice's worker was lost ``times`` times: the slice; after
+        two losses its requests one by one; a single request lost twice is marked not to send."""
+        if times < 2:
+            return [part_of]
+        if len(part_of) > 1:  # lost twice: one request of it may be what kills workers
+            return [(i,) for i in part_of]
+        self._poisoned[keys[part_of[0]]] = _first_line(exc)
+        return [part_of]
+
+    def _poisoned_answer(self, method: str, key: str) -> Any:
+        reason = (f"a Ray worker died on this request twice ({self._poisoned[key][:200]}); it was not sent again")
+        if method == "generate":
+            from xeval.types import Completion
+
+            return Completion(error=reason)
+        raise RuntimeError(reason)  # no per-request error value: the runner records it on the sample
 
     # -- workers -------------------------------------------------------------------------------------
 
@@ -260,12 +314,16 @@ class RayModelPool:
         custom = {k: v for k, v in self.resources.items() if k not in options}
         if custom:
             options["resources"] = custom
-        slot.actor = self._remote_class.options(**options).remote(self.spec, self._args)
+        try:
+            slot.actor = self._remote_class.options(**options).remote(self.spec, self._args)
+        except (ValueError, TypeError) as exc:  # Ray's own checks of the resources
+            raise XevalError(f"--worker-resources {_shown(self.resources)}: Ray refuses them: "
+                             f"{_first_line(exc)}") from None
         slot.ready = slot.actor.load.remote()
         slot.started = time.monotonic()
 
     def _await_ready(self, slot: _Slot) -> dict[str, Any]:
-        done, _ = self._ray.wait([slot.ready], timeout=self._start_timeout)
+        done, _ = self._ray.wait([slot.ready], timeout=max(0.0, slot.started + self._start_timeout - time.monotonic()))
         if not done:
             self.close()
             raise ModelError(f"ray worker {slot.index} for {self.spec} did not start in {self._start_timeout:g} s "
@@ -277,13 +335,18 @@ class RayModelPool:
             self.close()
             cause = _cause(exc)
             if isinstance(cause, XevalError):
-                raise cause from None
+                raise XevalError(_first_line(cause)) from None
             raise ModelError(f"ray worker {slot.index} cannot load {self.spec}: {_first_line(cause)}") from None
-        except self._errors as exc:
+        except self._ray.exceptions.RayError as exc:  # died, unschedulable, runtime env, unreadable error
             self.close()
-            raise ModelError(f"ray worker {slot.index} for {self.spec} died while loading: "
-                             f"{_first_line(exc)}") from None
+            raise ModelError(f"ray worker {slot.index} cannot load {self.spec}: {_first_line(exc)}") from None
         slot.ready = None
+        from xeval import __version__
+
+        if info.get("xeval_version") != __version__:
+            self.close()
+            raise ModelError(f"ray worker {slot.index} on {info.get('host')} runs xeval {info.get('xeval_version')}, "
+                             f"the driver {__version__}: install the same xeval on every node")
         return info
 
     def _settle_start(self, slot: _Slot) -> None:
@@ -301,6 +364,8 @@ class RayModelPool:
             self._kill(slot.actor)
             slot.actor = None
             self.pool_stats.lost.append(f"worker {slot.index} replacement: its fingerprint differs; not used")
+            print(f"xeval: ray worker {slot.index}'s replacement loads {self.spec} differently (its fingerprint "
+                  "differs); not used", file=sys.stderr)
 
     def _lose(self, slot: _Slot, exc: BaseException) -> None:
         reason = f"worker {slot.index}: {_first_line(exc)}"
@@ -312,14 +377,24 @@ class RayModelPool:
             self.pool_stats.replaced += 1
             self._start(slot)
 
-    def _give_up_waiting(self, starting: dict[Any, _Slot], in_flight: dict[Any, tuple[_Slot, int]]) -> None:
-        """Nothing finished in the start timeout: replacements still not started are given up (the
-        cluster has no room for them); if nothing else is running either, that ends the call."""
-        for slot in starting.values():
-            self._kill(slot.actor)
-            slot.actor = slot.ready = None
-            self.pool_stats.lost.append(f"worker {slot.index} replacement: not started in {self._start_timeout:g} s")
-        if not in_flight:
+    def _wait_time(self, starting: dict[Any, _Slot]) -> float | None:
+        """Until the first starting replacement is late (None: no deadline, slices take their time)."""
+        if not starting:
+            return None
+        now = time.monotonic()
+        return max(0.0, min(s.started + self._start_timeout - now for s in starting.values()))
+
+    def _give_up_late_starts(self, in_flight: dict[Any, tuple[_Slot, tuple[int, ...]]]) -> None:
+        """Replacements not started in the start timeout are given up (the cluster has no room for
+        them); if nothing else is running either, that ends the call."""
+        now = time.monotonic()
+        for slot in self._slots:
+            if slot.ready is not None and now - slot.started >= self._start_timeout:
+                self._kill(slot.actor)
+                slot.actor = slot.ready = None
+                self.pool_stats.lost.append(f"worker {slot.index} replacement: not started in "
+                                            f"{self._start_timeout:g} s")
+        if not in_flight and not any(s.ready is not None for s in self._slots):
             raise ModelError(f"{self.spec}: no Ray worker answered or started in {self._start_timeout:g} s "
                              f"({'; '.join(self.pool_stats.lost[-3:])})")
 
@@ -330,6 +405,11 @@ class RayModelPool:
             self._ray.kill(actor, no_restart=True)
         except Exception:  # noqa: BLE001,S110 - already gone
             pass
+
+
+def _request_key(request: Any) -> str:
+    dump = getattr(request, "model_dump_json", None)
+    return dump() if callable(dump) else repr(request)
 
 
 def _check_reachable(address: str) -> None:
