@@ -267,8 +267,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     executor_spec = ExecutorSpec(args.executor, args.ray_address, 1 if args.workers is None else args.workers,
                                  parse_worker_resources(args.worker_resources))
+    model_args, executor_spec = data_parallel(args.model, model_args, executor_spec)  # vLLM DP: Ray workers
     check_executor_spec(executor_spec)
-    model_args, executor_spec = data_parallel(args.model, model_args, executor_spec)
     config = RunConfig(
         model=args.model, model_args=model_args, tasks=args.tasks,
         limit=args.limit, output=args.output, run_id=args.run_id, batch_size=args.batch_size,

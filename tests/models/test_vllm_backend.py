@@ -75,3 +75,24 @@ def test_vllm_runs_the_default_suite_end_to_end(vllm_model, tmp_path: Path) -> N
     assert all(r["prediction"]["text"] for r in records if r["output_type"] == "generate_until")
     run = json.loads((result.run_dir / "run.json").read_text())
     assert run["model"]["fingerprint"]["backend"] == "vllm" and run["model"]["fingerprint"]["sha256"]
+
+
+def test_vllm_data_parallel_runs_engines_as_ray_workers(gguf: str, tmp_path: Path) -> None:
+    """``data_parallel_size=2`` as lm-eval runs it: two engines, each a Ray worker (here both on
+    the one lent GPU, half of it each), the driver writing every record once."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("ray")
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", f"vllm:{gguf}", "--model-args",
+                           "data_parallel_size=2,gpu_memory_utilization=0.25,max_model_len=4096,enforce_eager=true",
+                           "--worker-resources", "num_gpus=0.5", "--tasks", "default", "--limit", "3",
+                           "--no-cache", "--output", str(tmp_path), "--run-id", "dp"],
+                          cwd=root, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    records = [json.loads(line) for line in (tmp_path / "dp" / "samples.jsonl").read_text().splitlines()]
+    keys = [r["key"] for r in records]
+    assert len(keys) == len(set(keys)) > 0 and not [r for r in records if r["error"]]
+    executor = json.loads((tmp_path / "dp" / "summary.json").read_text())["executor"]
+    assert executor["name"] == "ray" and executor["workers"] == 2 and executor["gpus"] >= 1
