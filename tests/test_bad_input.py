@@ -173,6 +173,15 @@ CASES: dict[str, Case] = {
     "IFEval row without kwargs list": lambda t: (["run", "--tasks", "ifeval", "--data-dir", str(t), "--model", "none"] if write(
         t / "ifeval" / "input_data.jsonl", json.dumps({"key": 1, "prompt": "p", "instruction_id_list": ["punctuation:no_comma"], "kwargs": {}}) + chr(10)) else [],
         ["input_data.jsonl", "row 1", "kwargs must be a list"], {}),
+    "P-MMEval row without kwargs list": lambda t: (["run", "--tasks", "pmmeval_mifeval_ko", "--data-dir", str(t), "--model", "none"] if write(
+        t / "P-MMEval" / "mifeval" / "test" / "ko.jsonl", json.dumps({"prompt": "p", "instruction_id_list": ["punctuation:no_comma"], "kwargs": {}}) + chr(10)) else [],
+        ["ko.jsonl", "row 1", "kwargs must be a list"], {}),
+    "P-MMEval bad JSON line": lambda t: (["run", "--tasks", "pmmeval_mifeval_th", "--data-dir", str(t), "--model", "none"] if write(
+        t / "P-MMEval" / "mifeval" / "test" / "th.jsonl", '{"prompt": "p", "instruction_id_list": [], "kwargs": []}' + chr(10) + '{"prompt": ' + chr(10)) else [],
+        ["th.jsonl", "line 2"], {}),
+    "IFEval-Ko reference row without prompt": lambda t: (["run", "--tasks", "ifeval_ko_reference", "--data-dir", str(t), "--model", "none"] if write(
+        t / "ifeval-ko" / "input_data.jsonl", json.dumps({"key": 1, "instruction_id_list": ["punctuation:no_comma"], "kwargs": [{}]}) + chr(10)) else [],
+        ["input_data.jsonl", "row 1", "prompt"], {}),
     "IFEval ids not a list": lambda t: (["run", "--tasks", "mifeval_ja", "--data-dir", str(t), "--model", "none"] if write(
         t / "m-ifeval" / "ja_input_data.jsonl", json.dumps({"key": 1, "prompt": "p", "instruction_id_list": "ja:punctuation:no_comma", "kwargs": [{}]}) + chr(10)) else [],
         ["ja_input_data.jsonl", "row 1", "instruction_id_list must be a list"], {}),
