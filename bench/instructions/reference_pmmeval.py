@@ -47,9 +47,10 @@ import json
 import subprocess
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from casefile import package_versions, read_case_file, write_case_file  # this folder's
 
 COMMIT = "a5acc4bba3b658f151617a3b393602110fb7a740"
 REFERENCE_FILES = (
@@ -176,15 +177,10 @@ def _isolated(mifeval: Any, example: dict[str, Any], response: str, language: st
 def _source(ref: Path) -> str:
     commit_file = ref / "COMMIT"
     commit = commit_file.read_text(encoding="utf-8").strip() if commit_file.exists() else "unknown commit"
-    versions = []
-    for package in REFERENCE_PACKAGES:
-        try:
-            versions.append(f"{package}=={metadata.version(package)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{package} (absent)")
     return (f"open-compass/opencompass {commit}: opencompass/datasets/PMMEval/mifeval.py "
             f"(PMMEvalMIFEvalDataset.load, test_instruction_following_strict/_loose, PMMEvalMIFEvalEvaluator) "
-            f"with mifeval_utils' checkers, no randomness; Python {sys.version.split()[0]}, {', '.join(versions)}; "
+            f"with mifeval_utils' checkers, no randomness; Python {sys.version.split()[0]}, "
+            f"{package_versions(REFERENCE_PACKAGES)}; "
             f"written by bench/instructions/reference_pmmeval.py reference")
 
 
@@ -193,9 +189,7 @@ def command_reference(args: argparse.Namespace) -> None:
     from opencompass.datasets.PMMEval import mifeval
 
     table = mifeval.mifeval_class_map
-    lines = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
-    header = lines[0] if "source" in lines[0] else {}
-    cases = lines[1:] if header else lines
+    header, cases = read_case_file(args.cases)
     by_language: dict[str, list[int]] = collections.defaultdict(list)
     for index, case in enumerate(cases):
         by_language[case["language"]].append(index)
@@ -214,8 +208,7 @@ def command_reference(args: argparse.Namespace) -> None:
                               "isolated": _isolated(mifeval, example, response, language)}
     target = args.out or args.cases
     header = {**header, "source": _source(args.ref)}
-    target.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in [header, *out]),
-                      encoding="utf-8")
+    write_case_file(target, [header, *out])
     print(f"{len(cases)} cases in {len(by_language)} languages -> {target}")
 
 
@@ -225,8 +218,7 @@ def command_compare(args: argparse.Namespace) -> None:
     from xeval.scoring.instructions import pmmeval
     from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, verdicts
 
-    lines = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines() if line.strip()]
-    cases = [line for line in lines if "source" not in line]
+    _, cases = read_case_file(args.cases)
     totals: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     for case in cases:
         reference, isolated = case["reference"], case["isolated"]
