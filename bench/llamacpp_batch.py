@@ -45,13 +45,11 @@ def main() -> None:
     requests = [GenerationRequest(messages=s.messages, settings=settings) for p in plans for s in p.samples]
     print(f"{len(requests)} prompts, greedy, max {args.max_tokens} new tokens, {os.cpu_count()} cores")
 
-    import llama_cpp
     from xeval.models import llamacpp_runtime as runtime
 
-    path = runtime.decide_kernel_path(runtime.system_info())
-    with runtime.model_params_override(path.extra_bufts):
-        bare = llama_cpp.Llama(model_path=str(embedded_model_path()), n_ctx=4096, verbose=False,
-                               n_threads=os.cpu_count(), n_threads_batch=os.cpu_count())
+    # "bare" = llama-cpp-python's own generation loop; the load still takes the kernel-path decision
+    bare, _ = runtime.open_llama(embedded_model_path(), n_ctx=4096, verbose=False,
+                                 n_threads=os.cpu_count(), n_threads_batch=os.cpu_count())
     adapter = load_model("embedded", {"parallel": 1})
     prompts = [adapter._prompt(r) for r in requests]  # the same chat-formatted prompts and stops
     adapter.close()
@@ -102,11 +100,11 @@ def main() -> None:
 def step_costs(bare_model_path: str, widths: tuple[int, ...] = (1, 2, 4, 8, 16, 32), steps: int = 16) -> None:
     """The ceiling: what one decode step costs for W rows on this machine's llama.cpp kernels
     (tokens/s at width W over tokens/s at width 1 is the most batching can give)."""
-    import llama_cpp
+    from xeval.models import llamacpp_runtime as runtime
     from xeval.models.llamacpp_batch import BatchDecoder
 
-    llm = llama_cpp.Llama(model_path=bare_model_path, n_ctx=512, verbose=False,
-                          n_threads=os.cpu_count(), n_threads_batch=os.cpu_count())
+    llm, _ = runtime.open_llama(bare_model_path, n_ctx=512, verbose=False,
+                                n_threads=os.cpu_count(), n_threads_batch=os.cpu_count())
     prompt = llm.tokenize(b"Tell me about the sea.")
     print("\ndecode step cost by width (llama_decode of W rows, one per KV stream):")
     print("| width | ms/step | tokens/s | vs width 1 |")

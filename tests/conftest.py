@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,32 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     if "XEVAL_CACHE_DIR" not in os.environ:
         os.environ["XEVAL_CACHE_DIR"] = str(tmp_path_factory.mktemp("xeval-cache"))
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _llama_loads_take_the_kernel_path_decision() -> Iterator[None]:
+    """Fail any test whose code builds a ``llama_cpp.Llama`` outside xeval's kernel-path decision
+    (``llamacpp_runtime.open_llama``): on an AMX CPU a bare one segfaults and takes the whole
+    test run down, on every other CPU it silently passes."""
+    try:
+        import llama_cpp
+    except ImportError:
+        yield
+        return
+    from xeval.models import llamacpp_runtime as runtime
+
+    original = llama_cpp.Llama.__init__
+
+    @functools.wraps(original)
+    def guarded(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not runtime.loading_under_decision():
+            raise AssertionError("llama_cpp.Llama built outside the kernel-path decision (a segfault on AMX "
+                                 "CPUs): load it with xeval.models.llamacpp_runtime.open_llama")
+        original(self, *args, **kwargs)
+
+    llama_cpp.Llama.__init__ = guarded  # type: ignore[method-assign]
+    yield
+    llama_cpp.Llama.__init__ = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ def test_loglikelihood_ranks_the_right_continuation_first(embedded_model, contex
 
 def test_shared_prefix_loglikelihood_equals_a_full_forward_pass(embedded_model) -> None:
     """The KV-reusing path gives the same numbers as scoring each request from scratch."""
-    import llama_cpp
+    from xeval.models.llamacpp_runtime import open_llama
 
     wet = "전제: 비가 온다.\n질문: 땅이 젖는다. 참, 거짓, 중립?\n정답:"
     clear = "전제: 비가 온다.\n질문: 하늘이 맑다. 참, 거짓, 중립?\n정답:"
@@ -64,8 +64,7 @@ def test_shared_prefix_loglikelihood_equals_a_full_forward_pass(embedded_model) 
         LoglikelihoodRequest(context="Question: 2+2=\nAnswer: ", continuation="4"),
     ]
     fast = embedded_model.loglikelihood(requests)
-    reference = llama_cpp.Llama(model_path=str(embedded_model.path), n_ctx=512, logits_all=True,
-                                verbose=False)
+    reference, _ = open_llama(embedded_model.path, n_ctx=512, logits_all=True, verbose=False)
     try:
         for request, value in zip(requests, fast, strict=True):
             ctx = request.context.rstrip(" ")

@@ -46,11 +46,71 @@ def test_amx_decision_both_answers_and_user_override() -> None:
     assert amx.extra_bufts is False and "AMX" in amx.reason
     plain = runtime.decide_kernel_path(AVX2_INFO, version="0.3.36")
     assert plain.extra_bufts is True
-    forced = runtime.decide_kernel_path(AMX_INFO, requested=True, version="0.3.36")
+    forced = runtime.decide_kernel_path(AVX2_INFO, requested=True, version="0.3.36")
     assert forced.extra_bufts is True and "requested" in forced.reason
     assert runtime.decide_kernel_path(AVX2_INFO, requested=False).extra_bufts is False
-    assert amx.fingerprint() != forced.fingerprint()
+    assert runtime.decide_kernel_path(AMX_INFO, requested=False).extra_bufts is False
+    assert plain.fingerprint() != runtime.decide_kernel_path(AVX2_INFO, requested=False,
+                                                             version="0.3.36").fingerprint()
     assert amx.fingerprint()["cpu_features"] == runtime.cpu_features(AMX_INFO)
+
+
+@pytest.mark.parametrize("info", [AMX_INFO, DEVICE_AMX_INFO])
+def test_the_crashing_path_is_refused_on_amx(info: str) -> None:
+    """``use_extra_bufts=true`` on an AMX build is the segfaulting path itself: one line, never a load."""
+    with pytest.raises(ModelError) as refused:
+        runtime.decide_kernel_path(info, requested=True)
+    message = str(refused.value)
+    assert "use_extra_bufts=true is refused" in message and "AMX_INT8" in message and "#20824" in message
+    assert "\n" not in message
+
+
+def test_a_user_forcing_the_crashing_path_on_amx_gets_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the real backend (this machine made to report an AMX build): refused before llama.cpp
+    is asked to load anything."""
+    from xeval.models.registry import load_model
+
+    monkeypatch.setattr(runtime, "system_info", lambda: AMX_INFO)
+
+    def no_load(*args: object, **kwargs: object) -> None:
+        raise AssertionError("llama.cpp was asked to load on the refused path")
+
+    monkeypatch.setattr(runtime, "model_params_override", no_load)
+    with pytest.raises(ModelError, match="use_extra_bufts=true is refused"):
+        load_model("embedded", {"use_extra_bufts": "true", "n_ctx": 256})
+
+
+GUARD_TEST_MARK = "# bare on purpose"  # the guard's own test below: refused before llama.cpp loads
+
+
+def test_every_llama_load_in_the_project_goes_through_the_decision() -> None:
+    """No ``llama_cpp.Llama(...)`` built outside ``open_llama`` anywhere in the repository (tests,
+    benches, tools included): a bare one segfaults on AMX and takes the whole test run down. The
+    suite's conftest also fails any test whose code builds one at run time."""
+    import ast
+
+    def builds_llama(node: ast.AST) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr == "from_pretrained":
+            func = func.value  # Llama.from_pretrained(...)
+        return (isinstance(func, ast.Name) and func.id == "Llama") or (
+            isinstance(func, ast.Attribute) and func.attr == "Llama")
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = root / "harness" / "xeval" / "models" / "llamacpp_runtime.py"
+    offenders, scanned = [], 0
+    for path in sorted(root.rglob("*.py")):
+        if path == allowed or {".venv", "site-packages", "build"} & set(path.relative_to(root).parts):
+            continue
+        scanned += 1
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        offenders += [f"{path.relative_to(root)}:{node.lineno}" for node in ast.walk(ast.parse(text, str(path)))
+                      if builds_llama(node) and GUARD_TEST_MARK not in lines[node.lineno - 1]]
+    assert scanned > 100
+    assert not offenders, f"bare llama_cpp.Llama construction (use llamacpp_runtime.open_llama): {offenders}"
 
 
 def test_parse_bool() -> None:
@@ -128,7 +188,10 @@ def test_both_kernel_paths_load_answer_and_key_apart(embedded_model) -> None:  #
     request = GenerationRequest(messages=(Message(role="user", content="Name a famous scientist."),),
                                 settings=GenerationSettings(max_tokens=8))
     texts, fingerprints, logliks = {}, {}, {}
-    for switch in (True, False):
+    # on an AMX build the repacked path is the crashing one and is refused (see the tests above):
+    # only the safe path is loaded there, and the keys are compared through the decision alone
+    switches = (False,) if runtime.has_amx(info) else (True, False)
+    for switch in switches:
         model = load_model("embedded", {"use_extra_bufts": switch, "n_ctx": 512})
         try:
             fingerprints[switch] = model.fingerprint()
@@ -139,14 +202,17 @@ def test_both_kernel_paths_load_answer_and_key_apart(embedded_model) -> None:  #
                                                                         continuation=" Paris")])[0]
         finally:
             model.close()
-    assert fingerprints[True]["runtime"]["extra_bufts"] is True
     assert fingerprints[False]["runtime"]["extra_bufts"] is False
+    if True not in fingerprints:  # AMX: the other path's fingerprint as the decision would make it
+        fingerprints[True] = {**fingerprints[False], "runtime": {**fingerprints[False]["runtime"], "extra_bufts": True}}
+    assert fingerprints[True]["runtime"]["extra_bufts"] is True
     request_json = request.model_dump(mode="json")
     assert (CallCache.key(fingerprints[True], "generate", request_json)
             != CallCache.key(fingerprints[False], "generate", request_json))
-    print("greedy text, extra bufts on / off:", repr(texts[True]), "/", repr(texts[False]))
-    print("log-likelihood on / off:", logliks[True], logliks[False])
-    assert abs(logliks[True] - logliks[False]) < 0.5  # same model, different kernels
+    if True in texts:
+        print("greedy text, extra bufts on / off:", repr(texts[True]), "/", repr(texts[False]))
+        print("log-likelihood on / off:", logliks[True], logliks[False])
+        assert abs(logliks[True] - logliks[False]) < 0.5  # same model, different kernels
 
 
 @pytest.mark.slow
@@ -199,3 +265,19 @@ def test_serve_refuses_a_missing_file() -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "xeval: error: xeval serve --model /nonexistent.gguf: no such GGUF file"
+
+
+def test_a_bare_llama_construction_fails_its_test() -> None:
+    """The conftest guard: a ``llama_cpp.Llama(...)`` outside ``open_llama`` fails here, before llama.cpp
+    loads anything (on an AMX CPU it would segfault the whole run)."""
+    import llama_cpp
+    from xeval.models.embedded import embedded_model_path
+
+    with pytest.raises(AssertionError, match="outside the kernel-path decision"):
+        llama_cpp.Llama(model_path=str(embedded_model_path()), n_ctx=64, verbose=False)  # bare on purpose
+    llm, path = runtime.open_llama(embedded_model_path(), n_ctx=256, verbose=False)
+    try:
+        assert path.extra_bufts is (not runtime.has_amx(runtime.system_info()))
+        assert llm.n_ctx() == 256
+    finally:
+        llm.close()

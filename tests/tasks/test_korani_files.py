@@ -23,8 +23,8 @@ SELECTION = f"file:{FILE}"
 def test_answers_outside_choices_are_recorded_not_refused(capsys: pytest.CaptureFixture[str]) -> None:
     tasks = load_meta_dataset(SELECTION)
     warning = capsys.readouterr().err.strip()
-    assert warning == (f"xeval: warning: {FILE}: 3 row(s) with no reference answer or an answer not among their "
-                       "choices, recorded as failed, not scored (beep_hate 1, stylekqc 1, rotten_tomatoes 1); "
+    assert warning == (f"xeval: warning: {FILE}: 3 multiple-choice row(s) with no answer or an answer not among "
+                       "their choices, recorded as failed, not scored (beep_hate 1, stylekqc 1, rotten_tomatoes 1); "
                        "--strict refuses such files")
     broken = {s.id: s.metadata[DATA_ERROR] for _, samples in tasks for s in samples if DATA_ERROR in s.metadata}
     assert broken == {"7": "row 7: answer '아니다' is not one of its choices",
@@ -99,7 +99,7 @@ def test_korani_style_file_end_to_end(tmp_path: Path) -> None:
                            "--run-id", "korani", "--max-tokens", "8"],
                           capture_output=True, text=True, timeout=900, env={**os.environ})
     assert proc.returncode == 0, proc.stderr
-    assert "3 row(s) with no reference answer or an answer not among their choices" in proc.stderr
+    assert "3 multiple-choice row(s) with no answer or an answer not among their choices" in proc.stderr
     out = proc.stdout
     assert "| input | template | tasks | mean primary metric (0-1) |" in out
     assert "| ko | ko | 9 |" in out and "| en | en | 5 |" in out  # beep_hate: its one row is unscored

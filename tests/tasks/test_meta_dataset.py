@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from xeval.errors import ConfigError
+
 ROOT = Path(__file__).resolve().parents[2]
 
 ROWS = [
@@ -118,22 +121,59 @@ def test_jsonl_choices_as_a_list(tmp_path: Path) -> None:
     assert all("data_error" not in s.metadata for s in samples)
 
 
-def test_a_row_without_an_output_is_a_failed_data_row(tmp_path: Path) -> None:
-    """#26 item 6: a CSV row with no output cell was scored 0.0 against an empty reference."""
+def test_a_row_without_an_output_is_scored_reference_free(tmp_path: Path) -> None:
+    """#26 item 6: a CSV row with no output cell was scored 0.0 against an empty reference; #38 item 2:
+    refusing it as a data row then failed every scorer. It is scored by the scorers that need no
+    reference (language), and the reference-based metrics record 'no reference' for it."""
     data = tmp_path / "missing.csv"
     data.write_text("input,output,dataset_name\n대한민국의 수도는?,서울,qa\n일본의 수도는?,,qa\n", encoding="utf-8")
     replies = tmp_path / "replies.json"
-    replies.write_text(json.dumps([{"contains": "수도", "reply": "서울"}], ensure_ascii=False), encoding="utf-8")
+    replies.write_text(json.dumps([{"contains": "수도", "reply": "서울입니다"}], ensure_ascii=False), encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", f"scripted:{replies}", "--tasks",
                           f"file:{data}", "--output", str(tmp_path / "results"), "--run-id", "o", "--no-cache"],
                          capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert out.returncode == 0, out.stderr  # refused data rows do not count as failed samples
-    assert "1 row(s) with no reference answer" in out.stderr
+    assert out.returncode == 0, out.stderr
+    assert "1 row(s) without a reference answer (output): scored by the scorers that need none" in out.stderr
     records = {r["id"]: r for r in map(json.loads, (tmp_path / "results" / "o" / "samples.jsonl")
                                        .read_text().splitlines())}
-    assert records["2"]["error"] == "data: row 2: no output (the reference answer) in this row"
-    assert records["2"]["scores"]["exact_match"]["value"] is None
-    assert records["1"]["scores"]["exact_match"]["value"] == 1.0
+    assert records["2"]["error"] is None
+    for metric in ("exact_match", "rougeL"):
+        assert records["2"]["scores"][metric]["value"] is None
+        assert records["2"]["scores"][metric]["error"].startswith("no reference")
+    assert records["2"]["scores"]["language"]["value"] == 1.0  # a Korean answer to a Korean question
+    assert records["1"]["scores"]["exact_match"]["value"] == 0.0 and records["1"]["scores"]["language"]["value"] == 1.0
+
+
+def test_a_multiple_choice_row_without_its_answer_is_a_failed_data_row(tmp_path: Path) -> None:
+    from xeval.tasks.metafile import load_meta_dataset
+
+    data = _write_jsonl(tmp_path / "mc.jsonl", [
+        {"input": "Sky colour?", "output": "blue", "choices": ["blue", "red"], "dataset_name": "sky"},
+        {"input": "Grass colour?", "output": "", "choices": ["green", "red"], "dataset_name": "sky"}])
+    [(_, samples)] = load_meta_dataset(f"file:{data}")
+    assert samples[1].metadata["data_error"] == "row 2: no output (the answer) in this multiple-choice row"
+    with pytest.raises(ConfigError, match="row 2: no output"):
+        load_meta_dataset(f"file:{data}", strict=True)
+
+
+def test_predictions_without_references_are_scored_for_language(tmp_path: Path) -> None:
+    """#38 item 2: labelled open-ended answers with no reference (bench/data/langid_cases.jsonl, 20
+    languages) scored with --model none: the language scorer decides them (it gave 0 decided when a
+    row without output was a failed data row)."""
+    cases = [json.loads(line) for line in (ROOT / "bench" / "data" / "langid_cases.jsonl").read_text().splitlines()]
+    rows = [{"input": "Answer the question.", "output": "", "prediction": case["text"], "language": case["language"],
+             "dataset_name": "answers", "id": str(i)} for i, case in enumerate(cases)]
+    data = _write_jsonl(tmp_path / "answers.jsonl", rows)
+    out = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", "none", "--tasks", f"file:{data}",
+                          "--output", str(tmp_path / "results"), "--run-id", "n", "--no-cache"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in (tmp_path / "results" / "n" / "samples.jsonl").read_text().splitlines()]
+    assert len(records) == len(rows) and all(r["error"] is None for r in records)
+    decided = [r["scores"]["language"]["value"] for r in records if r["scores"]["language"]["value"] is not None]
+    print(f"\n{len(decided)} of {len(records)} reference-free answers decided, {sum(decided):.0f} correct")
+    assert len(decided) >= 0.6 * len(records) and sum(decided) >= 0.9 * len(decided)
+    assert all(r["scores"]["rougeL"]["error"].startswith("no reference") for r in records)
 
 
 def test_a_csv_cell_over_128_kib_is_read(tmp_path: Path) -> None:

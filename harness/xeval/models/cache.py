@@ -88,6 +88,15 @@ class CacheStats:
     misses: int = 0
 
 
+def _cacheable(completion: Completion) -> bool:
+    """A completion worth keeping: answered, and unchanged by the redaction (replayed redacted, it
+    would differ from what the model said, and a conversation's next turn would get other history)."""
+    if completion.error is not None:
+        return False
+    data = completion.model_dump(mode="json")
+    return bool(redact_value(data) == data)
+
+
 class CachedModel:
     """A ModelAdapter that answers from the cache and calls the wrapped model for the rest."""
 
@@ -116,7 +125,7 @@ class CachedModel:
 
     def generate(self, requests: list[GenerationRequest]) -> list[Completion]:
         return self._cached("generate", requests, self.inner.generate, lambda c: c.model_dump(mode="json"),
-                            Completion.model_validate, lambda c: c.error is None)
+                            Completion.model_validate, _cacheable)
 
     def loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[float]:
         return self._cached("loglikelihood", requests, self.inner.loglikelihood, float, float, lambda v: True)

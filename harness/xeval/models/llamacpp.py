@@ -65,11 +65,11 @@ class LlamaCppAdapter:
         self.path = file
         self.embedded = embedded
         _check_context(n_ctx, file, extra)
-        self.kernel_path = runtime.decide_kernel_path(runtime.system_info(), requested)
         try:
-            with _native_stderr_captured() as captured, runtime.model_params_override(self.kernel_path.extra_bufts):
-                self._llm = llama_cpp.Llama(
-                    model_path=str(file),
+            with _native_stderr_captured() as captured:
+                self._llm, self.kernel_path = runtime.open_llama(
+                    file,
+                    use_extra_bufts=requested,
                     n_ctx=n_ctx,
                     n_batch=n_batch,
                     n_threads=n_threads or default_threads(),

@@ -9,16 +9,19 @@ AMX_INT8 = 1 | ...``). Two facts follow from them:
   (llama.cpp issue #20824; other projects' CI crashed only on AMX runners). Loading with
   ``use_extra_bufts = false`` (no AMX / repack buffer types; llama.cpp's ``--repack off``)
   avoids it. xeval therefore loads without extra buffer types when the build has AMX, and
-  keeps llama.cpp's default (repacking on) everywhere else; ``use_extra_bufts=true|false``
-  forces either path.
+  keeps llama.cpp's default (repacking on) everywhere else. ``use_extra_bufts=false`` forces
+  the safe path anywhere; ``use_extra_bufts=true`` is refused with one line on an AMX build
+  (the crashing path itself: a segfault would take the whole run down, records unwritten).
 * **Numbers.** The kernel path changes the numbers (greedy text, log-likelihoods), so the
   llama-cpp-python version, the CPU features in use and the extra-buffer-type switch go into
   the model fingerprint, and through it into the call-cache key: a result computed on one
   kernel path is never served to a run on another.
 
 ``Llama.__init__`` does not expose ``use_extra_bufts``; :func:`model_params_override` sets it
-on the model parameters llama-cpp-python builds (``llama_model_default_params``), for the
-in-process backend and for the server started by :func:`server_command`
+on the model parameters llama-cpp-python builds (``llama_model_default_params``). Every
+``llama_cpp.Llama`` that xeval, its tests, benches and tools build comes from :func:`open_llama`
+(the decision, then the load under the override); the test suite fails any construction made
+outside it. The server started by :func:`server_command`
 (``python -m xeval.models.llamacpp_server``, which is ``python -m llama_cpp.server`` with the
 same decision applied).
 """
@@ -51,6 +54,7 @@ REQUIRED_INTERNALS: tuple[tuple[str, str], ...] = (
 
 EXTRA_BUFTS_ARG = "use_extra_bufts"
 _PATCH_LOCK = threading.Lock()
+_DECIDED_LOADS = 0  # loads now inside model_params_override (under _PATCH_LOCK)
 
 
 def import_llama_cpp() -> ModuleType:
@@ -114,11 +118,15 @@ class KernelPath:
 def decide_kernel_path(info: str, requested: bool | None = None, version: str | None = None) -> KernelPath:
     """Extra buffer types on or off for a build with system info ``info``.
 
-    ``requested`` (``use_extra_bufts=true|false`` from the user) wins; otherwise they are off
-    exactly when the build has AMX, whose repacked path crashes (llama.cpp #20824).
+    ``requested`` (``use_extra_bufts=true|false`` from the user) wins, except that ``true`` is
+    refused on an AMX build; otherwise they are off exactly when the build has AMX, whose
+    repacked path crashes (llama.cpp #20824).
     """
     features = tuple(cpu_features(info))
     version = version or llama_cpp_version()
+    if requested is True and has_amx(info):
+        raise ModelError("use_extra_bufts=true is refused on this machine: its llama.cpp build has AMX_INT8, "
+                         "whose AMX/repack path segfaults (llama.cpp #20824); leave it unset (auto) or false")
     if requested is not None:
         why = f"use_extra_bufts={str(requested).lower()} requested"
         return KernelPath(version, features, bool(requested), why)
@@ -152,6 +160,7 @@ def model_params_override(use_extra_bufts: bool) -> Iterator[None]:
     if "use_extra_bufts" not in {field[0] for field in low.llama_model_params._fields_}:
         raise ModelError(f"llama-cpp-python {llama_cpp_version()} has no llama_model_params.use_extra_bufts; "
                          f"xeval needs llama-cpp-python=={TESTED_LLAMA_CPP_PYTHON}")
+    global _DECIDED_LOADS
     with _PATCH_LOCK:
         original = low.llama_model_default_params
 
@@ -161,10 +170,30 @@ def model_params_override(use_extra_bufts: bool) -> Iterator[None]:
             return params
 
         low.llama_model_default_params = defaults
+        _DECIDED_LOADS += 1
         try:
             yield
         finally:
+            _DECIDED_LOADS -= 1
             low.llama_model_default_params = original
+
+
+def loading_under_decision() -> bool:
+    """True while a load runs inside :func:`model_params_override` (the test suite's guard
+    against a bare ``llama_cpp.Llama(...)``, which crashes on AMX machines)."""
+    return _DECIDED_LOADS > 0
+
+
+def open_llama(model_path: Path | str, *, use_extra_bufts: bool | None = None,
+               info: str | None = None, **kwargs: Any) -> tuple[Any, KernelPath]:
+    """A ``llama_cpp.Llama`` loaded on the kernel path this machine's build allows, with that
+    path: the one way xeval, its tests, benches and tools build one. ``use_extra_bufts`` is the
+    user's request (``None`` = decide); ``kwargs`` go to ``Llama``."""
+    llama_cpp = import_llama_cpp()
+    path = decide_kernel_path(system_info() if info is None else info, use_extra_bufts)
+    with model_params_override(path.extra_bufts):
+        llm = llama_cpp.Llama(model_path=str(model_path), **kwargs)
+    return llm, path
 
 
 def check_internals(llm: Any) -> None:

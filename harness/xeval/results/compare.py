@@ -18,6 +18,8 @@ import numpy as np
 
 from xeval.errors import XevalError
 from xeval.results import GROUP_KEYS, SAMPLES_FILE, RunFolder, RunSpec, metric_values
+from xeval.results.stats import weighted_mean
+from xeval.results.values import metric_weight
 
 
 @dataclass
@@ -67,9 +69,27 @@ def mcnemar_p(run: list[float], base: list[float]) -> float:
     return min(1.0, 2 * tail)
 
 
+Weights = tuple[list[float], list[float]]  # the run's and the baseline's per-sample weights
+
+
 def paired_bootstrap(run: list[float], base: list[float], alpha: float, resamples: int = 4000,
-                     seed: int = 0) -> tuple[float, float, float]:
-    """(p-value, CI low, CI high) of the mean paired difference."""
+                     seed: int = 0, weights: Weights | None = None) -> tuple[float, float, float]:
+    """(p-value, CI low, CI high) of the paired difference of the means; with ``weights`` (the run's
+    and the baseline's per-sample weights), of the weighted means, pairs resampled whole."""
+    if weights is not None:
+        ours, theirs = np.asarray(run), np.asarray(base)
+        w_ours, w_theirs = np.asarray(weights[0]), np.asarray(weights[1])
+        observed = float(weighted_mean(run, weights[0]) - weighted_mean(base, weights[1]))
+        if np.all(ours == theirs) and np.all(w_ours == w_theirs):
+            return 1.0, 0.0, 0.0
+        index = np.random.default_rng(seed).integers(0, len(run), size=(resamples, len(run)))
+        means = ((ours[index] * w_ours[index]).sum(axis=1) / w_ours[index].sum(axis=1)
+                 - (theirs[index] * w_theirs[index]).sum(axis=1) / w_theirs[index].sum(axis=1))
+        if np.all(means == observed):
+            return (1.0 if observed == 0 else 0.0), observed, observed
+        low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+        p = 2 * min((means <= 0).mean(), (means >= 0).mean())
+        return float(min(1.0, p)), float(low), float(high)
     diffs = np.asarray(run) - np.asarray(base)
     if np.all(diffs == diffs[0]):
         return (1.0 if diffs[0] == 0 else 0.0), float(diffs[0]), float(diffs[0])
@@ -102,26 +122,35 @@ def compare_runs(run_dir: Path, baseline_dir: Path, tolerance: float = 0.0, alph
         result.only_in_run[run[key]["task"]] = result.only_in_run.get(run[key]["task"], 0) + 1
     for key in base.keys() - run.keys():
         result.only_in_baseline[base[key]["task"]] = result.only_in_baseline.get(base[key]["task"], 0) + 1
-    pairs: dict[tuple[str, ...], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
+    # per group and metric: the paired values and each side's per-sample weight (an instruction-level
+    # metric pools its samples by instruction count, as the summary does)
+    pairs: dict[tuple[str, ...], tuple[list[float], list[float], list[float], list[float]]] = \
+        defaultdict(lambda: ([], [], [], []))
     for key in sorted(run.keys() & base.keys()):
         ours, theirs = dict(metric_values(run[key])), dict(metric_values(base[key]))
         group = tuple(str(run[key][k]) for k in GROUP_KEYS)
         for metric in ours.keys() & theirs.keys():
-            pairs[(*group, metric)][0].append(ours[metric])
-            pairs[(*group, metric)][1].append(theirs[metric])
-    for (task, input_language, template_language, metric), (ours_v, base_v) in sorted(pairs.items()):
+            entry = pairs[(*group, metric)]
+            entry[0].append(ours[metric])
+            entry[1].append(theirs[metric])
+            entry[2].append(metric_weight(run[key], metric))
+            entry[3].append(metric_weight(base[key], metric))
+    for (task, input_language, template_language, metric), (ours_v, base_v, ours_w, base_w) in sorted(pairs.items()):
+        weighted = any(w != 1.0 for w in ours_w + base_w)
         binary = all(v in (0.0, 1.0) for v in ours_v + base_v)
-        diff = float(np.mean(ours_v) - np.mean(base_v))
-        if binary:
+        run_mean = weighted_mean(ours_v, ours_w if weighted else None)
+        base_mean = weighted_mean(base_v, base_w if weighted else None)
+        diff = float(run_mean - base_mean)
+        if binary and not weighted:
             p, low, high, test = mcnemar_p(ours_v, base_v), None, None, "McNemar"
         else:
-            p, low, high = paired_bootstrap(ours_v, base_v, alpha)
-            test = "paired bootstrap"
+            p, low, high = paired_bootstrap(ours_v, base_v, alpha, weights=(ours_w, base_w) if weighted else None)
+            test = "weighted paired bootstrap" if weighted else "paired bootstrap"
         facts = run_spec.facts(task, metric)
         worse = -diff if facts.higher_is_better else diff
         regression = not facts.descriptive and worse > tolerance and p < alpha
         result.rows.append(Row(task, input_language, template_language, metric, len(ours_v),
-                               float(np.mean(ours_v)), float(np.mean(base_v)), diff, p, test, low, high, regression))
+                               float(run_mean), float(base_mean), diff, p, test, low, high, regression))
     return result
 
 

@@ -47,6 +47,22 @@ def json_line(record: Any) -> str:
     return safe_text(json.dumps(redact_value(finite(record)), ensure_ascii=False, allow_nan=False))
 
 
+#: A record field, present (true) when the redaction changed what the record holds: the line on disk
+#: is not what the model said, so a resumed conversation asks that turn again rather than send the
+#: redacted text as its history.
+REDACTED_FIELD = "redacted"
+
+
+def record_line(record: dict[str, Any]) -> str:
+    """A samples.jsonl line: :func:`json_line`, marked with :data:`REDACTED_FIELD` when the redaction
+    changed the record."""
+    clean = finite(record)
+    shown = redact_value(clean)
+    if shown != clean:
+        shown[REDACTED_FIELD] = True
+    return safe_text(json.dumps(shown, ensure_ascii=False, allow_nan=False))
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
@@ -76,7 +92,7 @@ class RecordWriter:
     def write(self, records: Iterable[dict[str, Any]]) -> None:
         try:
             for record in records:
-                self._handle.write(json_line(record) + "\n")
+                self._handle.write(record_line(record) + "\n")
             self._handle.flush()
         except OSError as exc:
             raise XevalError(f"cannot write {self.path}: {exc.strerror or exc}") from None

@@ -219,6 +219,22 @@ class RunFolder:
                              "started by another xeval version may record its tasks otherwise: start it anew)")
         return previous, repair_records(self.samples_file)
 
+    def drop_records(self, keys: set[str]) -> None:
+        """Remove the records of ``keys`` from samples.jsonl (atomically; every other line kept byte
+        for byte): samples a resumed run must answer again."""
+        self._require_lock()
+        lines = self.samples_file.read_bytes().splitlines(keepends=True)
+        kept = [line for line in lines if json.loads(line).get("key") not in keys]
+        tmp = self.samples_file.with_name(f".{self.samples_file.name}.tmp{os.getpid()}")
+        try:
+            with open(tmp, "wb") as handle:
+                handle.writelines(kept)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.samples_file)
+        except OSError as exc:
+            raise XevalError(f"cannot rewrite {self.samples_file}: {exc.strerror or exc}") from None
+
     def writer(self) -> RecordWriter:
         self._require_lock()
         return RecordWriter(self.samples_file)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PrivateAttr, ValidationError, field_validator
 
 from xeval import SCHEMA_VERSION
 from xeval.errors import XevalError
@@ -182,8 +182,8 @@ class Summary(RunSpec):
 class ScoreRecord(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    value: float | None = None
-    extra: dict[str, float | None] = Field(default_factory=dict)
+    value: FiniteFloat | None = None  # NaN or infinity is never a score, written or read back
+    extra: dict[str, FiniteFloat | None] = Field(default_factory=dict)
     error: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
 

@@ -10,7 +10,7 @@ from typing import Any
 from xeval import SCHEMA_VERSION, __version__
 from xeval.results.matrix import cluster_summary
 from xeval.results.stats import bootstrap_ci, weighted_mean
-from xeval.results.values import metric_values
+from xeval.results.values import metric_values, metric_weight
 from xeval.types import Prediction, Sample, Score
 
 GROUP_KEYS = ("task", "input_language", "template_language")
@@ -87,7 +87,7 @@ def aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         for name, value in metric_values(record):
             metrics_of[group].add(name)
             values[(*group, name)].append(value)
-            weights[(*group, name)].append(_weight(record, name))
+            weights[(*group, name)].append(metric_weight(record, name))
     rows = []
     for group in sorted(metrics_of):
         for metric in sorted(metrics_of[group]):
@@ -105,14 +105,6 @@ def aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "ci_high": high if data else None,
             })
     return rows
-
-
-def _weight(record: dict[str, Any], metric: str) -> float:
-    """A scorer's per-sample weight for its metric (``details.weight``: an instruction-level
-    share counts once per instruction), else 1."""
-    details = (record.get("scores", {}).get(metric) or {}).get("details") or {}
-    weight = details.get("weight", 1)
-    return float(weight) if isinstance(weight, int | float) and not isinstance(weight, bool) and weight > 0 else 1.0
 
 
 def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
@@ -191,7 +183,7 @@ def turn_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"task": task, "input_language": language, "turn": turn, "n": len(members),
                                "n_failed": sum(1 for m in members if m.get("error"))}
         for metric in sorted({name for m in members for name, _ in metric_values(m)}):
-            pairs = [(v, _weight(m, metric)) for m in members for name, v in metric_values(m) if name == metric]
+            pairs = [(v, metric_weight(m, metric)) for m in members for name, v in metric_values(m) if name == metric]
             row[metric] = weighted_mean([v for v, _ in pairs], [w for _, w in pairs])
         rows.append(row)
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,3 +26,12 @@ def metric_values(record: dict[str, Any]) -> Iterator[tuple[str, float]]:
             if judged is not None:
                 yield AGREEMENT_METRIC, float((language == 1.0) == (judged >= 2.5))
                 break
+
+
+def metric_weight(record: dict[str, Any], metric: str) -> float:
+    """A scorer's per-sample weight for its metric (``details.weight``: an instruction-level
+    share counts once per instruction), else 1. Summaries and compare pool with it alike."""
+    details = (record.get("scores", {}).get(metric) or {}).get("details") or {}
+    weight = details.get("weight", 1)
+    ok = isinstance(weight, int | float) and not isinstance(weight, bool) and math.isfinite(weight) and weight > 0
+    return float(weight) if ok else 1.0

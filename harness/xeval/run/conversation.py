@@ -6,6 +6,11 @@ recorded, cached and resumed on its own: the runner answers every conversation's
 turn 2 with those replies in the history, and so on; a resumed run reads the replies of the turns
 already recorded back from ``samples.jsonl``. A turn whose earlier turn failed fails too, with the
 reason. Scorers see the turn they score (its own document: the instructions of that turn).
+
+A recorded reply is the model's text as sent back to it, except where the redaction changed the
+record (a URL with credentials in a reply): that line is not what the model said, so a resumed run
+asks the conversation's recorded turns again (:func:`turns_to_ask_again`) rather than send the
+redacted text as history; a resumed conversation equals an uninterrupted one.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from xeval.results.files import REDACTED_FIELD
 from xeval.types import Message, Sample
 
 EARLIER_TURN_FAILED = "earlier_turn_failed"  # Sample.metadata: why this turn cannot be asked
@@ -66,3 +72,22 @@ def turn_order(samples: list[Sample]) -> list[list[Sample]]:
     for sample in samples:
         groups.setdefault(sample.conversation.turn if sample.conversation else 1, []).append(sample)
     return [groups[turn] for turn in sorted(groups)]
+
+
+def _place(record: dict[str, Any]) -> tuple[str, str] | None:
+    place = record.get("conversation")
+    if isinstance(place, dict) and isinstance(place.get("id"), str):
+        return (str(record.get("task")), place["id"])
+    return None
+
+
+def turns_to_ask_again(records: Iterable[dict[str, Any]], pending: Iterable[Sample]) -> set[str]:
+    """Keys of the recorded turns of every conversation that goes on in this run (a turn still to
+    ask) and has a turn whose record the redaction changed: its history must be the model's own
+    words, which the record no longer holds."""
+    waiting = {(s.task, s.conversation.id) for s in pending if s.conversation is not None}
+    if not waiting:
+        return set()
+    records = list(records)
+    redo = {place for r in records if r.get(REDACTED_FIELD) and (place := _place(r)) in waiting}
+    return {str(r["key"]) for r in records if _place(r) in redo}

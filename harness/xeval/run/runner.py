@@ -16,7 +16,7 @@ from xeval.errors import XevalError
 from xeval.models.base import ModelAdapter, abilities_of
 from xeval.redaction import redact, redact_value
 from xeval.results import RunFolder, build_summary, make_record, read_records
-from xeval.run.conversation import ConversationState, turn_order
+from xeval.run.conversation import ConversationState, turn_order, turns_to_ask_again
 from xeval.run.executors import executor_record
 from xeval.run.lookahead import Lookahead
 from xeval.run.predict import generates, planned_requests, predict, with_choices_shown
@@ -321,6 +321,15 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     executor = meta["executor"]
     meta, done = folder.start(meta)
     meta["executor"] = executor  # a resumed run: this session's
+    if done and any(s.conversation for p in plans for s in p.samples):
+        pending = [s for p in plans for s in p.samples if s.key not in done and _in_shard(s, config.shard)]
+        redo = turns_to_ask_again(read_records(folder.samples_file), pending)
+        if redo:
+            folder.drop_records(redo)
+            done = done - redo
+            print(f"xeval: {len(redo)} recorded turn(s) of conversations that go on were redacted when written "
+                  "(credentials in a reply): asked again, so the next turns see the model's own words",
+                  file=sys.stderr)
     writer = folder.writer()
     plans = [replace(p, samples=[s for s in p.samples if s.key not in done and _in_shard(s, config.shard)])
              for p in plans]

@@ -11,6 +11,10 @@ from xeval.language.tokens import MecabKoTokenizer, WordTokenizer, normalize_ans
 from xeval.scoring import Scorer, ScorerContext, ScorerFactory, scorer
 from xeval.types import MetricFacts, Prediction, Sample, Score
 
+#: The error a reference-based metric records for a sample that has no reference answer (an
+#: open-ended row scored by the reference-free scorers only): recorded, never a 0 against "".
+NO_REFERENCE = "no reference: this sample has no reference answer"
+
 
 def _failed(name: str, prediction: Prediction) -> Score | None:
     """The prediction failed upstream: record that, never a score."""
@@ -37,6 +41,8 @@ class ExactMatch:
         return score_each(self.name, samples, predictions, self.score_one)
 
     def score_one(self, sample: Sample, pred: Prediction) -> Score:
+        if not sample.references:
+            return Score(scorer=self.name, error=NO_REFERENCE)
         answer = normalize_answer(pred.text)
         hit = any(answer == normalize_answer(ref) for ref in sample.references)
         return Score(scorer=self.name, value=float(hit),
@@ -141,7 +147,7 @@ class RougeL:
 
     def score_one(self, sample: Sample, pred: Prediction) -> Score:
         if not sample.references:
-            return Score(scorer=self.name, error="rougeL needs a reference answer")
+            return Score(scorer=self.name, error=NO_REFERENCE)
         eojeol = max(self._words.score(ref, pred.text)["rougeL"].fmeasure for ref in sample.references)
         korean = any(has_hangul(ref) for ref in sample.references)
         if korean:
@@ -198,7 +204,7 @@ class ChrF:
 
     def score_one(self, sample: Sample, pred: Prediction) -> Score:
         if not sample.references:
-            return Score(scorer=self.name, error="chrf needs a reference answer")
+            return Score(scorer=self.name, error=NO_REFERENCE)
         value = max(self._metric.sentence_score(pred.text, [ref]).score
                     for ref in sample.references)
         return Score(scorer=self.name, value=float(value))

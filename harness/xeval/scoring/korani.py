@@ -26,7 +26,7 @@ from typing import Any
 
 from xeval.errors import MissingDependencyError
 from xeval.scoring import scorer
-from xeval.scoring.builtin import score_each
+from xeval.scoring.builtin import NO_REFERENCE, score_each
 from xeval.types import MetricFacts, Prediction, Sample, Score
 
 _REMOVE = re.compile("[^A-Za-z0-9가-힣]")
@@ -74,7 +74,7 @@ class KoraniRougeL:
 
     def score_one(self, sample: Sample, pred: Prediction) -> Score:
         if not sample.references:
-            return Score(scorer=self.name, error="rougeL_korani needs a reference answer")
+            return Score(scorer=self.name, error=NO_REFERENCE)
         korean = sample.answer_language == "ko"  # the study picks the metric by target language
         best = max((self.pair(pred.text, ref, korean) for ref in sample.references), key=lambda r: r[0])
         from rouge_score import tokenize

@@ -155,6 +155,7 @@ def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool 
     file_template = next((lang for lang, _ in detected.most_common() if lang != UNDETERMINED), "en")
     out = []
     unscorable: Counter[str] = Counter()
+    reference_free = 0
     for (name, multiple_choice), members in groups.items():
         task = f"{prefix}/{name}" + ("/generation" if name in has_both and not multiple_choice else "")
         spec = _spec(task, path, multiple_choice, clusters.cluster(name), clusters.seen(name))
@@ -163,11 +164,16 @@ def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool 
         samples = [_sample(spec, number, row, identifier, path, strict, file_template) for number, row in chosen]
         record_row_languages(spec, samples)
         unscorable[name] += sum(DATA_ERROR in s.metadata for s in samples)
+        reference_free += sum(not s.references and DATA_ERROR not in s.metadata for s in samples)
         out.append((spec, samples))
+    if reference_free:
+        print(f"xeval: note: {path}: {reference_free} row(s) without a reference answer (output): scored by the "
+              "scorers that need none (language, judges); exact match, ROUGE and chrF record 'no reference' for "
+              "them", file=sys.stderr)
     if sum(unscorable.values()):
         counts = ", ".join(f"{name} {n}" for name, n in unscorable.most_common() if n)
-        print(f"xeval: warning: {path}: {sum(unscorable.values())} row(s) with no reference answer or an answer not "
-              f"among their choices, recorded as failed, not scored ({counts}); --strict refuses such files",
+        print(f"xeval: warning: {path}: {sum(unscorable.values())} multiple-choice row(s) with no answer or an answer "
+              f"not among their choices, recorded as failed, not scored ({counts}); --strict refuses such files",
               file=sys.stderr)
     return out
 
@@ -217,15 +223,16 @@ def _sample(spec: TaskSpec, number: int, row: dict[str, Any], identifier: Langua
         "prediction": None if prediction is None or prediction == "" else str(prediction),
         "metadata": {"row": number},
     }
-    if not output:  # no reference answer: nothing to score against (never a 0 against "")
-        reason = f"row {number}: no output (the reference answer) in this row"
+    if not output and spec.output_type != "multiple_choice":
+        # an open-ended row without a reference: scored by every scorer that needs none (language,
+        # a judge); the reference-based metrics record "no reference" for it (never a 0 against "")
+        return Sample(**common, references=[])
+    if not output:  # a multiple-choice row without its answer: nothing of its task can score it
+        reason = f"row {number}: no output (the answer) in this multiple-choice row"
         if strict:
             raise ConfigError(f"data file {path}: {reason} (without --strict such rows are recorded, not scored)")
         common["metadata"][DATA_ERROR] = reason
-        if spec.output_type == "multiple_choice":
-            choices = _choices(row, path, number)
-            return Sample(**common, context=text, choices=choices, gold=None, references=[])
-        return Sample(**common, references=[])
+        return Sample(**common, context=text, choices=_choices(row, path, number), gold=None, references=[])
     if spec.output_type == "multiple_choice":
         choices = _choices(row, path, number)
         if output not in choices:

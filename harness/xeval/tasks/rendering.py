@@ -155,6 +155,20 @@ def choose_indices(n_docs: int, limit: int | None, sample_seed: int | None, key:
     return sorted(random.Random(f"{sample_seed}|{key}|{n_docs}").sample(range(n_docs), limit))
 
 
+def chosen_documents(spec: TaskSpec, docs: list[dict[str, Any]], limit: int | None,
+                     sample_seed: int | None) -> list[int]:
+    """:func:`choose_indices` over documents, or, for a multi-turn task (one document per turn), over
+    whole conversations: ``--limit N`` is N conversations with every turn of each, never a later
+    turn without its earlier ones."""
+    key = document_set_key(spec)
+    if not spec.xeval.conversation:
+        return choose_indices(len(docs), limit, sample_seed, key)
+    conversation_of = [str(doc.get("conversation_id")) for doc in docs]
+    order = list(dict.fromkeys(conversation_of))  # conversations in document order
+    chosen = {order[i] for i in choose_indices(len(order), limit, sample_seed, key)}
+    return [i for i, conversation in enumerate(conversation_of) if conversation in chosen]
+
+
 def document_set_key(spec: TaskSpec) -> str:
     """What the template variants of one dataset share: its named source, else its dataset."""
     if spec.xeval.source:
@@ -193,7 +207,7 @@ def build_samples(
     samples: list[Sample] = []
     sampler = (FewshotSampler(fewshot.pool, fewshot.seed, fewshot.same_split, spec.source)
                if fewshot is not None and fewshot.n > 0 else None)
-    for index in choose_indices(len(docs), limit, sample_seed, document_set_key(spec)):
+    for index in chosen_documents(spec, docs, limit, sample_seed):
         doc = docs[index]
         sample_id = str(doc[meta.id_field]) if meta.id_field and meta.id_field in doc else str(index)
         description, question = renderer.description(doc), renderer.text(doc)
