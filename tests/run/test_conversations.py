@@ -95,3 +95,64 @@ def test_a_failed_turn_fails_the_turns_after_it(tmp_path: Path) -> None:
     assert records["1-t2"]["error"].startswith("conversation: turn 1 failed: scripted: no reply")
     assert records["1-t3"]["error"].startswith("conversation: turn 1 failed: scripted: no reply")
     assert records["2-t3"]["error"] is None
+
+
+def test_a_resumed_conversation_sends_the_models_own_words_not_the_redacted_record(tmp_path: Path) -> None:
+    """#38 item 8: a turn-1 reply holding a URL with credentials is written redacted; resumed after turn 1,
+    the redacted record was sent as turn 2's history. The resumed run asks that conversation's recorded
+    turns again, and its records equal the uninterrupted run's."""
+    global REPLIES
+    saved = REPLIES
+    REPLIES = [
+        {"contains": "Finally, add a title", "reply": "<<Sea>>"},
+        {"contains": "://***@", "reply": "saw a redacted history"},
+        {"contains": "Now rewrite it", "reply": "\"saw the model's own words\""},
+        {"contains": "Write a short poem", "reply": "Waves at https://admin:hunter2pass@example.com/sea"},
+        *[r for r in saved if r["contains"] in ("Now end your answer", "lowercase letters only", "List two fruits")],
+    ]
+    try:
+        replies = tmp_path / "replies.jsonl"
+        whole = tmp_path / "whole"
+        whole.mkdir()
+        assert _run(whole, replies=replies).returncode == 0
+        expected = (whole / "out" / "mt" / "samples.jsonl").read_bytes()
+        assert b"hunter2pass" not in expected  # written redacted
+        records = {r["id"]: r for r in _records(whole)}
+        assert records["1-t1"]["redacted"] is True and "redacted" not in records["2-t1"]
+        assert records["1-t2"]["prediction"]["text"] == "\"saw the model's own words\""
+        stopped = tmp_path / "stopped"
+        stopped.mkdir()
+        assert _run(stopped, replies=replies).returncode == 0
+        folder = stopped / "out" / "mt"
+        lines = (folder / "samples.jsonl").read_bytes().splitlines(keepends=True)
+        assert [json.loads(line)["id"] for line in lines[:2]] == ["1-t1", "2-t1"]
+        (folder / "samples.jsonl").write_bytes(b"".join(lines[:2]))  # killed after the first turns
+        (folder / "summary.json").unlink()
+        trace = tmp_path / "calls.txt"
+        out = _run(stopped, trace, replies=replies)
+        assert out.returncode == 0, out.stderr
+        assert "1 recorded turn(s) of conversations that go on were redacted when written" in out.stderr
+        assert sorted((folder / "samples.jsonl").read_bytes().splitlines()) == sorted(expected.splitlines())
+        asked = trace.read_text("utf-8").split()
+        assert sorted(asked) == sorted(["multi_if_en::1-t1::en", "multi_if_en::1-t2::en", "multi_if_en::2-t2::en",
+                                        "multi_if_en::1-t3::en", "multi_if_en::2-t3::en"])
+    finally:
+        REPLIES = saved
+
+
+def test_a_subset_draws_whole_conversations(tmp_path: Path) -> None:
+    """#38 item 9: --limit 2 --sample-seed 1 drew turns, not conversations ('turn 1 was not answered', exit 3)."""
+    replies = tmp_path / "replies.jsonl"
+    replies.write_text("".join(json.dumps(r) + "\n" for r in REPLIES), encoding="utf-8")
+    for limit, seed in (("1", "1"), ("1", "7"), ("2", "1"), ("1", None)):
+        run_id = f"l{limit}-s{seed}"
+        out = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", f"scripted:{replies}", "--tasks",
+                              "multi_if_en", "--data-source", "sample", "--output", str(tmp_path / "out"), "--run-id",
+                              run_id, "--no-cache", "--limit", limit, *(["--sample-seed", seed] if seed else [])],
+                             capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert out.returncode == 0, out.stderr
+        records = [json.loads(line) for line in (tmp_path / "out" / run_id / "samples.jsonl").read_text().splitlines()]
+        conversations = {r["conversation"]["id"] for r in records}
+        assert len(conversations) == int(limit), records
+        assert sorted(r["conversation"]["turn"] for r in records) == sorted([1, 2, 3] * int(limit))
+        assert all(r["error"] is None for r in records), [r["error"] for r in records]
