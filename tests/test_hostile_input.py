@@ -144,3 +144,54 @@ def test_a_data_file_edited_before_resume_or_merge_is_refused(tmp_path: Path) ->
     assert proc.returncode == 2 and "tasks/data.jsonl (read by task t) changed" in proc.stderr
     assert _xeval("merge", str(tmp_path / "out" / "s1"), str(tmp_path / "out" / "s2"), "--output",
                   str(tmp_path / "m2")).returncode == 0
+
+
+IFEVAL_REPLIES = [{"contains": "lost cat", "reply": "Dear neighbour our cat is lost."},
+                  {"contains": "sunrise", "reply": "\"The sun rose.\""}]
+
+
+def _ifeval_run(tmp_path: Path) -> Path:
+    replies = tmp_path / "replies.json"
+    replies.write_text(json.dumps(IFEVAL_REPLIES), encoding="utf-8")
+    out = _xeval("run", "--model", f"scripted:{replies}", "--tasks", "ifeval", "--data-source", "sample", "--limit", "2",
+                 "--output", str(tmp_path / "runs"), "--run-id", "r", "--no-cache")
+    assert out.returncode == 0, out.stderr
+    return tmp_path / "runs" / "r"
+
+
+def _edit_first_record(run: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    samples = run / "samples.jsonl"
+    lines = samples.read_text(encoding="utf-8").splitlines(keepends=True)
+    record = json.loads(lines[0])
+    edit(record)
+    lines[0] = json.dumps(record) + "\n"
+    samples.write_text("".join(lines), encoding="utf-8")
+
+
+def test_a_report_of_a_record_with_a_string_prompt_is_one_line(tmp_path: Path) -> None:
+    """#38 item 17: `xeval report` on a record whose prompt is a string was an AttributeError traceback."""
+    run = _ifeval_run(tmp_path)
+    _edit_first_record(run, lambda r: r.update(prompt="just a string"))
+    out = _xeval("report", str(run), "--out", str(tmp_path / "report.html"))
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    [line] = [x for x in out.stderr.splitlines() if x.startswith("xeval: error:")]
+    assert "Traceback" not in out.stderr and "samples.jsonl line 1" in line and "prompt" in line
+
+
+def test_a_resume_over_a_verdict_without_its_id_sets_the_record_aside_and_rebuilds(tmp_path: Path) -> None:
+    """#38 item 17: --resume over a record whose instruction verdict lacks its id was a KeyError, and
+    summary.json was not rebuilt. The record is set aside as damaged, its sample runs again."""
+    run = _ifeval_run(tmp_path)
+    expected = (run / "samples.jsonl").read_text(encoding="utf-8")
+
+    def drop_id(record: dict) -> None:
+        del record["scores"]["prompt_level_strict_acc"]["details"]["instructions"][0]["id"]
+
+    _edit_first_record(run, drop_id)
+    (run / "summary.json").unlink()
+    out = _xeval("run", "--resume", str(run))
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr and "set aside in samples.jsonl.damaged" in out.stderr
+    assert sorted((run / "samples.jsonl").read_text(encoding="utf-8").splitlines()) == sorted(expected.splitlines())
+    summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
+    assert summary["n_records"] == 2 and any(row["level"] == "id" for row in summary["instructions"])

@@ -77,6 +77,13 @@ def test_cli_default_run_prints_a_leaderboard_row(tmp_path) -> None:
     metrics = {m["metric"] for m in summary["metrics"]}
     assert {"acc", "acc_norm", "exact_match", "chrf", "rougeL", "language"} <= metrics
     assert {m["input_language"] for m in summary["metrics"]} == {"ko", "en"}
+    # #38 item 21: what xeval is for, on the first run: verifiable instruction following in both languages
+    assert {"prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc",
+            "inst_level_loose_acc"} <= metrics
+    assert {(m["task"], m["input_language"]) for m in summary["metrics"] if m["metric"] == "inst_level_strict_acc"} \
+        == {("xeval_ifeval_ko", "ko"), ("xeval_ifeval_en", "en")}
+    assert {row["task"] for row in summary["instructions"] if row["level"] == "id"} == {"xeval_ifeval_ko",
+                                                                                       "xeval_ifeval_en"}
     board = subprocess.run([sys.executable, "-m", "xeval", "leaderboard", "--results", str(tmp_path),
                             "--format", "csv"], capture_output=True, text=True, cwd=ROOT)
     assert board.returncode == 0 and "embedded,xeval_nli_ko,ko,ko,acc," in board.stdout

@@ -185,3 +185,23 @@ def test_a_csv_cell_over_128_kib_is_read(tmp_path: Path) -> None:
     data.write_text(f'input,output\n"{document}",요약\n', encoding="utf-8")
     [row] = read_records(data)
     assert row["input"] == document and row["output"] == "요약"
+
+
+def test_an_input_language_the_identifier_cannot_decide_is_undecided(tmp_path: Path) -> None:
+    """#38 item 20: short inputs ('Answer.') had their input language recorded as a guess ('de')."""
+    from xeval.tasks.metafile import load_meta_dataset
+
+    data = _write_jsonl(tmp_path / "short.jsonl", [
+        {"input": "Answer.", "output": "", "prediction": "Ja.", "dataset_name": "short"},
+        {"input": "Answer.", "output": "", "prediction": "Yes.", "language": "en", "dataset_name": "short"},
+        {"input": "대한민국의 수도는 어디입니까?", "output": "", "prediction": "서울", "dataset_name": "short"}])
+    [(spec, samples)] = load_meta_dataset(f"file:{data}")
+    assert [s.input_language for s in samples] == ["und", "und", "ko"]
+    assert [s.answer_language for s in samples] == ["und", "en", "ko"]
+    from xeval.scoring.builtin import LanguageCorrectness
+    from xeval.types import Prediction
+
+    scores = LanguageCorrectness(frozenset({"en", "ko", "de"})).score(samples, [Prediction(text=s.prediction or "")
+                                                                               for s in samples])
+    assert scores[0].value is None and scores[0].error.startswith("und: the answer language is not known")
+    assert scores[2].value == 1.0

@@ -120,6 +120,16 @@ def _record(line: bytes) -> dict[str, Any] | str:
         return f"not JSON: {getattr(exc, 'msg', exc)}"
     if not isinstance(record, dict) or not isinstance(record.get("key"), str):
         return "not a record (a JSON object with a key)"
+    from pydantic import ValidationError
+
+    from xeval.results.schema import SampleRecord
+
+    try:  # every reader (resume, report, compare, leaderboard) gets records of the one schema
+        SampleRecord.model_validate(record)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        return f"field '{where}': {err['msg']}"
     return record
 
 

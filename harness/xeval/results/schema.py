@@ -179,6 +179,24 @@ class Summary(RunSpec):
     turns: list[TurnRow] = Field(default_factory=list)
 
 
+class InstructionVerdict(BaseModel):
+    """One instruction's verdict, as instruction scorers keep them (``details.instructions``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    group: str
+    strict: bool
+    loose: bool
+
+
+class PromptMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: str
+    content: str
+
+
 class ScoreRecord(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -186,6 +204,16 @@ class ScoreRecord(BaseModel):
     extra: dict[str, FiniteFloat | None] = Field(default_factory=dict)
     error: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("details")
+    @classmethod
+    def _instruction_verdicts(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if "instructions" in value:
+            if not isinstance(value["instructions"], list):
+                raise ValueError("details.instructions must be a list of instruction verdicts")
+            for verdict in value["instructions"]:
+                InstructionVerdict.model_validate(verdict)
+        return value
 
 
 class SampleRecord(BaseModel):
@@ -202,6 +230,7 @@ class SampleRecord(BaseModel):
     template_language: str
     answer_language: str
     output_type: str
+    prompt: list[PromptMessage] | None = None
     prediction: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
     scores: dict[str, ScoreRecord] = Field(default_factory=dict)

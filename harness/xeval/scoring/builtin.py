@@ -237,6 +237,10 @@ class LanguageCorrectness:
         if sample.output_type == "multiple_choice" and pred.chosen is not None and sample.choices:
             text = sample.choices[pred.chosen]
         expected = sample.answer_language
+        if expected == UNDETERMINED:  # nothing says which language the answer should be in
+            return Score(scorer=self.name, error="und: the answer language is not known (the row says none, and its "
+                                                 "input and reference cannot decide it: add a language column)",
+                         details={"expected": expected})
         verdict = self.identifier.verdict(text, expected)
         details: dict[str, Any] = {"expected": expected, "detected": verdict.detected,
                                    "confidence": round(verdict.confidence, 4), "outcome": verdict.outcome}

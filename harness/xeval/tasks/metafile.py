@@ -151,7 +151,7 @@ def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool 
     has_both = {name for name, _ in groups if (name, True) in groups and (name, False) in groups}
     # One template language per file (KORANI ships a Korean-template and an English-template
     # file): a `template_language` column, else the language most of the file's inputs are in.
-    detected = Counter(identifier.detect(_text(r, "input")).language for r in rows)
+    detected = Counter(d.language for r in rows if (d := identifier.detect(_text(r, "input"))).decidable)
     file_template = next((lang for lang, _ in detected.most_common() if lang != UNDETERMINED), "en")
     out = []
     unscorable: Counter[str] = Counter()
@@ -209,7 +209,9 @@ def _sample(spec: TaskSpec, number: int, row: dict[str, Any], identifier: Langua
             path: Path, strict: bool, file_template: str) -> Sample:
     text, output = _text(row, "input"), _text(row, "output").strip()
     detected_input = identifier.detect(text)
-    input_language = _text(row, "input_language") or detected_input.language
+    # a language the row does not say and the identifier cannot decide ("Answer.") is undecided, never a guess
+    input_language = _text(row, "input_language") or (detected_input.language if detected_input.decidable
+                                                      else UNDETERMINED)
     template_language = _text(row, "template_language") or file_template
     answer_language = _text(row, "language") or expected_answer_language(
         identifier.detect(output), detected_input, input_language, template_language, output)
