@@ -153,8 +153,8 @@ IFEVAL_REPLIES = [{"contains": "lost cat", "reply": "Dear neighbour our cat is l
 def _ifeval_run(tmp_path: Path) -> Path:
     replies = tmp_path / "replies.json"
     replies.write_text(json.dumps(IFEVAL_REPLIES), encoding="utf-8")
-    out = _xeval("run", "--model", f"scripted:{replies}", "--tasks", "ifeval", "--data-source", "sample", "--limit", "2",
-                 "--output", str(tmp_path / "runs"), "--run-id", "r", "--no-cache")
+    out = _xeval("run", "--model", f"scripted:{replies}", "--tasks", "ifeval", "--data-source", "sample",
+                 "--limit", "2", "--output", str(tmp_path / "runs"), "--run-id", "r", "--no-cache")
     assert out.returncode == 0, out.stderr
     return tmp_path / "runs" / "r"
 
