@@ -190,12 +190,13 @@ def build_samples(
     docs = process_documents(spec, docs)
     renderer = DocRenderer(spec)
     meta = spec.xeval
+    _unique_ids(spec, docs)
     samples: list[Sample] = []
     sampler = (FewshotSampler(fewshot.pool, fewshot.seed, fewshot.same_split, spec.source)
                if fewshot is not None and fewshot.n > 0 else None)
     for index in choose_indices(len(docs), limit, sample_seed, document_set_key(spec)):
         doc = docs[index]
-        sample_id = str(doc[meta.id_field]) if meta.id_field and meta.id_field in doc else str(index)
+        sample_id = _sample_id(spec, doc, index)
         description, question = renderer.description(doc), renderer.text(doc)
         choices = renderer.choices(doc)
         target = renderer.target(doc, choices)
@@ -247,6 +248,25 @@ def build_samples(
             )
         )
     return samples
+
+
+def _sample_id(spec: TaskSpec, doc: dict[str, Any], index: int) -> str:
+    field = spec.xeval.id_field
+    return str(doc[field]) if field and field in doc else str(index)
+
+
+def _unique_ids(spec: TaskSpec, docs: list[dict[str, Any]]) -> None:
+    """Two documents under one id would be two records under one key (a re-run of the run id
+    refuses it as recorded twice; compare pairs one of them): the data's error, naming both rows
+    (every document's, not only the ones ``--limit`` takes: the release file is wrong)."""
+    first: dict[str, int] = {}
+    for index, doc in enumerate(docs):
+        sample_id = _sample_id(spec, doc, index)
+        if sample_id in first:
+            field = f" ({spec.xeval.id_field})" if spec.xeval.id_field else ""
+            raise ConfigError(f"{spec.source}: task {spec.task!r}: rows {first[sample_id] + 1} and {index + 1} of its "
+                              f"data share the id {sample_id!r}{field}: ids must be unique"[:400])
+        first[sample_id] = index
 
 
 def _category(doc: dict[str, Any], spec: TaskSpec, sample_id: str) -> str | None:
