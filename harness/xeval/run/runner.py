@@ -194,7 +194,7 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
         plans.append(TaskPlan(spec, samples, _answer_set_scorers(spec, scorers, config, task_docs.get(spec.task)),
                               inputs_of.get(spec.task, {})))
     if unscorable:
-        counts = "; ".join(f"{task} {n} (first: {reason[:150]})" for task, n, reason in unscorable)
+        counts = "; ".join(f"{task} {n} (first: {reason[:200]})" for task, n, reason in unscorable)
         print(f"xeval: warning: {sum(n for _, n, _ in unscorable)} row(s) cannot be scored and are recorded as "
               f"failed without asking the model: {counts}", file=sys.stderr)
     return plans
