@@ -7,7 +7,7 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -255,18 +255,26 @@ def _sample_id(spec: TaskSpec, doc: dict[str, Any], index: int) -> str:
     return str(doc[field]) if field and field in doc else str(index)
 
 
-def _unique_ids(spec: TaskSpec, docs: list[dict[str, Any]]) -> None:
-    """Two documents under one id would be two records under one key (a re-run of the run id
-    refuses it as recorded twice; compare pairs one of them): the data's error, naming both rows
-    (every document's, not only the ones ``--limit`` takes: the release file is wrong)."""
+def first_shared_id(rows: Iterable[tuple[int, str]]) -> tuple[int, int, str] | None:
+    """The first two rows (by number) that share an id, and the id; None when every id is unique.
+    Two rows under one id would be two records under one key (a re-run of the run id refuses it as
+    recorded twice; compare pairs one of them): the data's error, naming both rows."""
     first: dict[str, int] = {}
-    for index, doc in enumerate(docs):
-        sample_id = _sample_id(spec, doc, index)
+    for number, sample_id in rows:
         if sample_id in first:
-            field = f" ({spec.xeval.id_field})" if spec.xeval.id_field else ""
-            raise ConfigError(f"{spec.source}: task {spec.task!r}: rows {first[sample_id] + 1} and {index + 1} of its "
-                              f"data share the id {sample_id!r}{field}: ids must be unique"[:400])
-        first[sample_id] = index
+            return first[sample_id], number, sample_id
+        first[sample_id] = number
+    return None
+
+
+def _unique_ids(spec: TaskSpec, docs: list[dict[str, Any]]) -> None:
+    """Every document's id is its own (all of them, not only the ones ``--limit`` takes: the
+    release file is wrong)."""
+    shared = first_shared_id((index + 1, _sample_id(spec, doc, index)) for index, doc in enumerate(docs))
+    if shared is not None:
+        field = f" ({spec.xeval.id_field})" if spec.xeval.id_field else ""
+        raise ConfigError(f"{spec.source}: task {spec.task!r}: rows {shared[0]} and {shared[1]} of its data share "
+                          f"the id {shared[2]!r}{field}: ids must be unique"[:400])
 
 
 def _category(doc: dict[str, Any], spec: TaskSpec, sample_id: str) -> str | None:
