@@ -301,7 +301,72 @@ CASES: dict[str, Case] = {
     "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
                                            str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
                                            "--output", str(t / "m")], ["not a shard of the same run"], {}),
+    # issue 38 (instruction rows validated at planning, duplicate keys, the JSON Lines reader)
+    "M-IFEval release file with a key twice": lambda t: (release(
+        t, "mifeval_es", "m-ifeval/es_input_data.jsonl", '{"key": 7, "prompt": "Hola.", "instruction_id_list": '
+        '["punctuation:no_comma"], "kwargs": [{}]}', '{"key": 7, "prompt": "Adios.", "instruction_id_list": '
+        '["punctuation:no_comma"], "kwargs": [{}]}'), ["mifeval_es", "rows 1 and 2", "share the id '7'"], {}),
+    "Vicuna release file with a question_id twice": lambda t: (release(
+        t, "xinstruct_vicuna_sw", "vicuna-bench/question.jsonl", '{"question_id": 1, "category": "g", "turns": ["Hi?"]}',
+        '{"question_id": 2, "category": "g", "turns": ["Yo?"]}', '{"question_id": 1, "category": "g", "turns": ["Ha?"]}'),
+        ["xinstruct_vicuna_sw", "rows 1 and 3", "share the id '1'"], {}),
+    "IFEval rows all naming unknown instruction ids": lambda t: (release(
+        t, "ifeval", "ifeval/input_data.jsonl", instruction_row(1, "detectable_format:haiku", "{}"),
+        instruction_row(2, "detectable_format:sonnet", "{}")),
+        ["task 'ifeval'", "none of its 2 row(s) can be scored", "unknown instruction id"], {}),
+    "IFEval postscript_marker that is no regular expression": lambda t: (release(
+        t, "ifeval", "ifeval/input_data.jsonl", instruction_row(1, "detectable_content:postscript",
+                                                                '{"postscript_marker": "P.S.("}')),
+        ["detectable_content:postscript: kwarg postscript_marker: 'P.S.('", "not a valid regular expression"], {}),
+    "IFEval-Ko forbidden word that is no regular expression": lambda t: (release(
+        t, "ifeval_ko_reference", "ifeval-ko/input_data.jsonl", instruction_row(1, "keywords:forbidden_words",
+                                                                                '{"forbidden_words": [":)"]}')),
+        ["ifeval_ko_reference", "kwarg forbidden_words: ':)'", "not a valid regular expression"], {}),
+    "P-MMEval postscript_marker that is no regular expression": lambda t: (release(
+        t, "pmmeval_mifeval_en", "P-MMEval/mifeval/test/en.jsonl", instruction_row(1, "detectable_content:postscript",
+                                                                                   '{"postscript_marker": "P.S.("}')),
+        ["pmmeval_mifeval_en", "kwarg postscript_marker: 'P.S.('", "not a valid regular expression"], {}),
+    "M-IFEval es keyword that is no regular expression": lambda t: (release(
+        t, "mifeval_es", "m-ifeval/es_input_data.jsonl", instruction_row(
+            1, "es:keywords:frequency", '{"keyword": "(", "frequency": 1, "relation": "al menos"}')),
+        ["es:keywords:frequency: kwarg keyword: '('", "not a valid regular expression"], {}),
+    "M-IFEval fr keyword that is no regular expression": lambda t: (release(
+        t, "mifeval_fr", "m-ifeval/fr_input_data.jsonl", instruction_row(
+            1, "fr:keywords:frequency", '{"keyword": "[a", "frequency": 1, "relation": "au moins"}')),
+        ["fr:keywords:frequency: kwarg keyword: '[a'", "not a valid regular expression"], {}),
+    "IFEval num_words true": lambda t: (release(t, "ifeval", "ifeval/input_data.jsonl", instruction_row(
+        1, "length_constraints:number_words", '{"num_words": true, "relation": "at least"}')),
+        ["kwarg num_words: Input should be a valid integer (given True)"], {}),
+    "IFEval num_words as text": lambda t: (release(t, "ifeval", "ifeval/input_data.jsonl", instruction_row(
+        1, "length_constraints:number_words", '{"num_words": "5", "relation": "at least"}')),
+        ["kwarg num_words: Input should be a valid integer (given '5')"], {}),
+    "IFEval num_words NaN": lambda t: (release(t, "ifeval", "ifeval/input_data.jsonl", instruction_row(
+        1, "length_constraints:number_words", '{"num_words": NaN, "relation": "at least"}')),
+        ["kwarg num_words: Input should be a valid integer (given nan)"], {}),
+    "IFEval num_words -5": lambda t: (release(t, "ifeval", "ifeval/input_data.jsonl", instruction_row(
+        1, "length_constraints:number_words", '{"num_words": -5, "relation": "at least"}')),
+        ["kwarg num_words", "greater than or equal to 0"], {}),
+    "IFEval relation word IFEval does not use": lambda t: (release(t, "ifeval", "ifeval/input_data.jsonl", instruction_row(
+        1, "length_constraints:number_words", '{"num_words": 5, "relation": "al menos"}')),
+        ["kwarg relation", "'less than' or 'at least'", "'al menos'"], {}),
+    "IFEval empty instruction list": lambda t: (release(t, "ifeval", "ifeval/input_data.jsonl",
+                                                        '{"key": 1, "prompt": "Hi.", "instruction_id_list": [], "kwargs": []}'),
+                                                ["instruction_id_list must be a non-empty list"], {}),
+    "IFEval num_words of 5000 digits": lambda t: (release(t, "ifeval", "ifeval/input_data.jsonl", instruction_row(
+        1, "length_constraints:number_words", '{"num_words": ' + "9" * 5000 + ', "relation": "at least"}')),
+        ["input_data.jsonl", "bad JSON on line 1", "4300 digits"], {}),
 }
+
+
+def instruction_row(key: int, instruction_id: str, kwargs: str) -> str:
+    return (f'{{"key": {key}, "prompt": "Answer {key}.", "instruction_id_list": ["{instruction_id}"], '
+            f'"kwargs": [{kwargs}]}}')
+
+
+def release(tmp: Path, task: str, path: str, *lines: str) -> list[str]:
+    """``xeval run`` of a task on its release file under --data-dir, holding these lines."""
+    write(tmp / "d" / path, "".join(line + "\n" for line in lines))
+    return ["run", "--tasks", task, "--data-dir", str(tmp / "d"), "--output", str(tmp / "out"), "--no-cache"]
 
 
 def test_catalogue_is_big_enough() -> None:

@@ -71,3 +71,21 @@ def test_group_glob_and_unknown(tmp_path: Path) -> None:
     assert [s.task for s in index.resolve("xeval_qa_*")] == ["xeval_qa_en", "xeval_qa_ko"]
     with pytest.raises(ConfigError, match="unknown task 'nope'"):
         index.resolve("nope")
+
+
+def test_two_rows_under_one_id_are_refused_naming_both(tmp_path: Path) -> None:
+    """Issue 38 (item 5): two rows sharing their id field were two records under one key (exit 0;
+    a re-run of the run id failed "recorded twice"). Refused at planning, naming both rows, also
+    when --limit takes only the first of them."""
+    path = tmp_path / "t.yaml"
+    path.write_text("task: t\ndataset_path: json\ndoc_to_text: '{{q}}'\ndoc_to_target: a\n"
+                    "metadata:\n  xeval:\n    id_field: key\n", encoding="utf-8")
+    spec = parse_task(read_yaml(path), path)
+    docs = [{"key": 7, "q": "a", "a": "b"}, {"key": 8, "q": "c", "a": "d"}, {"key": "7", "q": "e", "a": "f"}]
+    for limit in (None, 1):
+        with pytest.raises(ConfigError, match="task 't': rows 1 and 3 of its data share the id '7' \\(key\\)"):
+            build_samples(spec, docs, limit)
+    assert [s.id for s in build_samples(spec, docs[:2])] == ["7", "8"]
+    path.write_text("task: t\ndataset_path: json\ndoc_to_text: '{{q}}'\ndoc_to_target: a\n", encoding="utf-8")
+    no_id_field = parse_task(read_yaml(path), path)
+    assert [s.id for s in build_samples(no_id_field, docs)] == ["0", "1", "2"]  # the row's place

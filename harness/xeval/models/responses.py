@@ -9,11 +9,11 @@ the file has no response for is a failed sample with that reason. Nothing is gen
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from xeval.errors import ModelError
+from xeval.jsonfiles import BadJson, json_lines
 from xeval.models.base import Abilities
 from xeval.models.fingerprint import file_sha256
 from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
@@ -27,19 +27,15 @@ class ResponseFileModel:
             raise ModelError(f"unknown model argument(s) for responses: {', '.join(sorted(extra))}")
         self.path = Path(path).expanduser()
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            entries = json_lines(self.path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ModelError(f"response file {self.path}: cannot read ({exc.strerror})") from None
         except UnicodeDecodeError:
             raise ModelError(f"response file {self.path}: not UTF-8 text") from None
+        except BadJson as exc:
+            raise ModelError(f"response file {self.path}: line {exc.line}: bad JSON ({exc.reason})") from None
         self._responses: dict[str, str] = {}
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ModelError(f"response file {self.path}: line {number}: bad JSON ({exc.msg})") from None
+        for number, entry in entries:
             if not isinstance(entry, dict) or not isinstance(entry.get("prompt"), str) \
                     or not isinstance(entry.get("response"), str):
                 raise ModelError(f"response file {self.path}: line {number}: expected an object with text fields "

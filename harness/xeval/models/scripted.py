@@ -18,11 +18,11 @@ A request nothing answers fails on its sample with the reason, never with an inv
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from xeval.errors import ModelError
+from xeval.jsonfiles import BadJson, json_document, json_lines
 from xeval.models.base import Abilities
 from xeval.models.fingerprint import file_sha256
 from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
@@ -39,11 +39,12 @@ class ScriptedModel:
             text = self.path.read_text(encoding="utf-8")
         except OSError as exc:
             raise ModelError(f"scripted replies file {self.path}: cannot read ({exc.strerror})") from None
+        except UnicodeDecodeError:
+            raise ModelError(f"scripted replies file {self.path}: not UTF-8 text") from None
         try:
-            entries = json.loads(text) if text.lstrip().startswith("[") else \
-                [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise ModelError(f"scripted replies file {self.path}: bad JSON at line {exc.lineno}: {exc.msg}") from None
+            entries = json_document(text) if text.lstrip().startswith("[") else [e for _, e in json_lines(text)]
+        except BadJson as exc:
+            raise ModelError(f"scripted replies file {self.path}: bad JSON {exc.at}: {exc.reason}") from None
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise ModelError(f"scripted replies file {self.path}: expected a list of objects")
         self._matched = [e for e in entries if "reply" in e and e.get("contains")]

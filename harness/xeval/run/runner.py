@@ -31,7 +31,7 @@ from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_
 from xeval.tasks.rendering import Fewshot, build_samples, process_documents
 from xeval.tasks.task_index import LM_EVAL_PREFIX, TaskIndex
 from xeval.tasks.taskspec import TaskSpec
-from xeval.types import GenerationSettings, MetricFacts, Prediction, Sample
+from xeval.types import DATA_ERROR, GenerationSettings, MetricFacts, Prediction, Sample
 
 
 @dataclass
@@ -169,6 +169,7 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
                             baseline=config.baseline)
     plans = []
     protocol = resolve_protocol(config.protocol)
+    unscorable: list[tuple[str, int, str]] = []  # task, rows refused, the first reason
     for spec, samples in rendered:
         names = spec.scorer_names
         if protocol is not None:
@@ -187,9 +188,39 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
             if scorer.name not in seen:  # acc and acc_norm are one scorer
                 seen.add(scorer.name)
                 scorers.append(scorer)
+        refused = refuse_bad_rows(spec, samples, scorers)
+        if refused:
+            unscorable.append((spec.task, *refused))
         plans.append(TaskPlan(spec, samples, _answer_set_scorers(spec, scorers, config, task_docs.get(spec.task)),
                               inputs_of.get(spec.task, {})))
+    if unscorable:
+        counts = "; ".join(f"{task} {n} (first: {reason[:200]})" for task, n, reason in unscorable)
+        print(f"xeval: warning: {sum(n for _, n, _ in unscorable)} row(s) cannot be scored and are recorded as "
+              f"failed without asking the model: {counts}", file=sys.stderr)
     return plans
+
+
+def refuse_bad_rows(spec: TaskSpec, samples: list[Sample], scorers: list[Scorer]) -> tuple[int, str] | None:
+    """Validate the task's rows before the model is asked: a scorer that can tell a row it cannot
+    score from the row alone (``row_error``: the instruction scorers' unknown ids, mistyped kwargs,
+    patterns that are no regular expressions) marks it a failed data row with the reason. Returns
+    how many rows were marked and the first reason; a task left with no row to score is refused."""
+    checks = list({getattr(c, "__func__", c): c for c in (getattr(s, "row_error", None) for s in scorers)
+                   if callable(c)}.values())
+    if not checks or not samples:
+        return None
+    marked, first = 0, ""
+    for sample in samples:
+        if DATA_ERROR in sample.metadata:
+            continue
+        reason = next((r for r in (check(sample) for check in checks) if r), None)
+        if reason:
+            sample.metadata[DATA_ERROR] = reason
+            marked, first = marked + 1, first or f"sample {sample.id}: {reason}"
+    if marked and all(DATA_ERROR in s.metadata for s in samples):
+        raise XevalError(f"{spec.source}: task {spec.task!r}: none of its {len(samples)} row(s) can be scored "
+                         f"({first})"[:400])
+    return (marked, first) if marked else None
 
 
 CHAT_MESSAGES = "chat_messages"  # Sample.metadata: the prompt a chat model gets (chat_doc_to_text)

@@ -20,7 +20,9 @@ from xeval.types import MetricFacts, Prediction, Sample, Score
 @runtime_checkable
 class Scorer(Protocol):
     """``name`` and ``score``; a scorer may also declare ``facts``: for each metric it reports
-    (its own name, ``<name>_<extra key>``), a :class:`~xeval.types.MetricFacts`."""
+    (its own name, ``<name>_<extra key>``), a :class:`~xeval.types.MetricFacts`; and
+    ``row_error(sample) -> str | None``: why a row cannot be scored at all, told from the row
+    alone, so the runner refuses it at planning, before the model is asked."""
 
     name: str
 

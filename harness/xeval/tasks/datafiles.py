@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from xeval.errors import ConfigError
+from xeval.jsonfiles import BadJson, json_document, json_lines
 
 # The files read while a task is planned, path -> sha256 of their bytes (see ``tracking_reads``)
 _TRACKED: list[dict[str, str]] = []
@@ -60,11 +60,11 @@ def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
         stripped = text.lstrip()
         if fmt == "json" and stripped.startswith(("[", "{")):
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
+                data = json_document(text)
+            except BadJson as exc:
                 if stripped.startswith("{"):
                     return _jsonl(path, text)  # JSON Lines with a .json suffix
-                raise ConfigError(f"data file {path}: bad JSON at line {exc.lineno}: {exc.msg}") from None
+                raise ConfigError(f"data file {path}: bad JSON {exc.at}: {exc.reason}") from None
             if isinstance(data, dict):
                 data = data.get("data", data.get("rows", [data]))
             if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
@@ -98,13 +98,11 @@ def read_records(path: Path, fmt: str | None = None) -> list[dict[str, Any]]:
 
 def _jsonl(path: Path, text: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"data file {path}: bad JSON on line {number}: {exc.msg}") from None
+    try:
+        values = json_lines(text)
+    except BadJson as exc:
+        raise ConfigError(f"data file {path}: bad JSON on line {exc.line}: {exc.reason}") from None
+    for number, row in values:
         if isinstance(row, list) and all(isinstance(m, dict) and "role" in m for m in row):
             row = {"messages": row}  # chat datasets: one message list per line
         if not isinstance(row, dict):

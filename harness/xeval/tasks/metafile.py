@@ -27,7 +27,7 @@ from typing import Any
 from xeval.errors import ConfigError
 from xeval.language.identify import UNDETERMINED, Detection, LanguageIdentifier
 from xeval.tasks.datafiles import read_records
-from xeval.tasks.rendering import choose_indices
+from xeval.tasks.rendering import choose_indices, first_shared_id
 from xeval.tasks.taskspec import TaskSpec, read_yaml, record_row_languages
 from xeval.types import DATA_ERROR, Message, Sample, safe_value
 
@@ -179,15 +179,10 @@ def load_meta_dataset(selection: str, limit: int | None = None, *, strict: bool 
 
 
 def _unique_ids(path: Path, task: str, members: list[tuple[int, dict[str, Any]]]) -> None:
-    """Two rows of one task under one id would be two records under one key (compare pairs one
-    of them, resume refuses the run): a data error, naming both rows."""
-    first: dict[str, int] = {}
-    for number, row in members:
-        sample_id = _text(row, "id") or str(number)
-        if sample_id in first:
-            raise ConfigError(f"data file {path}: rows {first[sample_id]} and {number} share the id {sample_id!r} "
-                              f"(task {task}): ids must be unique")
-        first[sample_id] = number
+    shared = first_shared_id((number, _text(row, "id") or str(number)) for number, row in members)
+    if shared is not None:
+        raise ConfigError(f"data file {path}: rows {shared[0]} and {shared[1]} share the id {shared[2]!r} "
+                          f"(task {task}): ids must be unique")
 
 
 def _spec(task: str, path: Path, multiple_choice: bool, cluster: str, seen: bool | None) -> TaskSpec:

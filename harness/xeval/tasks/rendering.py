@@ -7,7 +7,7 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -204,12 +204,13 @@ def build_samples(
     docs = process_documents(spec, docs)
     renderer = DocRenderer(spec)
     meta = spec.xeval
+    _unique_ids(spec, docs)
     samples: list[Sample] = []
     sampler = (FewshotSampler(fewshot.pool, fewshot.seed, fewshot.same_split, spec.source)
                if fewshot is not None and fewshot.n > 0 else None)
     for index in chosen_documents(spec, docs, limit, sample_seed):
         doc = docs[index]
-        sample_id = str(doc[meta.id_field]) if meta.id_field and meta.id_field in doc else str(index)
+        sample_id = _sample_id(spec, doc, index)
         description, question = renderer.description(doc), renderer.text(doc)
         choices = renderer.choices(doc)
         target = renderer.target(doc, choices)
@@ -261,6 +262,33 @@ def build_samples(
             )
         )
     return samples
+
+
+def _sample_id(spec: TaskSpec, doc: dict[str, Any], index: int) -> str:
+    field = spec.xeval.id_field
+    return str(doc[field]) if field and field in doc else str(index)
+
+
+def first_shared_id(rows: Iterable[tuple[int, str]]) -> tuple[int, int, str] | None:
+    """The first two rows (by number) that share an id, and the id; None when every id is unique.
+    Two rows under one id would be two records under one key (a re-run of the run id refuses it as
+    recorded twice; compare pairs one of them): the data's error, naming both rows."""
+    first: dict[str, int] = {}
+    for number, sample_id in rows:
+        if sample_id in first:
+            return first[sample_id], number, sample_id
+        first[sample_id] = number
+    return None
+
+
+def _unique_ids(spec: TaskSpec, docs: list[dict[str, Any]]) -> None:
+    """Every document's id is its own (all of them, not only the ones ``--limit`` takes: the
+    release file is wrong)."""
+    shared = first_shared_id((index + 1, _sample_id(spec, doc, index)) for index, doc in enumerate(docs))
+    if shared is not None:
+        field = f" ({spec.xeval.id_field})" if spec.xeval.id_field else ""
+        raise ConfigError(f"{spec.source}: task {spec.task!r}: rows {shared[0]} and {shared[1]} of its data share "
+                          f"the id {shared[2]!r}{field}: ids must be unique"[:400])
 
 
 def _category(doc: dict[str, Any], spec: TaskSpec, sample_id: str) -> str | None:

@@ -87,11 +87,42 @@ def test_a_bad_kwarg_fails_its_row_only(tmp_path: Path) -> None:
     out = _xeval("run", "--model", f"responses:{responses}", "--tasks", "ifeval", "--data-dir", str(tmp_path / "data"),
                  "--output", str(tmp_path / "out"), "--run-id", "r", "--no-cache")
     # a bad data row is that row's data error (counted in n_failed; like rows refused as bad data,
-    # not a failed model call, so not against --max-error-rate)
+    # not a failed model call, so not against --max-error-rate), found at planning (issue 38:
+    # kwargs typed strictly, the model not asked for it) and said on stderr
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    assert "1 row(s) cannot be scored" in out.stderr and "ifeval 1" in out.stderr
     records = _records(tmp_path / "out" / "r")
     assert records["1"]["scores"]["prompt_level_strict_acc"]["value"] == 1.0
     failed = records["2"]["scores"]["prompt_level_strict_acc"]
     assert failed["value"] is None
-    assert failed["error"] == ("data: length_constraints:number_words: kwarg num_words: Input should be a valid "
-                               "integer, unable to parse string as an integer (given 'lots')")
+    assert failed["error"] == ("no prediction: data: length_constraints:number_words: kwarg num_words: Input should "
+                               "be a valid integer (given 'lots')")
+
+
+def test_a_pattern_that_is_no_regular_expression_fails_its_row_at_planning(tmp_path: Path) -> None:
+    """Issue 38 (item 13): ``postscript_marker: "P.S.("`` was an ``re.error`` traceback with 0 of 2
+    records written, and every resume crashed the same way. Now it is that row's data error, found
+    before the model is asked (the response file has no response for it: asked, it would fail with
+    "no response"), said in one line on stderr; the other row is scored and a re-run resumes."""
+    rows = [{"key": 1, "prompt": "Say hi with a postscript.", "instruction_id_list": ["detectable_content:postscript"],
+             "kwargs": [{"postscript_marker": "P.S.("}]},
+            {"key": 2, "prompt": "Say hi without commas.", "instruction_id_list": ["punctuation:no_comma"],
+             "kwargs": [{}]}]
+    data = tmp_path / "data" / "ifeval" / "input_data.jsonl"
+    data.parent.mkdir(parents=True)
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    responses = tmp_path / "responses.jsonl"
+    responses.write_text(json.dumps({"prompt": rows[1]["prompt"], "response": "hi there"}) + "\n", encoding="utf-8")
+    argv = ("run", "--model", f"responses:{responses}", "--tasks", "ifeval", "--data-dir", str(tmp_path / "data"),
+            "--output", str(tmp_path / "out"), "--run-id", "r", "--no-cache")
+    out = _xeval(*argv)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    warnings = [line for line in out.stderr.splitlines() if "cannot be scored" in line]
+    assert len(warnings) == 1 and "1 row(s)" in warnings[0] and "'P.S.('" in warnings[0], out.stderr
+    records = _records(tmp_path / "out" / "r")
+    assert len(records) == 2 and records["2"]["scores"]["prompt_level_strict_acc"]["value"] == 1.0
+    assert records["1"]["error"] == ("data: detectable_content:postscript: kwarg postscript_marker: 'P.S.(' is not a "
+                                     "valid regular expression (missing ), unterminated subpattern at position 7)")
+    again = _xeval(*argv)
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    assert _records(tmp_path / "out" / "r") == records

@@ -38,15 +38,15 @@ import unicodedata
 from collections.abc import Callable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from xeval.scoring.instructions.registry import CheckContext, instruction
+from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
 
 Relation = Literal["al menos", "como máximo"]
 
 
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Args(StrictArgs):
+    pass
 
 
 def _compare(count: int, relation: str, threshold: int) -> bool:
@@ -596,19 +596,25 @@ class PostscriptArgs(_Args):
     postscript_marker: str = Field(min_length=1)
 
 
-@instruction("es:detectable_content:postscript", args=PostscriptArgs)
+def postscript_pattern(marker: str) -> str:
+    marker = marker.strip()
+    if marker == "P.D.":
+        return r"\s*p\.\s?d\..*$"
+    if marker == "Nota":
+        return r"\s*nota.*$"
+    return r"\s*" + marker.lower() + r".*$"
+
+
+def _postscript_patterns(args: PostscriptArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("postscript_marker", args.postscript_marker, postscript_pattern(args.postscript_marker),
+                         re.MULTILINE)]
+
+
+@instruction("es:detectable_content:postscript", args=PostscriptArgs, patterns=_postscript_patterns)
 def postscript(value: str, args: PostscriptArgs, context: CheckContext) -> bool:
     """``PostscriptChecker``: ``P.D.`` and ``Nota`` have their own patterns; any other marker is a
     regular expression (lower-cased, not escaped), as in IFEval."""
-    value = value.lower()
-    marker = args.postscript_marker.strip()
-    if marker == "P.D.":
-        pattern = r"\s*p\.\s?d\..*$"
-    elif marker == "Nota":
-        pattern = r"\s*nota.*$"
-    else:
-        pattern = r"\s*" + marker.lower() + r".*$"
-    return bool(re.findall(pattern, value, flags=re.MULTILINE))
+    return bool(regex(postscript_pattern(args.postscript_marker), re.MULTILINE).findall(value.lower()))
 
 
 class BulletsArgs(_Args):
@@ -652,11 +658,19 @@ class SectionsArgs(_Args):
     relation: Relation = "al menos"
 
 
-@instruction("es:detectable_format:multiple_sections", args=SectionsArgs)
+def _sections_pattern(splitter: str) -> str:
+    return r"\s?" + splitter.strip() + r"\s?\d+\s?"
+
+
+def _sections_patterns(args: SectionsArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("section_spliter", args.section_spliter, _sections_pattern(args.section_spliter))]
+
+
+@instruction("es:detectable_format:multiple_sections", args=SectionsArgs, patterns=_sections_patterns)
 def multiple_sections(value: str, args: SectionsArgs, context: CheckContext) -> bool:
     """``SectionChecker``: IFEval's split at ``<spliter> <number>``, at least ``num_sections``;
     ``relation`` ignored."""
-    sections = re.split(r"\s?" + args.section_spliter.strip() + r"\s?\d+\s?", value)
+    sections = regex(_sections_pattern(args.section_spliter)).split(value)
     return len(sections) - 1 >= args.num_sections
 
 
@@ -701,10 +715,14 @@ class FrequencyArgs(_Args):
     relation: Relation
 
 
-@instruction("es:keywords:frequency", args=FrequencyArgs)
+def _keyword_patterns(args: FrequencyArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("keyword", args.keyword, args.keyword.strip(), re.IGNORECASE)]
+
+
+@instruction("es:keywords:frequency", args=FrequencyArgs, patterns=_keyword_patterns)
 def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
     """``KeywordFrequencyChecker``: occurrences of the keyword (a regular expression, case-insensitive)."""
-    return _compare(len(re.findall(args.keyword.strip(), value, flags=re.IGNORECASE)), args.relation, args.frequency)
+    return _compare(len(regex(args.keyword.strip(), re.IGNORECASE).findall(value)), args.relation, args.frequency)
 
 
 class LetterArgs(_Args):

@@ -31,17 +31,17 @@ import re
 import unicodedata
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from xeval.language import count_words
 from xeval.language.punkt import punkt_tokenizer, word_tokenize
-from xeval.scoring.instructions.registry import CheckContext, instruction
+from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
 
 Relation = Literal["moins de", "au moins"]
 
 
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Args(StrictArgs):
+    pass
 
 
 def _compare(count: int, relation: str, threshold: int) -> bool:
@@ -136,10 +136,14 @@ class FrequencyArgs(_Args):
     relation: Relation
 
 
-@instruction("fr:keywords:frequency", args=FrequencyArgs)
+def _keyword_patterns(args: FrequencyArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("keyword", args.keyword, args.keyword.strip(), re.IGNORECASE)]
+
+
+@instruction("fr:keywords:frequency", args=FrequencyArgs, patterns=_keyword_patterns)
 def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
     """``KeywordFrequencyChecker``: occurrences of the keyword (a regular expression, case-insensitive)."""
-    return _compare(len(re.findall(args.keyword.strip(), value, flags=re.IGNORECASE)), args.relation, args.frequency)
+    return _compare(len(regex(args.keyword.strip(), re.IGNORECASE).findall(value)), args.relation, args.frequency)
 
 
 class LetterArgs(_Args):

@@ -20,13 +20,13 @@ import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from xeval.language import count_characters, count_words, split_sentences
 from xeval.language.counting import UNSPACED_LANGUAGES
 from xeval.language.identify import UNDETERMINED
 from xeval.language.punkt import punkt_sentences, word_tokenize
-from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, instruction
+from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
 
 Relation = Literal["less than", "at least"]
 # Languages whose words carry particles or are not space-delimited: a word is found as a
@@ -34,8 +34,8 @@ Relation = Literal["less than", "at least"]
 SUBSTRING_LANGUAGES = frozenset({"ko", "ja", "zh", "th"})
 
 
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Args(StrictArgs):
+    pass
 
 
 def _compare(count: int, relation: str, threshold: int) -> bool:
@@ -145,17 +145,25 @@ class PostscriptArgs(_Args):
     postscript_marker: str = Field(min_length=1)
 
 
-@instruction("detectable_content:postscript", args=PostscriptArgs)
-def postscript(value: str, args: PostscriptArgs, context: CheckContext) -> bool:
-    value = value.lower()
-    marker = args.postscript_marker.strip()
+def postscript_pattern(marker: str) -> str:
+    """IFEval's: ``P.P.S`` and ``P.S.`` have their own patterns; any other marker is a regular
+    expression (lower-cased, not escaped)."""
+    marker = marker.strip()
     if marker == "P.P.S":
-        pattern = r"\s*p\.\s?p\.\s?s.*$"
-    elif marker == "P.S.":
-        pattern = r"\s*p\.\s?s\..*$"
-    else:
-        pattern = r"\s*" + marker.lower() + r".*$"
-    return bool(re.findall(pattern, value, flags=re.MULTILINE))
+        return r"\s*p\.\s?p\.\s?s.*$"
+    if marker == "P.S.":
+        return r"\s*p\.\s?s\..*$"
+    return r"\s*" + marker.lower() + r".*$"
+
+
+def _postscript_patterns(args: PostscriptArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("postscript_marker", args.postscript_marker, postscript_pattern(args.postscript_marker),
+                         re.MULTILINE)]
+
+
+@instruction("detectable_content:postscript", args=PostscriptArgs, patterns=_postscript_patterns)
+def postscript(value: str, args: PostscriptArgs, context: CheckContext) -> bool:
+    return bool(regex(postscript_pattern(args.postscript_marker), re.MULTILINE).findall(value.lower()))
 
 
 # --- detectable format --------------------------------------------------------------------------
@@ -183,12 +191,9 @@ def constrained_response(value: str, args: BaseModel, context: CheckContext) -> 
 
 
 def _pattern(text: str, what: str) -> re.Pattern[str]:
-    """A keyword as IFEval uses it, a regular expression; one that does not compile is the data
-    row's error (IFEval's code raises there and ends the evaluation)."""
-    try:
-        return re.compile(text, flags=re.IGNORECASE)
-    except re.error as exc:
-        raise InstructionDataError(f"{what} {text!r} is not a valid regular expression ({exc})") from None
+    """A keyword as IFEval uses it, a regular expression (case-insensitive); one that does not
+    compile is the data row's error (IFEval's code raises there and ends the evaluation)."""
+    return regex(text, re.IGNORECASE, what)
 
 
 class HighlightsArgs(_Args):
@@ -207,10 +212,18 @@ class SectionsArgs(_Args):
     num_sections: int = Field(ge=0)
 
 
-@instruction("detectable_format:multiple_sections", args=SectionsArgs)
+def sections_pattern(splitter: str) -> str:
+    """IFEval's section header: the splitter (a regular expression, not escaped) and a number."""
+    return r"\s?" + splitter.strip() + r"\s?\d+\s?"
+
+
+def _sections_patterns(args: SectionsArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("section_spliter", args.section_spliter, sections_pattern(args.section_spliter))]
+
+
+@instruction("detectable_format:multiple_sections", args=SectionsArgs, patterns=_sections_patterns)
 def multiple_sections(value: str, args: SectionsArgs, context: CheckContext) -> bool:
-    splitter = args.section_spliter.strip()
-    sections = re.split(r"\s?" + splitter + r"\s?\d+\s?", value)
+    sections = regex(sections_pattern(args.section_spliter)).split(value)
     return len(sections) - 1 >= args.num_sections
 
 
@@ -277,7 +290,11 @@ class KeywordsArgs(_Args):
     keywords: list[str] = Field(min_length=1)
 
 
-@instruction("keywords:existence", args=KeywordsArgs)
+def _keywords_patterns(args: KeywordsArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("keywords", k, k, re.IGNORECASE) for k in args.keywords]
+
+
+@instruction("keywords:existence", args=KeywordsArgs, patterns=_keywords_patterns)
 def keywords_existence(value: str, args: KeywordsArgs, context: CheckContext) -> bool:
     # the keyword is a regular expression in IFEval's code (not escaped); kept for equal verdicts
     return all(_pattern(k, "keyword").search(value) for k in args.keywords)
@@ -289,7 +306,11 @@ class FrequencyArgs(_Args):
     relation: Relation
 
 
-@instruction("keywords:frequency", args=FrequencyArgs)
+def _keyword_patterns(args: FrequencyArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("keyword", args.keyword, args.keyword.strip(), re.IGNORECASE)]
+
+
+@instruction("keywords:frequency", args=FrequencyArgs, patterns=_keyword_patterns)
 def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
     found = len(_pattern(args.keyword.strip(), "keyword").findall(value))
     return _compare(found, args.relation, args.frequency)
@@ -299,7 +320,13 @@ class ForbiddenArgs(_Args):
     forbidden_words: list[str] = Field(min_length=1)
 
 
-@instruction("keywords:forbidden_words", args=ForbiddenArgs)
+def _forbidden_patterns(args: ForbiddenArgs, context: CheckContext) -> list[KwargPattern]:
+    if context.language in SUBSTRING_LANGUAGES:  # found as substrings, no regular expression
+        return []
+    return [KwargPattern("forbidden_words", w, r"\b" + w + r"\b", re.IGNORECASE) for w in args.forbidden_words]
+
+
+@instruction("keywords:forbidden_words", args=ForbiddenArgs, patterns=_forbidden_patterns)
 def forbidden_words(value: str, args: ForbiddenArgs, context: CheckContext) -> bool:
     if context.language in SUBSTRING_LANGUAGES:  # a Korean noun takes its particle: 사과를 holds 사과
         return not any(w.lower() in value.lower() for w in set(args.forbidden_words))

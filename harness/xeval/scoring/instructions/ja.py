@@ -33,7 +33,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from xeval.scoring.instructions.ifeval import (
     BulletsArgs,
@@ -45,14 +45,14 @@ from xeval.scoring.instructions.ifeval import (
     RepeatArgs,
     SectionsArgs,
 )
-from xeval.scoring.instructions.registry import CheckContext, instruction
+from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
 
 Relation = Literal["未満", "以上"]
 LESS_THAN = "未満"
 
 
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Args(StrictArgs):
+    pass
 
 
 def _compare(count: int, relation: str, threshold: int) -> bool:
@@ -347,12 +347,19 @@ def number_highlighted_sections(value: str, args: HighlightsArgs, context: Check
     return found >= args.num_highlights
 
 
-@instruction("ja:detectable_format:multiple_sections", args=SectionsArgs)
+def _sections_pattern(splitter: str) -> str:
+    return r"\s?" + r"第[\d\uFF10-\uFF19]+" + splitter.strip() + r"\s?"
+
+
+def _sections_patterns(args: SectionsArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("section_spliter", args.section_spliter, _sections_pattern(args.section_spliter))]
+
+
+@instruction("ja:detectable_format:multiple_sections", args=SectionsArgs, patterns=_sections_patterns)
 def multiple_sections(value: str, args: SectionsArgs, context: CheckContext) -> bool:
     """At least ``num_sections`` headers 第N章 (the splitter after 第 and ASCII or full-width digits;
     the splitter is a regular expression, as in the reference)."""
-    splitter = args.section_spliter.strip()
-    sections = re.split(r"\s?" + r"第[\d\uFF10-\uFF19]+" + splitter + r"\s?", value)
+    sections = regex(_sections_pattern(args.section_spliter)).split(value)
     return len(sections) - 1 >= args.num_sections
 
 

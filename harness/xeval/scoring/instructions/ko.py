@@ -72,7 +72,15 @@ from typing import Any
 from pydantic import BaseModel
 
 from xeval.scoring.instructions import ifeval
-from xeval.scoring.instructions.registry import CheckContext, Checker, NoArgs, instruction
+from xeval.scoring.instructions.registry import (
+    INSTRUCTIONS,
+    CheckContext,
+    Checker,
+    KwargPattern,
+    NoArgs,
+    instruction,
+    regex,
+)
 
 BENCHMARK = "ifeval_ko"
 CONSTRAINED_RESPONSES = ("제 답변은 예입니다.", "제 답변은 아니요입니다.", "제 답변은 아마도입니다.")
@@ -172,24 +180,36 @@ def constrained_response(value: str, args: BaseModel, context: CheckContext) -> 
     return any(option in value for option in CONSTRAINED_RESPONSES)
 
 
-@instruction("keywords:existence", args=ifeval.KeywordsArgs, benchmark=BENCHMARK)
+def _keywords_patterns(args: ifeval.KeywordsArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("keywords", k, nfc(k), re.IGNORECASE) for k in args.keywords]
+
+
+@instruction("keywords:existence", args=ifeval.KeywordsArgs, benchmark=BENCHMARK, patterns=_keywords_patterns)
 def keywords_existence(value: str, args: ifeval.KeywordsArgs, context: CheckContext) -> bool:
     # a regular expression, unescaped, anywhere: a particle after the keyword does not hide it
     value = nfc(value)
-    return all(re.search(nfc(k), value, flags=re.IGNORECASE) for k in args.keywords)
+    return all(regex(nfc(k), re.IGNORECASE).search(value) for k in args.keywords)
 
 
-@instruction("keywords:frequency", args=ifeval.FrequencyArgs, benchmark=BENCHMARK)
+def _keyword_patterns(args: ifeval.FrequencyArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("keyword", args.keyword, nfc(args.keyword.strip()), re.IGNORECASE)]
+
+
+@instruction("keywords:frequency", args=ifeval.FrequencyArgs, benchmark=BENCHMARK, patterns=_keyword_patterns)
 def keyword_frequency(value: str, args: ifeval.FrequencyArgs, context: CheckContext) -> bool:
-    found = len(re.findall(nfc(args.keyword.strip()), nfc(value), flags=re.IGNORECASE))
+    found = len(regex(nfc(args.keyword.strip()), re.IGNORECASE).findall(nfc(value)))
     return _compare(found, args.relation, args.frequency)
 
 
-@instruction("keywords:forbidden_words", args=ifeval.ForbiddenArgs, benchmark=BENCHMARK)
+def _forbidden_patterns(args: ifeval.ForbiddenArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("forbidden_words", w, r"\b" + nfc(w) + r"\b", re.IGNORECASE) for w in args.forbidden_words]
+
+
+@instruction("keywords:forbidden_words", args=ifeval.ForbiddenArgs, benchmark=BENCHMARK, patterns=_forbidden_patterns)
 def forbidden_words(value: str, args: ifeval.ForbiddenArgs, context: CheckContext) -> bool:
     # \bword\b with Unicode \w: 사과 is not found in 사과를 (the particle is a word character)
     value = nfc(value)
-    return not any(re.search(r"\b" + nfc(w) + r"\b", value, flags=re.IGNORECASE) for w in args.forbidden_words)
+    return not any(regex(r"\b" + nfc(w) + r"\b", re.IGNORECASE).search(value) for w in args.forbidden_words)
 
 
 @instruction("length_constraints:nth_paragraph_first_word", args=ifeval.FirstWordArgs, benchmark=BENCHMARK)
@@ -218,7 +238,7 @@ def _on_nfc(instruction_id: str, args: type[BaseModel], check: Checker) -> None:
 
     on_nfc.__name__ = check.__name__
     on_nfc.__doc__ = f"IFEval's ``{instruction_id}`` on the NFC response (IFEval-Ko's code is lm-eval's)."
-    instruction(instruction_id, args=args, benchmark=BENCHMARK)(on_nfc)
+    instruction(instruction_id, args=args, benchmark=BENCHMARK, patterns=INSTRUCTIONS[instruction_id].patterns)(on_nfc)
 
 
 # IFEval-Ko's code for these is lm-eval's, unchanged, and xeval's IFEval checkers for them do not

@@ -64,7 +64,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xeval.scoring import ScorerContext, scorer
 from xeval.scoring.builtin import score_each
-from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, instruction
+from xeval.scoring.instructions.registry import (
+    CheckContext,
+    InstructionDataError,
+    KwargPattern,
+    Patterns,
+    StrictArgs,
+    instruction,
+)
 from xeval.types import MetricFacts, Prediction, Sample, Score
 
 BENCHMARK = "pmmeval"
@@ -143,9 +150,12 @@ def _number_placeholders(text: str, *, num_placeholders: Any, **_: Any) -> bool:
     return len(re.findall(r"\[.*?\]", text)) >= num_placeholders
 
 
+def _postscript_pattern(marker: Any) -> Any:
+    return r"\s*" + marker.lower() + r".*$"
+
+
 def _postscript(text: str, *, postscript_marker: Any, **_: Any) -> bool:
-    pattern = r"\s*" + postscript_marker.lower() + r".*$"
-    return bool(re.findall(pattern, text.lower(), flags=re.MULTILINE))
+    return bool(re.findall(_postscript_pattern(postscript_marker), text.lower(), flags=re.MULTILINE))
 
 
 def _constrained_response(text: str, *, lang_code: str, **_: Any) -> bool:
@@ -225,9 +235,9 @@ def _quotation(text: str, *, lang_code: str, **_: Any) -> bool:
 
 # --- kwargs, as xeval validates each instruction's own ---------------------------------------------
 
-class _Args(BaseModel):
+class _Args(StrictArgs):
     # the reference's checkers take **kwargs: a key another instruction uses is ignored
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
 
 
 Relation = Literal["less than", "at least"]
@@ -243,6 +253,11 @@ class PlaceholdersArgs(_Args):
 
 class PostscriptArgs(_Args):
     postscript_marker: str
+
+
+def _postscript_patterns(args: PostscriptArgs, context: CheckContext) -> list[KwargPattern]:
+    return [KwargPattern("postscript_marker", args.postscript_marker, _postscript_pattern(args.postscript_marker),
+                         re.MULTILINE)]
 
 
 class BulletsArgs(_Args):
@@ -293,13 +308,14 @@ class Rule:
     check: Callable[..., Any]
     needs_language: bool
     args: type[_Args]
+    patterns: Patterns | None = None  # the kwargs it uses as regular expressions
 
 
 RULES: dict[str, Rule] = {
     "combination:repeat_prompt": Rule(_repeat_prompt, False, RepeatArgs),
     "combination:two_responses": Rule(_two_responses, False, NoArgs),
     "detectable_content:number_placeholders": Rule(_number_placeholders, False, PlaceholdersArgs),
-    "detectable_content:postscript": Rule(_postscript, False, PostscriptArgs),
+    "detectable_content:postscript": Rule(_postscript, False, PostscriptArgs, _postscript_patterns),
     "detectable_format:constrained_response": Rule(_constrained_response, True, NoArgs),
     "detectable_format:json_format": Rule(_json_format, False, NoArgs),
     "detectable_format:number_bullet_lists": Rule(_number_bullet_lists, False, BulletsArgs),
@@ -332,7 +348,7 @@ def _registered(rule: Rule) -> Callable[[str, Any, CheckContext], bool]:
 
 
 for _id, _rule in RULES.items():
-    instruction(_id, args=_rule.args, benchmark=BENCHMARK)(_registered(_rule))
+    instruction(_id, args=_rule.args, benchmark=BENCHMARK, patterns=_rule.patterns)(_registered(_rule))
 
 
 # --- the released evaluator -------------------------------------------------------------------------

@@ -13,9 +13,10 @@ sentences its way) registers its checker under that id for the benchmark; it is 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -28,8 +29,15 @@ RESPONSE_LANGUAGES = ("en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it"
                       "zh", "id", "tr", "nl", "sv")
 
 
-class NoArgs(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class StrictArgs(BaseModel):
+    """The base of every checker's kwargs: typed strictly, as the data gives them (``true`` is no
+    count, ``"5"`` no number, ``5.0`` no whole number), no key the checker does not take."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class NoArgs(StrictArgs):
+    pass
 
 
 class InstructionDataError(ValueError):
@@ -58,11 +66,53 @@ def _identifier() -> LanguageIdentifier:
 Checker = Callable[[str, Any, CheckContext], bool]
 
 
+class KwargPattern(NamedTuple):
+    """A regular expression a checker builds from a kwarg's value (with the flags it uses)."""
+
+    kwarg: str
+    value: str
+    pattern: str
+    flags: int = 0
+
+
+# the regular expressions a checker builds from its kwargs (in its row's context)
+Patterns = Callable[[Any, CheckContext], Iterable[KwargPattern]]
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str, flags: int) -> re.Pattern[str] | str:
+    try:
+        return re.compile(pattern, flags)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return str(exc) or type(exc).__name__
+
+
+def regex(pattern: str, flags: int = 0, what: str = "pattern") -> re.Pattern[str]:
+    """A pattern built from a kwarg, compiled once (cached: compiled when the row is validated at
+    planning, reused by every check). One that is no regular expression is the row's
+    :class:`InstructionDataError` (IFEval's code raises ``re.error`` there and ends the run)."""
+    found = _compiled(pattern, flags)
+    if isinstance(found, str):
+        raise InstructionDataError(f"{what} {pattern!r} is not a valid regular expression ({found})"[:300])
+    return found
+
+
+def check_patterns(instruction_id: str, found: Instruction, args: BaseModel, context: CheckContext) -> None:
+    """Compile every regular expression the checker builds from ``args``; one that does not
+    compile is the row's :class:`InstructionDataError`, naming the kwarg and its value."""
+    for item in (found.patterns(args, context) if found.patterns else ()):
+        compiled = _compiled(item.pattern, item.flags)
+        if isinstance(compiled, str):
+            raise InstructionDataError(f"{instruction_id}: kwarg {item.kwarg}: {item.value!r} is not a valid "
+                                       f"regular expression ({compiled})"[:300])
+
+
 @dataclass(frozen=True)
 class Instruction:
     id: str
     args: type[BaseModel]
     check: Checker
+    patterns: Patterns | None = None
     group: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -74,16 +124,18 @@ INSTRUCTIONS: dict[str, Instruction] = {}
 BENCHMARK_INSTRUCTIONS: dict[str, dict[str, Instruction]] = {}
 
 
-def instruction(*ids: str, args: type[BaseModel] = NoArgs, benchmark: str | None = None
-                ) -> Callable[[Checker], Checker]:
-    """Register a checker under one or more instruction ids (for ``benchmark`` only, when given)."""
+def instruction(*ids: str, args: type[BaseModel] = NoArgs, benchmark: str | None = None,
+                patterns: Patterns | None = None) -> Callable[[Checker], Checker]:
+    """Register a checker under one or more instruction ids (for ``benchmark`` only, when given).
+    ``patterns`` names the kwargs the checker uses as regular expressions, with the pattern it
+    builds from each: a row whose pattern does not compile is refused when it is validated."""
     table = INSTRUCTIONS if benchmark is None else BENCHMARK_INSTRUCTIONS.setdefault(benchmark, {})
 
     def register(fn: Checker) -> Checker:
         for instruction_id in ids:
             if instruction_id in table:
                 raise ValueError(f"instruction {instruction_id!r} registered twice")
-            table[instruction_id] = Instruction(instruction_id, args, fn)
+            table[instruction_id] = Instruction(instruction_id, args, fn, patterns)
         return fn
 
     return register
@@ -147,14 +199,33 @@ def follows(found: Instruction, args: BaseModel, response: str, context: CheckCo
     return bool(response.strip()) and bool(found.check(response, args, context))
 
 
+def parse_row(instruction_ids: Any, kwargs_list: Any, context: CheckContext) -> list[tuple[Instruction, BaseModel]]:
+    """A row's instructions, each with its checker and typed kwargs, every kwarg used as a regular
+    expression compiled: what :func:`verdicts` checks, validated without a response (at planning).
+
+    Raises :class:`InstructionDataError` for a row whose ids or kwargs cannot be checked."""
+    if not isinstance(instruction_ids, list) or not instruction_ids \
+            or not all(isinstance(i, str) for i in instruction_ids):
+        raise InstructionDataError(f"instruction_id_list must be a non-empty list of ids, "
+                                   f"got {instruction_ids!r}"[:200])
+    if not isinstance(kwargs_list, list):
+        raise InstructionDataError(f"kwargs must be a list of objects, got {kwargs_list!r}"[:200])
+    if len(kwargs_list) != len(instruction_ids):
+        raise InstructionDataError(f"{len(instruction_ids)} instruction id(s) but {len(kwargs_list)} kwargs")
+    checked = []
+    for instruction_id, kwargs in zip(instruction_ids, kwargs_list, strict=True):
+        found, args = parse_args(instruction_id, kwargs, context.benchmark)
+        check_patterns(instruction_id, found, args, context)
+        checked.append((found, args))
+    return checked
+
+
 def verdicts(instruction_ids: list[str], kwargs_list: list[Any], response: str,
              context: CheckContext) -> list[dict[str, Any]]:
     """Each instruction's strict and loose verdict, with the kwargs it was checked with.
 
     Raises :class:`InstructionDataError` for a row whose ids or kwargs cannot be checked."""
-    if len(kwargs_list) != len(instruction_ids):
-        raise InstructionDataError(f"{len(instruction_ids)} instruction id(s) but {len(kwargs_list)} kwargs")
-    checked = [parse_args(i, k, context.benchmark) for i, k in zip(instruction_ids, kwargs_list, strict=True)]
+    checked = parse_row(instruction_ids, kwargs_list, context)
     variants = loose_variants(response)
     out = []
     for instruction_id, (found, args) in zip(instruction_ids, checked, strict=True):

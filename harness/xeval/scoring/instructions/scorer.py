@@ -20,7 +20,7 @@ from typing import Any
 
 from xeval.scoring import ScorerContext, ScorerFactory, scorer
 from xeval.scoring.builtin import score_each
-from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, split_id, verdicts
+from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, parse_row, split_id, verdicts
 from xeval.types import MetricFacts, Prediction, Sample, Score
 
 METRICS = ("prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc")
@@ -46,21 +46,37 @@ def instruction_verdicts(sample: Sample, text: str) -> list[dict[str, Any]]:
     return found
 
 
-def _compute(sample: Sample, text: str) -> list[dict[str, Any]]:
+def _row(sample: Sample) -> tuple[Any, Any, CheckContext]:
+    """The sample's instruction ids, their kwargs, and the context they are checked in."""
     doc = sample.metadata.get("doc") or {}
     ids, kwargs = doc.get("instruction_id_list"), doc.get("kwargs")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
         raise InstructionDataError(f"instruction_id_list must be a non-empty list of ids, got {ids!r}"[:200])
-    if not isinstance(kwargs, list):
-        raise InstructionDataError(f"kwargs must be a list of objects, got {kwargs!r}"[:200])
     prefixes = {split_id(i)[0] for i in ids} - {None}
     language = prefixes.pop() if len(prefixes) == 1 else sample.input_language
     prompt = doc.get("prompt")
     if not isinstance(prompt, str):
         prompt = sample.messages[-1].content if sample.messages else ""
     benchmark = doc.get("benchmark")  # a benchmark with rules of its own for some ids (multi_if)
-    return verdicts(ids, kwargs, text, CheckContext(language=str(language), prompt=prompt,
-                                                    benchmark=benchmark if isinstance(benchmark, str) else "ifeval"))
+    return ids, kwargs, CheckContext(language=str(language), prompt=prompt,
+                                     benchmark=benchmark if isinstance(benchmark, str) else "ifeval")
+
+
+def _compute(sample: Sample, text: str) -> list[dict[str, Any]]:
+    ids, kwargs, context = _row(sample)
+    return verdicts(ids, kwargs, text, context)
+
+
+def row_error(sample: Sample) -> str | None:
+    """Why the sample's instructions cannot be checked (an unknown id, a kwarg of the wrong type or
+    out of range, a pattern that is no regular expression), or None: the row is validated without
+    a response, so a bad row is known before the model is asked."""
+    try:
+        ids, kwargs, context = _row(sample)
+        parse_row(ids, kwargs, context)
+    except InstructionDataError as exc:
+        return str(exc)
+    return None
 
 
 class InstructionScorer:
@@ -74,6 +90,10 @@ class InstructionScorer:
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         return score_each(self.name, samples, predictions, self.score_one)
+
+    def row_error(self, sample: Sample) -> str | None:
+        """Planning: why this row cannot be scored at all (see :func:`row_error`), or None."""
+        return row_error(sample)
 
     def score_one(self, sample: Sample, prediction: Prediction) -> Score:
         try:
