@@ -72,6 +72,8 @@ class RaySession:
         if not self.ray.is_initialized():
             if address:
                 _check_reachable(address)
+            elif os.environ.get("RAY_ADDRESS", "").strip():  # what ray.init() joins: checked the same way
+                _check_reachable(os.environ["RAY_ADDRESS"].strip(), "RAY_ADDRESS")
             try:
                 self.ray.init(address=address or None, include_dashboard=False, logging_level=logging.ERROR,
                               log_to_driver=False, configure_logging=False)
@@ -419,20 +421,21 @@ def _request_key(request: Any) -> str:
     return dump() if callable(dump) else repr(request)
 
 
-def _check_reachable(address: str) -> None:
-    """``HOST:PORT`` / ``ray://HOST:PORT``: something must listen there (Ray itself waits long on a
-    dead address before failing); ``auto`` and other forms are left to Ray."""
+def _check_reachable(address: str, flag: str = "--ray-address") -> None:
+    """``HOST:PORT`` / ``ray://HOST:PORT``: something must listen there, and speak gRPC as Ray's head
+    does (Ray itself waits minutes on a dead address, or on another kind of server, before
+    failing); ``auto`` and other forms are left to Ray (from ``RAY_ADDRESS``, any other form)."""
     import socket
 
     host, sep, port = address.removeprefix("ray://").rpartition(":")
-    if not sep or not port.isdigit() or not host:
-        if address != "auto" and not address.startswith(("ray://", "anyscale://")):
+    if not sep or not port.isdigit() or not host or "://" in host:
+        if flag == "--ray-address" and address != "auto" and not address.startswith(("ray://", "anyscale://")):
             raise XevalError(f"--ray-address {redact(address)!r}: expected HOST:PORT, ray://HOST:PORT or auto")
         return
     try:
         sock = socket.create_connection((host.strip("[]"), int(port)), timeout=5)
     except OSError as exc:
-        raise XevalError(f"--ray-address {redact(address)}: nothing answers there "
+        raise XevalError(f"{flag} {redact(address)}: nothing answers there "
                          f"({exc.strerror or type(exc).__name__}); is the cluster's head started (ray start --head)?") \
             from None
     with sock:
@@ -440,7 +443,7 @@ def _check_reachable(address: str) -> None:
             return  # a TLS cluster: its handshake is Ray's to make
         speaks = _speaks_grpc(sock)
     if not speaks:
-        raise XevalError(f"--ray-address {redact(address)}: something answers there, but not Ray (no gRPC: "
+        raise XevalError(f"{flag} {redact(address)}: something answers there, but not Ray (no gRPC: "
                          f"{speaks.why}); give the head's GCS port (ray start --head prints it, default 6379) "
                          "or ray://HOST:10001")
 
