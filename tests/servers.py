@@ -43,26 +43,79 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=15)
 
 
-@contextmanager
-def llama_server(model: Path, *, logits_all: bool = False, log: Path | None = None,
-                 use_extra_bufts: bool | None = None, verbose: bool = True) -> Iterator[str]:
-    """The real ``llama_cpp.server`` serving ``model`` with Gemma's chat format, started through
-    xeval's wrapper so the kernel-path decision (no AMX buffer types on AMX builds) applies;
-    yields the base URL (``http://127.0.0.1:PORT/v1``)."""
+def start_llama_server(model: Path, *, port: int | None = None, logits_all: bool = False, log: Path | None = None,
+                       use_extra_bufts: bool | None = None,
+                       verbose: bool = True) -> tuple[subprocess.Popen[bytes], str]:
+    """Start the real ``llama_cpp.server`` serving ``model`` with Gemma's chat format, through
+    xeval's wrapper (the kernel-path decision applies, as in ``xeval serve``), and wait until it
+    answers; returns the process (stop it by its PID) and the base URL (``http://127.0.0.1:PORT/v1``)."""
     from xeval.models.llamacpp_runtime import server_command
 
-    port = free_port()
+    port = port or free_port()
     command = server_command(model, port=port, use_extra_bufts=use_extra_bufts, extra_args=[
         "--chat_format", "gemma", "--n_ctx", "4096", "--n_threads", str(os.cpu_count() or 1),
         "--verbose", str(verbose).lower()])
     if logits_all:
         command += ["--logits_all", "true"]
-    sink = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    sink = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    if log:
+        sink.close()  # type: ignore[union-attr]  # the child holds its own handle
     try:
         wait_for(f"http://127.0.0.1:{port}/v1/models", proc)
-        yield f"http://127.0.0.1:{port}/v1"
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+@contextmanager
+def llama_server(model: Path, *, logits_all: bool = False, log: Path | None = None,
+                 use_extra_bufts: bool | None = None, verbose: bool = True) -> Iterator[str]:
+    """The real ``llama_cpp.server`` (see :func:`start_llama_server`), stopped by its PID after."""
+    proc, url = start_llama_server(model, logits_all=logits_all, log=log, use_extra_bufts=use_extra_bufts,
+                                   verbose=verbose)
+    try:
+        yield url
     finally:
         stop(proc)
-        if log:
-            sink.close()  # type: ignore[union-attr]
+
+
+STUB = Path(__file__).resolve().parent / "stub_openai.py"
+
+
+def start_stub_server(*, port: int | None = None, reply: str = "Rating: [[7]]", basic_auth: str | None = None,
+                      log: Path | None = None, die_after: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """The stub OpenAI-compatible server (``tests/stub_openai.py``: a fixed reply at once) in a
+    process of its own; returns it (stop or kill it by its PID) and its base URL."""
+    import sys
+
+    port = port or free_port()
+    command = [sys.executable, str(STUB), "--port", str(port), "--reply", reply]
+    if basic_auth:
+        command += ["--basic-auth", basic_auth]
+    if log:
+        command += ["--log", str(log)]
+    if die_after is not None:
+        command += ["--die-after", str(die_after)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:  # up when it accepts connections (with basic auth, /models answers 401)
+        if proc.poll() is not None:
+            raise RuntimeError(f"stub server exited early with code {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                stop(proc)
+                raise TimeoutError("the stub server did not come up in 30 s") from None
+            time.sleep(0.1)
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+def kill(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL by PID, as an out-of-memory kill or a crash ends a server: no goodbye."""
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)

@@ -82,6 +82,19 @@ def damaged_run(tmp: Path) -> str:
     return str(tmp / "runs" / "d")
 
 
+SECRET = "sk-live-0123456789abcdef"  # a credential given as an argument: refused, never echoed
+
+
+def http_server() -> int:
+    """A plain HTTP server on 127.0.0.1 (not Ray), alive for the test session; its port."""
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return int(server.server_address[1])
+
+
 Case = Callable[[Path], tuple[list[str], list[str], dict[str, str]]]
 CASES: dict[str, Case] = {
     "broken YAML": lambda t: (task_dir(t, "task: t\ndoc_to_text: [unclosed\n"), ["t.yaml", "broken YAML", "line"], {}),
@@ -355,6 +368,33 @@ CASES: dict[str, Case] = {
     "IFEval num_words of 5000 digits": lambda t: (release(t, "ifeval", "ifeval/input_data.jsonl", instruction_row(
         1, "length_constraints:number_words", '{"num_words": ' + "9" * 5000 + ', "relation": "at least"}')),
         ["input_data.jsonl", "bad JSON on line 1", "4300 digits"], {}),
+    # issue 38 (dead servers, credentials in arguments, Ray addresses and workers)
+    "openai down_after=0": lambda t: (["run", "--model", "openai:m@http://127.0.0.1:9/v1", "--model-args", "down_after=0",
+                                       "--tasks", "xeval_qa_en", "--no-cache"], ["down_after=0", "more than 0"], {}),
+    "judge down_after=soon": lambda t: (["run", "--model", "none", "--tasks", "xeval_qa_en", "--no-cache", "--judge",
+                                         "openai:m@http://127.0.0.1:9/v1", "--judge-args", "down_after=soon"],
+                                        ["down_after", "'soon'"], {}),
+    "openai_api_key in model args": lambda t: (["run", "--model", "openai:m@http://127.0.0.1:9/v1", "--model-args",
+                                                f"openai_api_key={SECRET}", "--tasks", "xeval_qa_en", "--no-cache"],
+                                               ["--model-args", "openai_api_key", "credential", "environment"], {}),
+    "token in llama.cpp model args": lambda t: (["run", "--model", "embedded", "--model-args", f"hf_token={SECRET}",
+                                                 "--tasks", "xeval_qa_en", "--no-cache"],
+                                                ["--model-args", "hf_token", "environment"], {}),
+    "password in judge args": lambda t: (["run", "--model", "none", "--tasks", "xeval_qa_en", "--no-cache", "--judge",
+                                          "openai:m@http://127.0.0.1:9/v1", "--judge-args", f"password={SECRET}"],
+                                         ["--judge-args", "password", "environment"], {}),
+    "--ray-address at a plain HTTP server": lambda t: (["run", "--executor", "ray", "--ray-address",
+                                                        f"127.0.0.1:{http_server()}", "--tasks", "xeval_qa_en",
+                                                        "--limit", "1", "--no-cache", "--output", str(t / "out")],
+                                                       ["--ray-address 127.0.0.1:", "not Ray"], {}),
+    "RAY_ADDRESS at a plain HTTP server": lambda t: (["run", "--executor", "ray", "--tasks", "xeval_qa_en", "--limit",
+                                                      "1", "--no-cache", "--output", str(t / "out")],
+                                                     ["RAY_ADDRESS 127.0.0.1:", "not Ray"],
+                                                     {"RAY_ADDRESS": f"127.0.0.1:{http_server()}"}),
+    "--workers beyond a local cluster": lambda t: (["run", "--executor", "ray", "--workers", "100000", "--tasks",
+                                                    "xeval_qa_en", "--limit", "1", "--no-cache", "--output",
+                                                    str(t / "out")], ["--workers 100000", "local Ray cluster"],
+                                                   {"RAY_ADDRESS": ""}),
 }
 
 
@@ -386,6 +426,7 @@ def test_bad_input(name: str, tmp_path: Path) -> None:
     assert len(lines) == 1, out.stderr
     for needle in needles:
         assert needle in lines[0], lines[0]
+    assert SECRET not in out.stderr + out.stdout
 
 
 def test_comparing_a_run_without_records_fails(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from xeval import __version__
-from xeval.errors import XevalError
+from xeval.errors import ServerDown, XevalError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -198,6 +198,12 @@ def main(argv: list[str] | None = None) -> int:
                     "data": _cmd_data}
         handler = handlers[args.command]
         return handler(args)
+    except ServerDown as exc:  # a server gone mid-run: not bad input; the run is incomplete (exit 3)
+        from xeval.redaction import redact
+
+        resume = f"; continue with --resume {exc.run_dir} once it answers again" if exc.run_dir else ""
+        print(f"xeval: error: {redact(str(exc))}; finished samples are saved{resume}", file=sys.stderr)
+        return exc.exit_code
     except XevalError as exc:
         from xeval.redaction import redact
 
@@ -216,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from xeval.models.base import abilities_of
     from xeval.models.registry import parse_model_args, resolve_spec
-    from xeval.redaction import redact
+    from xeval.redaction import redact, refuse_secret_args
     from xeval.results import read_records
     from xeval.results.leaderboard import to_markdown, write_leaderboard
     from xeval.results.matrix import cluster_matrix, has_matrix, matrix_markdown
@@ -251,6 +257,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _apply_protocol(args)
     resolve_spec(args.model)  # an unknown spec fails before any data is read
     model_args = parse_model_args(args.model_args) if isinstance(args.model_args, str | None) else args.model_args
+    refuse_secret_args(model_args, "--model-args")
+    judge_args = parse_model_args(args.judge_args)
+    refuse_secret_args(judge_args, "--judge-args")
     if args.chat_template:
         if args.model.startswith("openai:") and model_args.get("api", "chat") == "chat":
             print("xeval: note: --chat-template is ignored for openai: chat requests (the server applies its "
@@ -302,7 +311,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         if args.judge:
             resolve_spec(args.judge)
-            config.judge = open_model(args.judge, parse_model_args(args.judge_args), role="judge")
+            config.judge = open_model(args.judge, judge_args, role="judge")
             config.judge_mode = args.judge_mode
         if args.baseline:
             config.baseline = _baseline(args.baseline, args.output, open_model, config, index, args.mc_mode)

@@ -27,3 +27,19 @@ class MissingDependencyError(ModelError):
 
     def __reduce__(self) -> tuple[type, tuple[str, str]]:  # raised in a Ray worker, unpickled on the driver
         return (type(self), (self.what, self.pip))
+
+
+class ServerDown(XevalError):
+    """A server the run sends requests to stopped answering (a run of connection failures longer
+    than the circuit breaker's window): the run stops, what was recorded stays, and ``--resume``
+    asks the rest once it is back. The CLI exits with code 3 (the run is not complete), not 2."""
+
+    exit_code = 3
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.run_dir: str | None = None  # the run folder to resume, set by the runner that stopped
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # raised in a Ray worker, unpickled on the driver
+        return (type(self), (self.message,))

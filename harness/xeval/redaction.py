@@ -53,3 +53,47 @@ def redact_value(value: Any) -> Any:
 
 def is_redacted(text: str) -> bool:
     return REDACTED in text
+
+
+# the last word of an argument's name that makes it a credential (``openai_api_key``, ``hf_token``,
+# ``client_secret``, ``password``, an ``Authorization`` header); a tokenizer's special tokens
+# (``eos_token``) and the name of a variable holding one (``api_key_env``) are not
+_SECRET_WORDS = frozenset({"key", "apikey", "token", "secret", "password", "passwd", "pwd", "passphrase",
+                           "credential", "credentials", "authorization", "auth", "bearer", "cookie"})
+_SPECIAL_TOKENS = frozenset({"bos", "eos", "pad", "unk", "sep", "cls", "mask", "stop", "start", "end", "special",
+                             "next", "first", "last"})
+_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether an argument (or header, or body field) named ``name`` holds a credential."""
+    words = [w.lower() for w in _WORD.findall(name)]
+    if not words or words[-1] not in _SECRET_WORDS:
+        return False
+    return not (words[-1] == "token" and len(words) > 1 and words[-2] in _SPECIAL_TOKENS)
+
+
+def secret_names(args: Any, path: str = "") -> list[str]:
+    """The credential-named entries of a backend's arguments, nested mappings included
+    (``extra_headers={"Authorization": ...}``), as dotted paths."""
+    found: list[str] = []
+    if isinstance(args, dict):
+        for name, value in args.items():
+            where = f"{path}.{name}" if path else str(name)
+            if isinstance(name, str) and is_secret_name(name):
+                found.append(where)
+            else:
+                found.extend(secret_names(value, where))
+    return found
+
+
+def refuse_secret_args(args: dict[str, Any] | None, flag: str = "--model-args") -> None:
+    """Credentials are never model arguments: they would be sent as body fields and written into
+    run.json and summary.json. One line naming the argument (never its value), exit 2."""
+    from xeval.errors import ModelError
+
+    found = secret_names(args or {})
+    if found:
+        raise ModelError(f"{flag}: {', '.join(found)} looks like a credential; it is not taken as an argument "
+                         "(it would be sent and written into the run's files): put it in an environment variable "
+                         "(openai: OPENAI_API_KEY, or the variable named by api_key_env=VAR; Hugging Face: HF_TOKEN)")

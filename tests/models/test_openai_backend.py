@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from xeval.errors import ModelError
+from xeval.errors import ModelError, ServerDown
 from xeval.models.registry import load_model
 from xeval.run.runner import RunConfig, plan_tasks, run_evaluation
 from xeval.tasks.task_index import TaskIndex
@@ -106,10 +106,13 @@ def test_dead_server(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(ModelError, match="cannot reach"):  # before the run: one clear error
         load_model(f"openai:gemma@{url}")
-    # a server that dies mid-run: each sample records why, the run goes on
-    model = load_model(f"openai:gemma@{url}", {"max_retries": 1, "backoff": 0.01, "preflight": False})
-    [completion] = model.generate(_requests()[:1])
-    assert completion.error and "cannot connect" in completion.error
+    # a server gone mid-run: not a failed sample each, but the circuit breaker ending the call
+    # (the run) once its window of connection failures is spanned, naming the server
+    model = load_model(f"openai:gemma@{url}", {"max_retries": 1, "backoff": 0.01, "preflight": False,
+                                               "down_after": 0.5})
+    with pytest.raises(ServerDown, match=f"the server at {url} stopped answering"):
+        model.generate(_requests()[:1])
+    model.close()
 
 
 def test_api_key_comes_only_from_the_environment(monkeypatch) -> None:
@@ -134,3 +137,143 @@ def test_vllm_without_the_package_names_the_pip_command() -> None:
         pytest.skip("vllm is installed here")
     with pytest.raises(ModelError, match=r"pip install 'xeval\[vllm\]'"):
         load_model("vllm:some/model")
+
+
+# -- the circuit breaker (models/breaker.py), against a stub server killed by PID ---------------
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "openai"])
+def test_a_server_killed_mid_run_ends_the_call_within_the_window(tmp_path: Path, transport: str) -> None:
+    """Before: every request retried with backoff (six tries, ~30-60 s a batch, then a failed
+    sample each, and the next batch started over). Now: ServerDown once the connection failures
+    in a row span down_after, naming the server; no request of the batch becomes a failure."""
+    import time
+
+    from ..servers import kill, start_stub_server
+
+    proc, url = start_stub_server(reply="fine")
+    try:
+        model = load_model(f"openai:stub@{url}", {"transport": transport, "down_after": 2, "max_retries": 0,
+                                                 "concurrency": 4})
+        assert all(c.text == "fine" for c in model.generate(_requests()))
+        kill(proc)
+        began = time.monotonic()
+        with pytest.raises(ServerDown) as raised:  # max_retries=0: still no failed sample, the breaker decides
+            model.generate(_requests() * 5)
+        took = time.monotonic() - began
+        print(f"\n{transport}: server killed -> ServerDown in {took:.2f} s (down_after=2)")
+        assert 2.0 <= took < 6.0
+        assert f"the server at {url} stopped answering" in str(raised.value)
+        began = time.monotonic()
+        with pytest.raises(ServerDown):  # open: later calls fail at once, nothing is sent
+            model.generate(_requests()[:1])
+        assert time.monotonic() - began < 0.5
+    finally:
+        kill(proc)
+    model.close()
+
+
+def test_a_server_back_within_the_window_loses_nothing(tmp_path: Path) -> None:
+    """A restart shorter than down_after: requests wait it out and are answered; none fails."""
+    import threading
+
+    from ..servers import free_port, kill, start_stub_server
+
+    port = free_port()
+    proc, url = start_stub_server(port=port, reply="first")
+    model = load_model(f"openai:stub@{url}", {"down_after": 20, "backoff": 0.2, "max_retries": 1})
+    kill(proc)
+    restarted: list = []
+    timer = threading.Timer(2.0, lambda: restarted.append(start_stub_server(port=port, reply="second")[0]))
+    timer.start()
+    try:
+        completions = model.generate(_requests())
+    finally:
+        timer.join()
+        for p in restarted:
+            kill(p)
+    model.close()
+    assert [c.text for c in completions] == ["second"] * len(PROMPTS), [c.error for c in completions]
+
+
+@pytest.mark.parametrize("value", [0, -1, "soon", float("nan"), float("inf"), True])
+def test_down_after_is_checked(value: object) -> None:
+    with pytest.raises(ModelError, match="down_after"):
+        load_model("openai:stub@http://127.0.0.1:9/v1", {"down_after": value, "preflight": False})
+
+
+def test_the_breaker_message_never_holds_credentials() -> None:
+    from xeval.models.breaker import CircuitBreaker
+
+    breaker = CircuitBreaker("http://user:hunter2hunter2@127.0.0.1:9/v1?api_key=sk-abcdefgh", window=0.01)
+    breaker.failure("cannot connect")
+    import time
+
+    time.sleep(0.02)
+    with pytest.raises(ServerDown) as raised:
+        breaker.failure("cannot connect")
+    assert "hunter2" not in str(raised.value) and "sk-abcdefgh" not in str(raised.value)
+    assert "127.0.0.1:9" in str(raised.value)
+    import pickle
+
+    again = pickle.loads(pickle.dumps(raised.value))  # raised in a Ray worker, read on the driver
+    assert isinstance(again, ServerDown) and str(again) == str(raised.value)
+
+
+# -- credentials: never arguments; basic auth from the URL -----------------------------------------
+
+
+@pytest.mark.parametrize("args", [{"openai_api_key": "sk-live-secret-1"}, {"hf_token": "hf_secret_value_1"},
+                                  {"client_secret": "s3cr3t-v4lue"}, {"password": "pw-value-123"},
+                                  {"extra_headers": {"Authorization": "Bearer sk-live-secret-1"}}])
+def test_credential_named_arguments_are_refused_without_their_value(args: dict) -> None:
+    for spec in ("openai:stub@http://127.0.0.1:9/v1", "embedded", "scripted:nothing.json"):
+        with pytest.raises(ModelError, match="looks like a credential") as raised:
+            load_model(spec, {**args, "preflight": False})
+        assert not any(v in str(raised.value) for v in ("sk-live", "hf_secret", "s3cr3t", "pw-value"))
+
+
+def test_names_that_are_not_credentials_pass() -> None:
+    from xeval.redaction import is_secret_name
+
+    for name in ("max_tokens", "eos_token", "add_bos_token", "api_key_env", "top_k", "n_ctx", "chat_template"):
+        assert not is_secret_name(name), name
+    for name in ("api_key", "openai_api_key", "hf_token", "token", "Authorization", "x-api-key", "secretKey"):
+        assert is_secret_name(name), name
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "openai"])
+def test_basic_auth_from_the_url_works_and_is_never_written(tmp_path: Path, transport: str) -> None:
+    """Before: 'Cannot combine AUTHORIZATION header with AUTH argument or credentials encoded in
+    URL' on every request (aiohttp), exit 3. Now: the URL's user and password go as basic auth,
+    and the URL used, recorded and printed has none."""
+    from ..servers import kill, start_stub_server
+
+    log = tmp_path / "requests.jsonl"
+    proc, url = start_stub_server(reply="Paris", basic_auth="alice:pa55-w0rd-xyz", log=log)
+    authed = url.replace("http://", "http://alice:pa55-w0rd-xyz@")
+    try:
+        model = load_model(f"openai:stub@{authed}", {"transport": transport})
+        assert model.base_url == url
+        assert [c.text for c in model.generate(_requests()[:2])] == ["Paris", "Paris"]
+        index = _one_task(tmp_path)
+        config = RunConfig(model=f"openai:stub@{authed}", tasks="t", output=tmp_path / "out", run_id="r")
+        result = run_evaluation(config, model, plan_tasks(config, index))
+        model.close()
+    finally:
+        kill(proc)
+    seen = [json.loads(x) for x in log.read_text().splitlines()]
+    assert all(r["auth"] == "Basic" and r["authorized"] for r in seen), seen
+    assert result.summary["n_errors"] == 0
+    for name in ("run.json", "summary.json", "samples.jsonl"):
+        text = (result.run_dir / name).read_text(encoding="utf-8")
+        assert "pa55-w0rd-xyz" not in text and "alice:" not in text, name
+
+
+def _one_task(folder: Path) -> TaskIndex:
+    (folder / "data.jsonl").write_text('{"q": "Capital of France?", "a": "Paris"}\n', encoding="utf-8")
+    (folder / "t.yaml").write_text(
+        "task: t\ndataset_path: json\ndataset_kwargs:\n  data_files:\n    test: data.jsonl\n"
+        "output_type: generate_until\ndoc_to_text: '{{q}}'\ndoc_to_target: a\n"
+        "metric_list:\n  - metric: exact_match\n", encoding="utf-8")
+    return TaskIndex.load(extra_paths=[folder])

@@ -104,3 +104,124 @@ def test_sigkilled_run_resumes_to_the_uninterrupted_records(tmp_path: Path) -> N
     a = json.loads((tmp_path / "clean" / "summary.json").read_text())
     b = json.loads((run_dir / "summary.json").read_text())
     assert a["metrics"] == b["metrics"] and b["complete"]
+
+
+def _records(run_dir: Path) -> dict[str, dict]:
+    lines = (run_dir / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+    return {r["key"]: r for r in map(json.loads, lines)}
+
+
+def _error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("xeval: error:")]
+
+
+def _wait_for_records(run_dir: Path, n: int, proc: subprocess.Popen[str], timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    samples = run_dir / "samples.jsonl"
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the run ended before the server was killed"
+        if samples.exists() and len(samples.read_bytes().splitlines()) >= n:
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"{n} records did not appear in {timeout:g} s")
+
+
+def test_a_server_killed_mid_run_stops_it_in_seconds_and_resume_completes_it(tmp_path: Path) -> None:
+    """The real model server (llama_cpp.server, as `xeval serve` starts it) SIGKILLed mid-run.
+    Before: every batch waited out six backed-off retries per request, then recorded failures
+    and the next batch started over (600 s later still running). Now: one line naming the server
+    within the breaker's window, exit 3, the records written so far kept and none failed; the
+    server restarted, --resume completes the run with the records of an uninterrupted one."""
+    pytest.importorskip("llama_cpp.server")
+    from xeval.models.embedded import embedded_model_path
+
+    from ..servers import kill, start_llama_server
+
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    _sums_task(tasks, 40)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/v1"
+    out = tmp_path / "out"
+    common = [sys.executable, "-m", "xeval", "run", "--model", f"openai:gemma@{url}", "--tasks-dir", str(tasks),
+              "--tasks", "sums", "--no-cache", "--output", str(out), "--concurrency", "1"]  # batches of 16
+    server, _ = start_llama_server(embedded_model_path(), port=port, verbose=False)
+    try:
+        clean = subprocess.run([*common, "--run-id", "clean"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert clean.returncode == 0, clean.stderr
+        run = subprocess.Popen([*common, "--run-id", "killed"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+        _wait_for_records(out / "killed", 16, run)  # the first batch written, the second in flight
+        kill(server)
+        killed_at = time.monotonic()
+        _, stderr = run.communicate(timeout=120)
+        took = time.monotonic() - killed_at
+    finally:
+        kill(server)
+    print(f"\nserver SIGKILLed -> the run stopped in {took:.1f} s (down_after default 10 s): "
+          f"{_error_lines(stderr)}")
+    assert run.returncode == 3, stderr[-2000:]
+    assert took < 30
+    [line] = _error_lines(stderr)
+    assert f"the server at {url} stopped answering" in line and f"--resume {out / 'killed'}" in line
+    assert "Traceback" not in stderr
+    kept = _records(out / "killed")
+    assert 16 <= len(kept) < 40 and not any(r["error"] for r in kept.values())  # no outage turned into failures
+    assert json.loads((out / "killed" / "summary.json").read_text())["complete"] is False
+    server, _ = start_llama_server(embedded_model_path(), port=port, verbose=False)
+    try:
+        resumed = subprocess.run([sys.executable, "-m", "xeval", "run", "--resume", str(out / "killed"), "--no-cache",
+                                  "--tasks-dir", str(tasks)],
+                                 cwd=ROOT, capture_output=True, text=True, timeout=600)
+    finally:
+        kill(server)
+    assert resumed.returncode == 0, resumed.stderr
+    clean_records, resumed_records = _records(out / "clean"), _records(out / "killed")
+    assert set(resumed_records) == set(clean_records) and len(clean_records) == 40
+    for key, record in clean_records.items():
+        assert resumed_records[key] == record, key
+    assert json.loads((out / "killed" / "summary.json").read_text())["complete"]
+
+
+def test_a_judge_whose_server_dies_trips_the_same_breaker(tmp_path: Path) -> None:
+    """The judge's server crashes mid-run (the stub exits on its 21st completion): the run
+    stops with one line naming the judge's server within its down_after (3 s here, from
+    --judge-args), exit 3; the batches judged are kept, none with a judge failure; resumed with
+    the judge back, every sample is judged."""
+    from ..servers import kill, start_stub_server
+
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    _sums_task(tasks, 48)
+    yaml = (tasks / "sums.yaml").read_text()
+    judged = yaml.replace("    id_field: id\n", "    id_field: id\n    scorers: ['judge:helpfulness']\n")
+    (tasks / "sums.yaml").write_text(judged)
+    model, model_url = start_stub_server(reply="4")
+    port = free_port()
+    judge, judge_url = start_stub_server(port=port, reply="Rating: [[7]]", die_after=20)
+    out = tmp_path / "out"
+    common = [sys.executable, "-m", "xeval", "run", "--model", f"openai:stub@{model_url}", "--tasks-dir", str(tasks),
+              "--tasks", "sums", "--no-cache", "--output", str(out), "--concurrency", "1",
+              "--judge", f"openai:judge@{judge_url}", "--judge-args", "down_after=3"]
+    try:
+        began = time.monotonic()
+        first = subprocess.run([*common, "--run-id", "j"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        took = time.monotonic() - began
+        assert judge.poll() is not None  # it crashed
+        kept = _records(out / "j")
+        judge, _ = start_stub_server(port=port, reply="Rating: [[7]]")
+        resumed = subprocess.run([*common, "--resume", str(out / "j")], cwd=ROOT, capture_output=True, text=True,
+                                 timeout=300)
+    finally:
+        kill(model)
+        kill(judge)
+    print(f"\njudge server crashed -> run stopped after {took:.1f} s in all: {_error_lines(first.stderr)}")
+    assert first.returncode == 3, first.stderr[-2000:]
+    [line] = _error_lines(first.stderr)
+    assert f"the server at {judge_url} stopped answering" in line and "down_after=3" in line
+    assert took < 30
+    assert 16 <= len(kept) < 48
+    assert all(r["scores"]["judge_helpfulness"]["value"] == 7 for r in kept.values())  # no judge failure recorded
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    final = _records(out / "j")
+    assert len(final) == 48 and all(r["scores"]["judge_helpfulness"]["value"] == 7 for r in final.values())

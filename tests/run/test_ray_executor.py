@@ -209,3 +209,61 @@ def test_an_in_process_judge_is_a_worker_of_its_own_and_an_api_stays_on_the_driv
         assert not _stays_on_the_driver("embedded", {}) and not _stays_on_the_driver("vllm:m", {})
     finally:
         executor.close()
+
+
+def test_the_address_check_tells_ray_from_a_plain_http_server(cluster: Any) -> None:
+    """Before: a plain HTTP server at --ray-address passed the check (something listens) and
+    ray.init waited minutes. Now its answer is read: Ray's GCS speaks gRPC, the HTTP server not."""
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from xeval.run.executors.ray import _check_reachable
+
+    _check_reachable(ray.get_runtime_context().gcs_address)  # the real head passes
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SimpleHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        began = time.monotonic()
+        with pytest.raises(XevalError, match="something answers there, but not Ray"):
+            _check_reachable(f"127.0.0.1:{server.server_address[1]}")
+        assert time.monotonic() - began < 10
+    finally:
+        server.shutdown()
+
+
+def test_workers_beyond_a_cluster_started_here_are_refused_at_once(cluster: Any, tmp_path: Path) -> None:
+    session = _session()
+    session.started_here = True  # as when the run itself started the local cluster
+    try:
+        with pytest.raises(XevalError, match="--workers 3 x num_cpus=1 ask for 3 CPU"):
+            RayModelPool(session, f"scripted:{_scripted_file(tmp_path)}", {}, workers=3)
+    finally:
+        session.started_here = False  # the module's cluster stays up
+
+
+def test_a_remote_call_from_a_worker_trips_the_breaker_on_the_driver(cluster: Any) -> None:
+    """The same circuit breaker in a Ray worker: the server a worker calls dies, and the driver
+    gets ServerDown (not a failed sample, not a lost worker) within the window."""
+    from xeval.errors import ServerDown
+
+    from ..servers import kill, start_stub_server
+
+    proc, url = start_stub_server(reply="ok")
+    pool = RayModelPool(_session(), f"openai:stub@{url}", {"down_after": 1, "max_retries": 0}, workers=1)
+    try:
+        request = _request("hello")
+        assert [c.text for c in pool.generate([request])] == ["ok"]
+        kill(proc)
+        began = time.monotonic()
+        with pytest.raises(ServerDown, match=f"the server at {url} stopped answering"):
+            pool.generate([request, _request("again")])
+        assert time.monotonic() - began < 10
+        assert pool.pool_stats.resent == 0  # the worker was not lost: the server was
+    finally:
+        kill(proc)
+        pool.close()
+
+
+def _request(text: str) -> Any:
+    from xeval.types import GenerationRequest, GenerationSettings, Message
+
+    return GenerationRequest(messages=(Message(role="user", content=text),), settings=GenerationSettings(max_tokens=4))

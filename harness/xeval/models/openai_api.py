@@ -30,11 +30,12 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from xeval.errors import MissingDependencyError, ModelError
+from xeval.errors import MissingDependencyError, ModelError, ServerDown, XevalError
 from xeval.models.base import Abilities
+from xeval.models.breaker import DEFAULT_WINDOW, CircuitBreaker
 from xeval.models.chat import ChatPrompter, template_switches, trim_at_stop
 from xeval.models.loglik import split_whitespace
-from xeval.redaction import redact, register_secret
+from xeval.redaction import redact, refuse_secret_args, register_secret
 from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 
 T = TypeVar("T")
@@ -65,13 +66,13 @@ class _AiohttpClient:
     (its request models, params transform and httpx layers), which bounds throughput at high
     concurrency. Same headers, same endpoints; errors become :class:`HTTPFailure`."""
 
-    def __init__(self, base_url: str, api_key: str, timeout: float, options: dict[str, Any]) -> None:
+    def __init__(self, base_url: str, authorization: str, timeout: float, options: dict[str, Any]) -> None:
         import aiohttp
 
         self._aiohttp = aiohttp
         self._base_url = base_url
         self._params = options.get("params")
-        self._headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json",
+        self._headers = {"Authorization": authorization, "Content-Type": "application/json",
                          **{name: os.environ[var] for name, var in (("OpenAI-Organization", "OPENAI_ORG_ID"),
                                                                     ("OpenAI-Project", "OPENAI_PROJECT_ID"))
                             if os.environ.get(var)},
@@ -140,6 +141,7 @@ class OpenAIAdapter:
         preflight: bool = True,
         transport: str = "auto",
         enable_thinking: bool | None = None,
+        down_after: float = DEFAULT_WINDOW,
         **extra: Any,
     ) -> None:
         try:
@@ -153,9 +155,10 @@ class OpenAIAdapter:
         self.model = model
         self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         if not re.match(r"^https?://", self.base_url):
-            raise ModelError(f"bad base URL {self.base_url!r} in model spec openai:{target}")
-        if "api_key" in extra:
-            raise ModelError("pass API keys through the environment (api_key_env=VAR), not --model-args")
+            raise ModelError(f"bad base URL {redact(self.base_url)!r} in model spec openai:{redact(target)}")
+        # http://USER:PASSWORD@host/v1: basic auth from the URL; the URL used (and written) has none
+        self.base_url, self._basic_auth = _split_credentials(self.base_url)
+        refuse_secret_args(extra)  # api_key=..., openai_api_key=..., an Authorization header: the environment's
         key = os.environ.get(api_key_env)
         if not key:
             if self.base_url == DEFAULT_BASE_URL:
@@ -163,6 +166,9 @@ class OpenAIAdapter:
             key = "EMPTY"  # self-hosted servers usually accept any key
         self._api_key = key
         register_secret(key)  # scrubbed from every record, file, cache entry and message written
+        # one Authorization header: the URL's basic auth where it has one (a proxy in front of a
+        # self-hosted server), else the key as a bearer token
+        self._authorization = self._basic_auth or f"Bearer {key}"
         if api not in {"chat", "completions"}:
             raise ModelError(f"bad model argument api={api!r}: use chat or completions")
         self.api = api
@@ -178,6 +184,8 @@ class OpenAIAdapter:
         self.max_retries = int(max_retries)
         self.backoff = float(backoff)
         self.max_backoff = float(max_backoff)
+        # a server refusing connections for down_after seconds ends the run (models/breaker.py)
+        self._breaker = CircuitBreaker(self.base_url, down_after)
         switches = self._switches = template_switches(enable_thinking)
         self._prompter = ChatPrompter(chat_template or "plain", template_kwargs=switches) \
             if api == "completions" else None
@@ -215,7 +223,7 @@ class OpenAIAdapter:
         """A dead server is one clear error before the run starts, not a run of failures."""
         openai = self._openai
         client = openai.OpenAI(api_key=self._api_key, base_url=self.base_url, timeout=min(self.timeout, 10.0),
-                               max_retries=0)
+                               max_retries=0, default_headers={"Authorization": self._authorization})
         try:
             client.models.list()
         except (openai.APIConnectionError, openai.APITimeoutError) as exc:
@@ -233,9 +241,9 @@ class OpenAIAdapter:
     # -- plumbing ----------------------------------------------------------------------
     def _client(self) -> Any:
         if self.transport == "aiohttp":
-            return _AiohttpClient(self.base_url, self._api_key, self.timeout, self._options)
+            return _AiohttpClient(self.base_url, self._authorization, self.timeout, self._options)
         client = self._openai.AsyncOpenAI(api_key=self._api_key, base_url=self.base_url, timeout=self.timeout,
-                                          max_retries=0)
+                                          max_retries=0, default_headers={"Authorization": self._authorization})
         return _SDKClient(self._openai, client, self._options)
 
     def _run(self, make: Callable[[Any], list[Awaitable[T]]]) -> list[T]:
@@ -251,7 +259,13 @@ class OpenAIAdapter:
         async def main() -> list[T]:
             if self._async_client is None:
                 self._async_client = self._client()
-            return list(await asyncio.gather(*make(self._async_client)))
+            tasks = [asyncio.ensure_future(c) for c in make(self._async_client)]
+            try:
+                return list(await asyncio.gather(*tasks))
+            except BaseException:  # one request ends the batch (the server is down): the others stop too
+                for task in tasks:
+                    task.cancel()
+                raise
 
         future = asyncio.run_coroutine_threadsafe(main(), self._loop)
         try:
@@ -279,15 +293,35 @@ class OpenAIAdapter:
         return isinstance(exc, TransientError | ValueError)
 
     async def _with_retries(self, semaphore: asyncio.Semaphore, call: Callable[[], Awaitable[T]]) -> T:
+        """``call`` with retries; every outcome reported to the server's circuit breaker. A
+        connection failure is not given up on while the server has answered nothing since this
+        request's first one: the breaker decides (within its window) whether the server is gone."""
+        breaker = self._breaker
         attempt = 0
+        replies_then: int | None = None  # the breaker's reply count at this request's first connection failure
         while True:
+            breaker.check()
             async with semaphore:
+                breaker.check()
                 try:
-                    return await call()
+                    result = await call()
                 except Exception as exc:  # noqa: BLE001 - classified below
-                    if attempt >= self.max_retries or not self._retryable(exc):
+                    down = isinstance(exc, HTTPFailure) and exc.kind in {"connect", "broken"}
+                    left = 0.0
+                    if down:
+                        left = breaker.failure(self._describe(exc))  # raises ServerDown once the window is spanned
+                        replies_then = breaker.replies if replies_then is None else replies_then
+                    elif not (isinstance(exc, HTTPFailure) and exc.kind == "timeout"):
+                        breaker.reply()  # it answered, if not well
+                    give_up = attempt >= self.max_retries or not self._retryable(exc)
+                    if give_up and (not down or breaker.replies != replies_then):
                         raise
                     delay = self._delay(attempt, exc)
+                    if down:  # the next try no later than the breaker's decision
+                        delay = min(delay, left + 0.05)
+                else:
+                    breaker.reply()
+                    return result
             with self._lock:
                 self.retries += 1
             attempt += 1
@@ -353,6 +387,8 @@ class OpenAIAdapter:
 
         try:
             return await self._with_retries(semaphore, call)
+        except ServerDown:
+            raise  # the run stops: this sample is asked again on --resume, not recorded as failed
         except Exception as exc:  # noqa: BLE001 - recorded on the sample
             return Completion(error=self._describe(exc))
 
@@ -401,7 +437,7 @@ class OpenAIAdapter:
                 raise ModelError(f"{self.base_url} refused a log-likelihood request (echo+logprobs): "
                                  f"{self._describe(exc)}") from None
             raise RuntimeError(self._describe(exc)) from None
-        except ModelError:
+        except XevalError:  # a refusal, or the server gone (ServerDown)
             raise
         except Exception as exc:  # noqa: BLE001 - the batch fails with the reason
             raise RuntimeError(self._describe(exc)) from None
@@ -451,6 +487,25 @@ def _close_if_alive(ref: weakref.ref[OpenAIAdapter]) -> None:
     adapter = ref()
     if adapter is not None:
         adapter.close()
+
+
+def _split_credentials(url: str) -> tuple[str, str | None]:
+    """``http://USER:PASSWORD@host/v1`` -> (``http://host/v1``, the ``Basic ...`` header value);
+    the credentials are registered as secrets (never written or printed). A URL without
+    userinfo comes back as it is."""
+    import base64
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url, None
+    user, _, password = userinfo.partition(":")
+    user, password = unquote(user), unquote(password)
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    for secret in (password, token, userinfo):
+        register_secret(secret)
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
 
 
 def _refused(exc: BaseException) -> bool:

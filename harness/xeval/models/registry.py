@@ -142,7 +142,10 @@ def resolve_spec(spec: str) -> tuple[BackendFactory, str]:
 
 def load_model(spec: str, args: dict[str, Any] | None = None) -> ModelAdapter:
     """Create the adapter for a model spec such as ``llamacpp:model.gguf`` or ``embedded``."""
+    from xeval.redaction import refuse_secret_args
+
     factory, target = resolve_spec(spec)
+    refuse_secret_args(args, "model arguments")  # every backend, every role (the CLI says which flag first)
     adapter = factory(target, dict(args or {}))
     adapter.spec = spec
     return adapter

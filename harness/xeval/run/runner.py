@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from xeval.errors import XevalError
+from xeval.errors import ServerDown, XevalError
 from xeval.models.base import ModelAdapter, abilities_of
 from xeval.redaction import redact, redact_value
 from xeval.results import RunFolder, build_summary, make_record, read_records
@@ -317,7 +317,11 @@ def run_evaluation(
     run_id = config.run_id or f"{started:%Y%m%d-%H%M%S}-{slug(redact(model.spec))}"
     folder = RunFolder(config.output / run_id)
     with folder.locked():  # one writer per run folder
-        return _evaluate(config, model, plans, folder, started, on_batch)
+        try:
+            return _evaluate(config, model, plans, folder, started, on_batch)
+        except ServerDown as exc:  # what finished is written; the CLI names the folder to resume
+            exc.run_dir = str(folder.path)
+            raise
 
 
 def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], folder: RunFolder,
@@ -576,6 +580,8 @@ def resolve_mc_mode(requested: str, model: ModelAdapter, plans: list[TaskPlan]) 
 
     try:
         model.loglikelihood([LoglikelihoodRequest(context="The sky is", continuation=" blue")])
+    except ServerDown:
+        raise  # not a refusal: the server is gone
     except Exception as exc:  # noqa: BLE001 - any refusal means: this backend gives no log-likelihoods
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"xeval: --mc-mode auto: {model.spec} gives no log-likelihoods ({reason[:160]}); multiple choice "

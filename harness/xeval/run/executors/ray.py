@@ -72,6 +72,8 @@ class RaySession:
         if not self.ray.is_initialized():
             if address:
                 _check_reachable(address)
+            elif os.environ.get("RAY_ADDRESS", "").strip():  # what ray.init() joins: checked the same way
+                _check_reachable(os.environ["RAY_ADDRESS"].strip(), "RAY_ADDRESS")
             try:
                 self.ray.init(address=address or None, include_dashboard=False, logging_level=logging.ERROR,
                               log_to_driver=False, configure_logging=False)
@@ -153,10 +155,17 @@ class RayModelPool:
         self.placement = [{"worker": i, "host": info["host"], "pid": info["pid"]} for i, info in enumerate(loaded)]
 
     def _warn_if_no_room(self, workers: int) -> None:
+        """More than the cluster has: refused on a cluster this run started (nothing will ever add
+        room: the workers would wait out the start timeout); a joined cluster may autoscale."""
         total = self._ray.cluster_resources()
         for option, amount in self.resources.items():
             name = {"num_cpus": "CPU", "num_gpus": "GPU"}.get(option, option)
             if amount * workers > total.get(name, 0):
+                if self._session.started_here:
+                    raise XevalError(f"--workers {workers} x {option}={amount:g} ask for {amount * workers:g} {name}; "
+                                     f"the local Ray cluster started for this run has {total.get(name, 0):g}: ask "
+                                     "for fewer --workers or less --worker-resources, or join a bigger cluster "
+                                     "(--ray-address)")
                 print(f"xeval: ray: {workers} worker(s) x {option}={amount:g} ask for more than the cluster's "
                       f"{total.get(name, 0):g} {name}: the rest wait for room (up to {self._start_timeout:g} s, "
                       f"{START_TIMEOUT_ENV})", file=sys.stderr)
@@ -412,22 +421,68 @@ def _request_key(request: Any) -> str:
     return dump() if callable(dump) else repr(request)
 
 
-def _check_reachable(address: str) -> None:
-    """``HOST:PORT`` / ``ray://HOST:PORT``: something must listen there (Ray itself waits long on a
-    dead address before failing); ``auto`` and other forms are left to Ray."""
+def _check_reachable(address: str, flag: str = "--ray-address") -> None:
+    """``HOST:PORT`` / ``ray://HOST:PORT``: something must listen there, and speak gRPC as Ray's head
+    does (Ray itself waits minutes on a dead address, or on another kind of server, before
+    failing); ``auto`` and other forms are left to Ray (from ``RAY_ADDRESS``, any other form)."""
     import socket
 
     host, sep, port = address.removeprefix("ray://").rpartition(":")
-    if not sep or not port.isdigit() or not host:
-        if address != "auto" and not address.startswith(("ray://", "anyscale://")):
+    if not sep or not port.isdigit() or not host or "://" in host:
+        if flag == "--ray-address" and address != "auto" and not address.startswith(("ray://", "anyscale://")):
             raise XevalError(f"--ray-address {redact(address)!r}: expected HOST:PORT, ray://HOST:PORT or auto")
         return
     try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+        sock = socket.create_connection((host.strip("[]"), int(port)), timeout=5)
     except OSError as exc:
-        raise XevalError(f"--ray-address {redact(address)}: nothing answers there "
+        raise XevalError(f"{flag} {redact(address)}: nothing answers there "
                          f"({exc.strerror or type(exc).__name__}); is the cluster's head started (ray start --head)?") \
             from None
+    with sock:
+        if os.environ.get("RAY_USE_TLS", "0").lower() in {"1", "true"}:
+            return  # a TLS cluster: its handshake is Ray's to make
+        speaks = _speaks_grpc(sock)
+    if not speaks:
+        raise XevalError(f"{flag} {redact(address)}: something answers there, but not Ray (no gRPC: "
+                         f"{speaks.why}); give the head's GCS port (ray start --head prints it, default 6379) "
+                         "or ray://HOST:10001")
+
+
+class _Probe:
+    def __init__(self, ok: bool, why: str = "") -> None:
+        self.ok, self.why = ok, why
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+# HTTP/2's connection preface and an empty SETTINGS frame: a gRPC server (Ray's GCS and its
+# client server both are) answers with a SETTINGS frame of its own; an HTTP/1 server, a
+# database or a silent port do not (Ray would wait minutes on them before failing)
+_H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+_PROBE_TIMEOUT = 5.0
+
+
+def _speaks_grpc(sock: Any) -> _Probe:
+    """Whether the server on ``sock`` speaks HTTP/2 (gRPC): its first frame is SETTINGS."""
+    try:
+        sock.settimeout(_PROBE_TIMEOUT)
+        sock.sendall(_H2_PREFACE)
+        head = b""
+        while len(head) < 9:
+            chunk = sock.recv(9 - len(head))
+            if not chunk:
+                break
+            head += chunk
+    except TimeoutError:
+        return _Probe(False, f"no reply in {_PROBE_TIMEOUT:g} s")
+    except OSError as exc:
+        return _Probe(False, f"the connection broke off: {exc.strerror or type(exc).__name__}")
+    if len(head) == 9 and head[3] == 0x04 and head[5:9] == b"\x00\x00\x00\x00":
+        return _Probe(True)
+    if head.startswith(b"HTTP/"):
+        return _Probe(False, f"it answers HTTP/1: {head.decode('latin-1')!r}...")
+    return _Probe(False, "it closed the connection" if not head else f"it answers {head[:9]!r}")
 
 
 def _cause(exc: Any) -> BaseException:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any, cast
 
-from xeval.errors import ConfigError
+from xeval.errors import ConfigError, ServerDown
 from xeval.language.names import language_name
 from xeval.models.base import ModelAdapter, NextTokenLogprobs, abilities_of
 from xeval.scoring.judges.parse import UnparseableReply, parse_reply
@@ -143,6 +143,8 @@ class JudgeScorer:
                                                     continuation=f" {v}")
                                for aspect in self.rubric.aspects for v in values]
                 logprobs = self.judge.loglikelihood(requests_ll)
+        except ServerDown:
+            raise  # the judge's server is gone: the run stops, this batch is judged on --resume
         except Exception as exc:  # noqa: BLE001 - recorded on the sample
             return Score(scorer=self.name, error=f"judge log-probabilities failed: {type(exc).__name__}: {exc}")
         scores: dict[str, float] = {}
