@@ -179,6 +179,9 @@ class Summary(RunSpec):
     turns: list[TurnRow] = Field(default_factory=list)
 
 
+INSTRUCTION_VERDICTS_METRIC = "prompt_level_strict_acc"  # the score whose details keep the verdicts
+
+
 class InstructionVerdict(BaseModel):
     """One instruction's verdict, as instruction scorers keep them (``details.instructions``)."""
 
@@ -205,15 +208,6 @@ class ScoreRecord(BaseModel):
     error: str | None = None
     details: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("details")
-    @classmethod
-    def _instruction_verdicts(cls, value: dict[str, Any]) -> dict[str, Any]:
-        if "instructions" in value:
-            if not isinstance(value["instructions"], list):
-                raise ValueError("details.instructions must be a list of instruction verdicts")
-            for verdict in value["instructions"]:
-                InstructionVerdict.model_validate(verdict)
-        return value
 
 
 class SampleRecord(BaseModel):
@@ -234,6 +228,20 @@ class SampleRecord(BaseModel):
     prediction: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
     scores: dict[str, ScoreRecord] = Field(default_factory=dict)
+
+    @field_validator("scores")
+    @classmethod
+    def _instruction_verdicts(cls, value: dict[str, ScoreRecord]) -> dict[str, ScoreRecord]:
+        """The verdicts the instruction tables read (``prompt_level_strict_acc``'s
+        ``details.instructions``), each with its id, group and strict / loose verdict."""
+        score = value.get(INSTRUCTION_VERDICTS_METRIC)
+        if score is not None and "instructions" in score.details:
+            verdicts = score.details["instructions"]
+            if not isinstance(verdicts, list):
+                raise ValueError(f"{INSTRUCTION_VERDICTS_METRIC}.details.instructions must be a list of verdicts")
+            for verdict in verdicts:
+                InstructionVerdict.model_validate(verdict)
+        return value
 
 
 def check_version(data: Any, where: Path | str) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 from xeval import SCHEMA_VERSION, __version__
 from xeval.results.matrix import cluster_summary
+from xeval.results.schema import INSTRUCTION_VERDICTS_METRIC
 from xeval.results.stats import bootstrap_ci, weighted_mean
 from xeval.results.values import metric_values, metric_weight
 from xeval.types import Prediction, Sample, Score
@@ -195,7 +196,7 @@ def instruction_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     Read from the verdicts ``prompt_level_strict_acc`` records keep."""
     counts: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for record in records:
-        score = record.get("scores", {}).get("prompt_level_strict_acc") or {}
+        score = record.get("scores", {}).get(INSTRUCTION_VERDICTS_METRIC) or {}
         for verdict in (score.get("details") or {}).get("instructions") or []:
             for level, name in (("id", verdict["id"]), ("group", verdict["group"])):
                 entry = counts[(record["task"], record["input_language"], level, name)]
