@@ -301,6 +301,11 @@ CASES: dict[str, Case] = {
     "merge of unrelated runs": lambda t: (["merge", str(write(t / "a" / "run.json", '{"model": {"spec": "x"}}').parent),
                                            str(write(t / "b" / "run.json", '{"model": {"spec": "y"}}').parent),
                                            "--output", str(t / "m")], ["not a shard of the same run"], {}),
+    # issue 38 (published verdicts: a null response is a missing answer, any other non-text one is refused)
+    "response file with a number for a response": lambda t: (["run", "--model", f"responses:{write(t / 'r.jsonl', json.dumps({'prompt': 'a', 'response': None}) + chr(10) + json.dumps({'prompt': 'b', 'response': 5}) + chr(10))}",
+                                                              "--tasks", "ifeval", "--data-source", "sample"], ["r.jsonl", "line 2", "'response'", "null"], {}),
+    "response file with a null and a text answer to one prompt": lambda t: (["run", "--model", f"responses:{write(t / 'r.jsonl', json.dumps({'prompt': 'a', 'response': None}) + chr(10) + json.dumps({'prompt': 'a', 'response': 'c'}) + chr(10))}",
+                                                                             "--tasks", "ifeval", "--data-source", "sample"], ["r.jsonl", "line 2", "second, different response"], {}),
 }
 
 
