@@ -28,9 +28,14 @@ they used langdetect) are compared with the published ones. Each differing verdi
   ``punkt_tab`` English, as lm-eval's code run here; the release was counted with an older Punkt);
 - ``unexplained``: anything else (none is expected).
 
+The released verdicts were computed on the input data as it stood until 2025-07 (later commits
+reword nine Japanese prompts and change one's kwargs): extract the checkout at commit 9975ae9 (its
+``evaluations/`` are the released ones, as at HEAD). A published prompt the input data lacks is
+counted as unmatched and not compared.
+
 Usage::
 
-    git -C <mirror>/shisa-ai+M-IFEval/repo archive HEAD | tar -x -C /tmp/mifeval
+    git -C <mirror>/shisa-ai+M-IFEval/repo archive 9975ae9 | tar -x -C /tmp/mifeval
     PYTHONPATH=harness python bench/instructions/mifeval_released.py /tmp/mifeval [--models 6]
         [--out /tmp/mifeval-runs] [--rows rows.jsonl] [--cases tests/scoring/instructions/cases/mifeval_released.jsonl]
 
@@ -159,6 +164,10 @@ def compare(mifeval: Path, chosen: list[str], work: Path) -> list[dict[str, Any]
         records = run_model(mifeval, model, work)
         for language in LANGUAGES:
             released = published(mifeval, language, model)
+            unmatched = set(released) - {item["prompt"] for item in prompts[language].values()}
+            if unmatched:
+                print(f"{language} {model}: {len(unmatched)} published prompt(s) not in the input data, not compared "
+                      f"(extract the checkout at 9975ae9)", file=sys.stderr)
             for key, item in prompts[language].items():
                 theirs = released.get(item["prompt"])
                 if theirs is None:

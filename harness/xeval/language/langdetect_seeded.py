@@ -3,9 +3,9 @@
 The references call ``langdetect.detect(text)`` (langdetect 1.0.9, a port of Google's
 language-detection): it samples n-grams at random, and they leave it unseeded, so on a short or
 mixed text its answer can change from one run to the next. Here each call gets a detector of its
-own from a factory seeded with :data:`LANGDETECT_SEED` (langdetect's ``DetectorFactory.seed``),
-so the same text always gets the same answer, and no global state of the ``langdetect`` package
-is touched. A text with no letters langdetect can use (``"123"``, ``"!!"``) makes langdetect
+own, seeded with :data:`LANGDETECT_SEED` (what langdetect's ``DetectorFactory.seed`` gives every
+detector), so the same text always gets the same answer, and no global state of the ``langdetect``
+package is touched. A text with no letters langdetect can use (``"123"``, ``"!!"``) makes langdetect
 raise; :func:`langdetect_language` returns ``None`` there and the caller decides as its
 reference does (IFEval's and M-IFEval's checkers count that as followed).
 """
@@ -23,7 +23,8 @@ _LOCK = threading.Lock()
 
 
 @functools.cache
-def _factory(seed: int) -> Any:
+def _factory() -> Any:
+    """langdetect's profiles, loaded once (about a second)."""
     try:
         from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
     except ImportError:
@@ -33,7 +34,6 @@ def _factory(seed: int) -> Any:
                                      f"langdetect=={LANGDETECT_VERSION}") from None
     factory = DetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
-    factory.set_seed(seed)
     return factory
 
 
@@ -42,9 +42,10 @@ def langdetect_language(text: str, seed: int = LANGDETECT_SEED) -> str | None:
     Chinese, as langdetect names them); ``None`` where langdetect raises (no usable features)."""
     from langdetect.lang_detect_exception import LangDetectException
 
-    with _LOCK:  # the factory's first load
-        factory = _factory(seed)
+    with _LOCK:  # the profiles' first load
+        factory = _factory()
     detector = factory.create()
+    detector.seed = seed  # DetectorFactory.seed, for this detector only (it seeds its sampling with it)
     detector.append(text)
     try:
         return str(detector.detect())
