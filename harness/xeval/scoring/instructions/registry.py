@@ -33,9 +33,9 @@ RESPONSE_LANGUAGES = ("en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it"
 LANGDETECT = "langdetect"  # the references' own: langdetect 1.0.9, seeded; a text it cannot read counts as followed
 XEVAL_LANGID = "xeval"  # xeval's language identifier; a text with no language material follows no language check
 # The benchmarks whose reference code calls ``langdetect.detect`` in these checks, and whose tasks
-# (``ifeval``, ``mifeval_*``: the documents' ``benchmark``) therefore use it for their four metrics.
-# IFEval-Ko, P-MMEval and Multi-IF keep their documented choices (their checker modules).
-LANGDETECT_BENCHMARKS = frozenset({"ifeval", "mifeval"})
+# (``ifeval``, ``mifeval_*``, ``ifeval_ko_reference``: the documents' ``benchmark``) therefore use it for
+# their four metrics. P-MMEval has no language check; Multi-IF keeps its documented choice (multi_if.py).
+LANGDETECT_BENCHMARKS = frozenset({"ifeval", "mifeval", "ifeval_ko"})
 
 
 class NoArgs(BaseModel):
