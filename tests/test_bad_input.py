@@ -395,6 +395,11 @@ CASES: dict[str, Case] = {
                                                     "xeval_qa_en", "--limit", "1", "--no-cache", "--output",
                                                     str(t / "out")], ["--workers 100000", "local Ray cluster"],
                                                    {"RAY_ADDRESS": ""}),
+    # issue 38 (published verdicts: a null response is a missing answer, any other non-text one is refused)
+    "response file with a number for a response": lambda t: (["run", "--model", f"responses:{write(t / 'r.jsonl', json.dumps({'prompt': 'a', 'response': None}) + chr(10) + json.dumps({'prompt': 'b', 'response': 5}) + chr(10))}",
+                                                              "--tasks", "ifeval", "--data-source", "sample"], ["r.jsonl", "line 2", "'response'", "null"], {}),
+    "response file with a null and a text answer to one prompt": lambda t: (["run", "--model", f"responses:{write(t / 'r.jsonl', json.dumps({'prompt': 'a', 'response': None}) + chr(10) + json.dumps({'prompt': 'a', 'response': 'c'}) + chr(10))}",
+                                                                             "--tasks", "ifeval", "--data-source", "sample"], ["r.jsonl", "line 2", "second, different response"], {}),
 }
 
 

@@ -104,6 +104,9 @@ class Completion(BaseModel):
     usage: Usage = Usage()
     error: str | None = None
     reasoning: str | None = None  # a reasoning trace the API returned apart (reasoning_content)
+    # the answer is missing, and why (a null response in a response file): ``text`` is empty and is
+    # scored as such (an empty answer follows no instruction), unlike ``error``, which is not scored
+    missing: str | None = None
 
     @field_validator("text", "error", "reasoning")
     @classmethod
@@ -168,6 +171,7 @@ class Prediction(BaseModel):
     # which is the answer alone: scorers and judges see only the answer
     reasoning: str | None = None
     reasoning_unclosed: bool = False  # the trace never ended: the answer is empty
+    missing: str | None = None  # the answer is missing, and why (Completion.missing): scored as empty
     usage: Usage = Usage()
     error: str | None = None
     # repeats: every answer, the first one included (the fields above are the first one's)

@@ -91,7 +91,7 @@ EXPECTED_KEYS = {
     "cb": {"premise", "hypothesis", "label"}, "anli_r1": {"premise", "hypothesis", "label"},
     "copa": {"premise", "question", "choice1", "choice2", "label"}, "hellaswag": {"context", "endings", "label"},
     "wic": {"word", "sentence1", "sentence2", "label"}, "winogrande": {"sentence", "option1", "option2", "label"},
-    "ifeval": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
+    "ifeval": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language", "benchmark"},
     "ifeval_ko": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
     **{f"multi_if_{lang}": {"key", "language", "turns"} for lang in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt")},
     **{f"pmmeval_mifeval_{lang}": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language", "benchmark"}

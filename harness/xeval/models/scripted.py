@@ -14,6 +14,8 @@ FILE is JSON (a list) or JSON Lines of entries:
   ``--mc-mode auto`` turns into multiple choice by generation.
 
 A request nothing answers fails on its sample with the reason, never with an invented reply.
+A ``"reply": null`` is a missing answer: empty text marked ``missing`` with the reason (scored as
+an empty answer), never the text ``"None"``.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ class ScriptedModel:
                 entry = self._queue.pop(0)
             if entry is None:
                 out.append(Completion(error=f"scripted: no reply in {self.path.name} for prompt {prompt[:60]!r}"))
+                continue
+            if entry["reply"] is None:
+                out.append(Completion(text="", finish_reason="stop", reasoning=entry.get("reasoning"),
+                                      missing=f"scripted: the reply in {self.path.name} is null: no answer"))
                 continue
             reply = str(entry["reply"])
             out.append(Completion(text=reply, finish_reason="stop",

@@ -41,6 +41,7 @@ def make_record(sample: Sample, prediction: Prediction, scores: list[Score], mod
             "extraction": prediction.extraction,
             "reasoning": prediction.reasoning,
             "reasoning_unclosed": prediction.reasoning_unclosed,
+            **({"missing": prediction.missing} if prediction.missing else {}),
             "usage": prediction.usage.model_dump(),
             **({"repeats": [{"text": r.text, "extracted": r.extracted, "reasoning": r.reasoning,
                              "error": r.error} for r in prediction.repeats]} if prediction.repeats else {}),

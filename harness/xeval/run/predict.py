@@ -146,7 +146,7 @@ def _from_completion(completion: Completion, markers: tuple[str, str] = DEFAULT_
     """The answer alone in ``text``; a reasoning trace kept apart (an unclosed one leaves no answer)."""
     answer, trace, unclosed = split_reasoning(completion.text, completion.reasoning, markers)
     return Prediction(text=answer, reasoning=trace, reasoning_unclosed=unclosed, usage=completion.usage,
-                      error=completion.error)
+                      error=completion.error, missing=completion.missing)
 
 
 def _predict_choices(model: ModelAdapter, samples: list[Sample]) -> list[Prediction]:

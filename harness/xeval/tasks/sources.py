@@ -224,10 +224,14 @@ def _alpacaeval_reader(language: str, modifiers: bool) -> Callable[[Path], list[
     return read
 
 
-def _instructions(language: str) -> Callable[[Row], Row]:
+def _instructions(language: str, benchmark: str | None = None) -> Callable[[Row], Row]:
     """An IFEval-format row (IFEval, M-IFEval): key, prompt, instruction ids and their kwargs; the
-    answer's language is the one a response_language instruction asks for, else ``language``."""
-    return lambda r: _instruction_row(r, language)
+    answer's language is the one a response_language instruction asks for, else ``language``.
+    ``benchmark`` marks whose rules check it (``ifeval``, ``mifeval``: their reference's language
+    ID, langdetect; see ``scoring/instructions/scorer.py``)."""
+    if benchmark is None:
+        return lambda r: _instruction_row(r, language)
+    return lambda r: {**_instruction_row(r, language), "benchmark": benchmark}
 
 
 def _instruction_row(r: Row, language: str) -> Row:
@@ -327,13 +331,14 @@ def _pmmeval(language: str) -> Callable[[Row], Row]:
 SOURCES: dict[str, Source] = {s.name: s for s in [
     # IFEval (arXiv 2311.07911): google/IFEval on the hub (train, 541); the release file
     # instruction_following_eval/data/input_data.jsonl under --data-dir DIR/ifeval/
-    Source("ifeval", "ifeval", "google/IFEval", None, "train", _instructions("en"), "ifeval/input_data.jsonl",
-           _instructions("en"), hub_fields=IFEVAL_FIELDS, licence="Apache-2.0",
+    Source("ifeval", "ifeval", "google/IFEval", None, "train", _instructions("en", "ifeval"), "ifeval/input_data.jsonl",
+           _instructions("en", "ifeval"), hub_fields=IFEVAL_FIELDS, licence="Apache-2.0",
            evidence="lm-eval tasks/ifeval/ifeval.yaml (google/IFEval, train)"),
     # M-IFEval (arXiv 2502.04688): release files data/{lang}_input_data.jsonl of
     # lightblue-tech/M-IFEval (commit 0bc3143), under --data-dir DIR/m-ifeval/
     *[Source(f"mifeval_{lang}", "ifeval", None, None, "test", None, f"m-ifeval/{lang}_input_data.jsonl",
-             _instructions(lang), licence="Apache-2.0", evidence="lightblue-tech/M-IFEval data/ (commit 0bc3143)")
+             _instructions(lang, "mifeval"), licence="Apache-2.0",
+             evidence="lightblue-tech/M-IFEval data/ (commit 0bc3143)")
       for lang in MIFEVAL_LANGUAGES],
     # P-MMEval's mIFEval (arXiv 2411.09116): Qwen/P-MMEval, config mifeval (960 rows), one file a
     # language, mifeval/test/{lang}.jsonl, as OpenCompass reads them; or --data-dir

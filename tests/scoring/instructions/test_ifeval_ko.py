@@ -4,8 +4,10 @@ IFEval-Ko's own checker code; the default ``ifeval_ko`` task keeps xeval's Korea
 ``cases/ifeval_ko.jsonl`` holds Korean, English and mixed responses with the strict and loose
 verdicts that IFEval-Ko's ``utils.test_instruction_following_strict``/``_loose`` gave them
 (written by ``bench/instructions/reference_ifeval_ko.py reference``; its first line names the
-code and commit). A case's ``differs`` maps an instruction id to the reason xeval deliberately
-differs there (its own language ID instead of ``langdetect``); there the verdicts must differ.
+code and commit). xeval's verdicts are ``ifeval_ko_reference``'s (langdetect, seeded, in the
+language check, as the reference). A case's ``differs`` maps an instruction id to the reason xeval
+deliberately differs there; ``xeval_langid_differs`` where xeval's own language ID (the
+``*_xeval_langid`` metrics) decides otherwise than langdetect: there the verdicts must differ.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import pytest
 from xeval.scoring.instructions import ko
-from xeval.scoring.instructions.registry import INSTRUCTIONS, CheckContext, lookup, verdicts
+from xeval.scoring.instructions.registry import INSTRUCTIONS, LANGDETECT, CheckContext, lookup, verdicts
 
 ROOT = Path(__file__).resolve().parents[3]
 CASES_FILE = Path(__file__).parent / "cases" / "ifeval_ko.jsonl"
@@ -71,7 +73,7 @@ def test_every_id_resolves_to_ifeval_kos_checker() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_verdicts_equal_ifeval_kos(case: dict[str, Any]) -> None:
-    context = CheckContext(language="ko", prompt=case["prompt"], benchmark=ko.BENCHMARK)
+    context = CheckContext(language="ko", prompt=case["prompt"], benchmark=ko.BENCHMARK, language_id=LANGDETECT)
     ours = verdicts(case["instruction_id_list"], case["kwargs"], case["response"], context)
     differs = case.get("differs", {})
     assert set(differs) <= set(case["instruction_id_list"])
@@ -82,6 +84,14 @@ def test_verdicts_equal_ifeval_kos(case: dict[str, Any]) -> None:
             assert mine != theirs, f"{verdict['id']} was declared to differ: {differs[verdict['id']]}"
         else:
             assert mine == theirs, verdict["id"]
+    langid_differs = case.get("xeval_langid_differs", {})
+    if langid_differs:
+        own = verdicts(case["instruction_id_list"], case["kwargs"], case["response"],
+                       CheckContext(language="ko", prompt=case["prompt"], benchmark=ko.BENCHMARK))
+        for index, verdict in enumerate(own):
+            if verdict["id"] in langid_differs:
+                theirs = (case["reference"]["strict"][index], case["reference"]["loose"][index])
+                assert (verdict["strict"], verdict["loose"]) != theirs, langid_differs[verdict["id"]]
 
 
 # --- IFEval-Ko's counting, by hand -----------------------------------------------------------------

@@ -126,3 +126,51 @@ def test_a_pattern_that_is_no_regular_expression_fails_its_row_at_planning(tmp_p
     again = _xeval(*argv)
     assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
     assert _records(tmp_path / "out" / "r") == records
+
+
+def test_reference_language_id_null_responses_and_the_xeval_langid_metric(tmp_path: Path) -> None:
+    """``ifeval`` decides its language checks with langdetect, seeded (recorded), as lm-eval's and
+    M-IFEval's code do; ``*_xeval_langid`` with xeval's language ID. A null response is a missing
+    answer: empty, marked with the reason, scored as following nothing (not the text "None", not a
+    refused file)."""
+    rows = [{"key": 1, "prompt": "Name a colour in capitals.", "instruction_id_list": ["change_case:english_capital"],
+             "kwargs": [{}]},
+            {"key": 2, "prompt": "Answer in Finnish.", "instruction_id_list": ["language:response_language"],
+             "kwargs": [{"language": "fi"}]},
+            {"key": 3, "prompt": "Say hi without commas.", "instruction_id_list": ["punctuation:no_comma"],
+             "kwargs": [{}]}]
+    data = tmp_path / "data" / "ifeval" / "input_data.jsonl"
+    data.parent.mkdir(parents=True)
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    responses = tmp_path / "responses.jsonl"
+    answers = {1: "BETRICE", 2: "12345 67890", 3: None}  # langdetect: German; no language; null
+    responses.write_text("".join(json.dumps({"prompt": r["prompt"], "response": answers[r["key"]]}) + "\n"
+                                 for r in rows), encoding="utf-8")
+    out = _xeval("run", "--model", f"responses:{responses}", "--tasks", "ifeval", "--data-dir", str(tmp_path / "data"),
+                 "--output", str(tmp_path / "out"), "--run-id", "r", "--no-cache")
+    assert out.returncode == 0, out.stderr
+    records = _records(tmp_path / "out" / "r")
+    reference = {k: r["scores"]["prompt_level_strict_acc"]["value"] for k, r in records.items()}
+    own = {k: r["scores"]["prompt_level_strict_acc_xeval_langid"]["value"] for k, r in records.items()}
+    assert reference == {"1": 0.0, "2": 1.0, "3": 0.0}  # lm-eval's: not English; langdetect failure = followed
+    assert own == {"1": 1.0, "2": 0.0, "3": 0.0}  # xeval's: an English name; no language material
+    assert records["1"]["scores"]["prompt_level_strict_acc"]["details"]["language_id"] == {
+        "name": "langdetect", "version": "1.0.9", "seed": 0}
+    missing = records["3"]
+    assert missing["error"] is None and missing["prediction"]["text"] == ""
+    assert "responses.jsonl is null" in missing["prediction"]["missing"]
+    run = json.loads((tmp_path / "out" / "r" / "run.json").read_text(encoding="utf-8"))
+    about = json.dumps(run)
+    assert "langdetect 1.0.9 seeded 0" in about and "xeval's language ID (no language material" in about
+
+
+def test_a_null_scripted_reply_is_a_missing_answer(tmp_path: Path) -> None:
+    from xeval.models.scripted import ScriptedModel
+    from xeval.types import GenerationRequest, Message
+
+    path = tmp_path / "replies.jsonl"
+    path.write_text(json.dumps({"reply": None, "contains": "commas"}) + "\n", encoding="utf-8")
+    [completion] = ScriptedModel(str(path)).generate([GenerationRequest(messages=(
+        Message(role="user", content="Say hi without commas."),))])
+    assert completion.text == "" and completion.error is None
+    assert completion.missing is not None and "null" in completion.missing

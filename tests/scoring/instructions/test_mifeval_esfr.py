@@ -2,8 +2,10 @@
 
 The case files hold verdicts produced by running M-IFEval's checkers (commit 0bc3143) through its
 ``evaluation_main`` (``bench/instructions/reference_mifeval_esfr.py``; the header line says how).
-A case with ``"differs"`` is one where xeval deliberately decides otherwise (language ID instead
-of langdetect, a rule instead of spaCy's parser, a reference bug): there the verdicts must differ.
+xeval's verdicts are the ``mifeval_*`` tasks': langdetect, seeded, in the language checks, as the
+reference. A case with ``"differs"`` is one where xeval decides otherwise (a rule instead of spaCy's
+parser): there the verdicts must differ. A case with ``"xeval_langid_differs"`` is one where xeval's
+own language ID (the ``*_xeval_langid`` metrics) decides otherwise than langdetect: there those differ.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ import xeval.scoring.instructions.fr  # noqa: F401  (registers the fr: checkers)
 import xeval.scoring.instructions.ifeval  # noqa: F401  (the checkers es:/fr: ids fall back to)
 from xeval.scoring.instructions.es import count_sentences, spacy_tokens, tokenize_words
 from xeval.scoring.instructions.fr import split_sentences
-from xeval.scoring.instructions.registry import INSTRUCTIONS, CheckContext, InstructionDataError, lookup, verdicts
+from xeval.scoring.instructions.registry import (
+    INSTRUCTIONS,
+    LANGDETECT,
+    XEVAL_LANGID,
+    CheckContext,
+    InstructionDataError,
+    lookup,
+    verdicts,
+)
 
 CASES = Path(__file__).parent / "cases"
 
@@ -78,8 +88,8 @@ def load(language: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return rows[0], rows[1:]
 
 
-def ours(case: dict[str, Any], language: str) -> dict[str, list[bool]]:
-    context = CheckContext(language=language, prompt=case["prompt"], benchmark="mifeval")
+def ours(case: dict[str, Any], language: str, language_id: str = LANGDETECT) -> dict[str, list[bool]]:
+    context = CheckContext(language=language, prompt=case["prompt"], benchmark="mifeval", language_id=language_id)
     got = verdicts(case["instruction_id_list"], case["kwargs"], case["response"], context)
     return {"strict": [v["strict"] for v in got], "loose": [v["loose"] for v in got]}
 
@@ -94,6 +104,8 @@ def test_verdicts_match_the_reference(language: str, case: dict[str, Any]) -> No
         assert got != case["reference"], f"declared to differ ({case['differs']}) but agrees"
     else:
         assert got == case["reference"]
+    if "xeval_langid_differs" in case:
+        assert ours(case, language, XEVAL_LANGID) != case["reference"], case["xeval_langid_differs"]
 
 
 @pytest.mark.parametrize("language", ["es", "fr"])

@@ -2,9 +2,10 @@
 
 ``cases/mifeval_ja.jsonl`` holds hand-written and published responses with the strict and loose
 verdicts that M-IFEval's ``evaluation_main`` gave them (written by
-``bench/instructions/reference_mifeval_ja.py reference``). A case's ``differs`` maps an
-instruction id to the reason xeval deliberately differs there (its own language ID instead of
-langdetect); there the verdicts must differ.
+``bench/instructions/reference_mifeval_ja.py reference``). xeval's verdicts are the ``mifeval_ja``
+task's (langdetect, seeded, as the reference). A case's ``differs`` maps an instruction id to the
+reason xeval deliberately differs there; ``xeval_langid_differs`` where xeval's own language ID (the
+``*_xeval_langid`` metrics) decides otherwise than langdetect: there the verdicts must differ.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import Any
 import pytest
 import xeval.scoring.instructions.ifeval  # noqa: F401  (registers IFEval's checkers, the fallbacks)
 from xeval.scoring.instructions import ja
-from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, lookup, verdicts
+from xeval.scoring.instructions.registry import (
+    LANGDETECT,
+    XEVAL_LANGID,
+    CheckContext,
+    InstructionDataError,
+    lookup,
+    verdicts,
+)
 
 CASES_FILE = Path(__file__).parent / "cases" / "mifeval_ja.jsonl"
 _LINES = [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -42,7 +50,7 @@ JANOME_IDS = {"ja:keywords:existence", "ja:keywords:frequency", "ja:keywords:for
 
 
 def _context(case: dict[str, Any]) -> CheckContext:
-    return CheckContext(language="ja", prompt=case["prompt"], benchmark="mifeval")
+    return CheckContext(language="ja", prompt=case["prompt"], benchmark="mifeval", language_id=LANGDETECT)
 
 
 def _needs_janome(case: dict[str, Any]) -> None:
@@ -92,6 +100,14 @@ def test_verdicts_equal_mifevals(case: dict[str, Any]) -> None:
             assert mine != theirs, f"{verdict['id']} was declared to differ: {differs[verdict['id']]}"
         else:
             assert mine == theirs, verdict["id"]
+    langid_differs = case.get("xeval_langid_differs", {})
+    if langid_differs:
+        context = CheckContext(language="ja", prompt=case["prompt"], benchmark="mifeval", language_id=XEVAL_LANGID)
+        own = verdicts(case["instruction_id_list"], case["kwargs"], case["response"], context)
+        for index, verdict in enumerate(own):
+            if verdict["id"] in langid_differs:
+                theirs = (case["reference"]["strict"][index], case["reference"]["loose"][index])
+                assert (verdict["strict"], verdict["loose"]) != theirs, langid_differs[verdict["id"]]
 
 
 # --- Japanese counting, by hand ---------------------------------------------------------------------

@@ -24,8 +24,10 @@ What M-IFEval's Spanish checkers do that IFEval's do not:
   ``nth_paragraph_first_word`` compares as many words as the expected phrase has, with ASCII
   punctuation removed; ``number_placeholders``, ``number_highlighted_sections`` and
   ``multiple_sections`` take a ``relation`` and ignore it (always ``>=``, as the reference);
-- language checks use xeval's language ID (``context.identifier``) instead of ``langdetect``: a
-  response with no language material follows none (M-IFEval counts a langdetect failure as followed).
+- language checks ask the context's language ID (:meth:`CheckContext.in_language`): in the
+  ``mifeval_*`` tasks ``langdetect``, seeded, as M-IFEval's code calls it (on the lower-cased text
+  where it lower-cases; a text langdetect cannot read counts as followed, as there); in the
+  ``*_xeval_langid`` metrics xeval's language ID.
 """
 
 from __future__ import annotations
@@ -51,10 +53,6 @@ class _Args(StrictArgs):
 
 def _compare(count: int, relation: str, threshold: int) -> bool:
     return count >= threshold if relation == "al menos" else count <= threshold
-
-
-def _in_language(value: str, language: str, context: CheckContext) -> bool:
-    return context.identifier.detect(value).language == language
 
 
 # --- spaCy's Spanish tokenizer ------------------------------------------------------------------
@@ -758,13 +756,13 @@ def spanish_capital(value: str, args: BaseModel, context: CheckContext) -> bool:
     skipped; a text without letters passes this part) and the lower-cased text Spanish."""
     upper = all(ch.isupper() or not ch.isalpha()
                 for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch))
-    return upper and _in_language(value.lower(), "es", context)
+    return upper and context.in_language(value.lower(), "es")
 
 
 @instruction("es:change_case:spanish_lowercase")
 def spanish_lowercase(value: str, args: BaseModel, context: CheckContext) -> bool:
     """``LowercaseLettersSpanishChecker``: ``str.islower()`` and the text Spanish."""
-    return value.islower() and _in_language(value, "es", context)
+    return value.islower() and context.in_language(value, "es")
 
 
 # --- special characters ---------------------------------------------------------------------------

@@ -20,8 +20,10 @@ What M-IFEval's French checkers do that IFEval's do not:
   also be in ``'...'`` or ``«...»``;
 - French-only instructions: ``ethel_or_cedilla``, ``informal_address``, ``no_accents``, ``accents``,
   ``no_digits``, ``french_capital``, ``french_lowercase``;
-- language checks use xeval's language ID (``context.identifier``) instead of ``langdetect``: a
-  response with no language material follows none (M-IFEval counts a langdetect failure as followed).
+- language checks ask the context's language ID (:meth:`CheckContext.in_language`): in the
+  ``mifeval_*`` tasks ``langdetect``, seeded, as M-IFEval's code calls it (on the lower-cased text
+  where it lower-cases; a text langdetect cannot read counts as followed, as there); in the
+  ``*_xeval_langid`` metrics xeval's language ID.
 """
 
 from __future__ import annotations
@@ -46,10 +48,6 @@ class _Args(StrictArgs):
 
 def _compare(count: int, relation: str, threshold: int) -> bool:
     return count < threshold if relation == "moins de" else count >= threshold
-
-
-def _in_language(value: str, language: str, context: CheckContext) -> bool:
-    return context.identifier.detect(value).language == language
 
 
 # --- sentences ------------------------------------------------------------------------------------
@@ -177,13 +175,13 @@ def capital_word_frequency(value: str, args: CapitalArgs, context: CheckContext)
 @instruction("fr:change_case:french_capital")
 def french_capital(value: str, args: BaseModel, context: CheckContext) -> bool:
     """``CapitalLettersFrenchChecker``: ``str.isupper()`` and the lower-cased text French."""
-    return value.isupper() and _in_language(value.lower(), "fr", context)
+    return value.isupper() and context.in_language(value.lower(), "fr")
 
 
 @instruction("fr:change_case:french_lowercase")
 def french_lowercase(value: str, args: BaseModel, context: CheckContext) -> bool:
     """``LowercaseLettersFrenchChecker``: ``str.islower()`` and the text French."""
-    return value.islower() and _in_language(value, "fr", context)
+    return value.islower() and context.in_language(value, "fr")
 
 
 # --- French additions -------------------------------------------------------------------------------

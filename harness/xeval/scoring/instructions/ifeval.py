@@ -8,9 +8,11 @@ follows the benchmark's language:
   :func:`xeval.language.split_sentences` (。！？, ।, Thai spaces, ...);
 - forbidden words: Korean, Japanese, Chinese and Thai by substring (IFEval's ``\bword\b``
   misses a Korean noun with its particle);
-- response language: xeval's deterministic language ID instead of ``langdetect`` (unseeded);
-  a response with no language material follows no language instruction (IFEval counts a
-  ``langdetect`` failure as followed).
+- response language and English case (``change_case:english_capital``/``english_lowercase``): the
+  context's language ID (:meth:`CheckContext.in_language`): for IFEval's and M-IFEval's tasks
+  ``langdetect`` as their code calls it, seeded (a text it cannot read counts as followed, as
+  there); elsewhere, and in the ``*_xeval_langid`` metrics, xeval's deterministic language ID (a
+  response with no language material follows no language instruction).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from pydantic import BaseModel, Field
 
 from xeval.language import count_characters, count_words, split_sentences
 from xeval.language.counting import UNSPACED_LANGUAGES
-from xeval.language.identify import UNDETERMINED
 from xeval.language.punkt import punkt_sentences, word_tokenize
 from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
 
@@ -63,8 +64,7 @@ class LanguageArgs(_Args):
 
 @instruction("language:response_language", args=LanguageArgs)
 def response_language(value: str, args: LanguageArgs, context: CheckContext) -> bool:
-    detected = context.identifier.detect(value).language
-    return detected != UNDETERMINED and detected == args.language
+    return context.in_language(value, args.language)
 
 
 # --- length constraints -------------------------------------------------------------------------
@@ -347,18 +347,14 @@ def letter_frequency(value: str, args: LetterArgs, context: CheckContext) -> boo
 
 # --- change case --------------------------------------------------------------------------------
 
-def _in_language(value: str, language: str, context: CheckContext) -> bool:
-    return context.identifier.detect(value).language == language
-
-
 @instruction("change_case:english_capital")
 def english_capital(value: str, args: BaseModel, context: CheckContext) -> bool:
-    return value.isupper() and _in_language(value, "en", context)
+    return value.isupper() and context.in_language(value, "en")
 
 
 @instruction("change_case:english_lowercase")
 def english_lowercase(value: str, args: BaseModel, context: CheckContext) -> bool:
-    return value.islower() and _in_language(value, "en", context)
+    return value.islower() and context.in_language(value, "en")
 
 
 class CapitalArgs(_Args):

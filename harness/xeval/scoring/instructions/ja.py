@@ -8,7 +8,8 @@ through the registry's fallback, because M-IFEval's Japanese code for them is IF
 unchanged: ``ja:length_constraints:number_paragraphs``, ``ja:detectable_content:number_placeholders``,
 ``ja:detectable_format:json_format``, ``ja:combination:two_responses`` and
 ``ja:language:response_language``. The last one uses ``langdetect`` in M-IFEval (unseeded, and a
-detection failure counts as followed); xeval uses its own deterministic language ID.
+detection failure counts as followed): so does the ``mifeval_ja`` task, seeded; the ``*_xeval_langid``
+metrics use xeval's deterministic language ID.
 
 Counting follows the reference:
 

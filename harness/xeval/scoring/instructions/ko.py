@@ -47,9 +47,10 @@ spans; ``language:response_language`` is IFEval's. No ``change_case:*`` nor
 xeval differs in three places, on purpose or by necessity:
 
 - ``language:response_language`` is not registered here: the checker set falls back to xeval's
-  IFEval checker (its deterministic language ID instead of unseeded ``langdetect``; a response
-  with no language material follows no language instruction, where a ``langdetect`` failure
-  counts as followed);
+  IFEval checker, which asks the context's language ID: for ``ifeval_ko_reference`` ``langdetect``
+  as IFEval-Ko's code, but seeded (a ``langdetect`` failure counts as followed, as there); in the
+  ``*_xeval_langid`` metrics xeval's deterministic language ID (a response with no language
+  material follows no language instruction);
 - the loose variants are cut from the raw response and each variant is normalised to NFC
   (IFEval-Ko normalises the response first, then cuts): the two differ only where removing a
   ``*`` lets decomposed jamo or a combining mark compose;

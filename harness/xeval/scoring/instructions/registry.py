@@ -20,13 +20,23 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from xeval.language.identify import LanguageIdentifier
+from xeval.language.identify import UNDETERMINED, LanguageIdentifier
+from xeval.language.langdetect_seeded import LANGDETECT_SEED, langdetect_language
 
 # Every language any benchmark's response_language instruction names (IFEval's LANGUAGE_CODES,
 # M-IFEval's, Korean): the candidates language ID chooses among.
 RESPONSE_LANGUAGES = ("en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it", "bn", "uk", "th", "ur", "ta",
                       "te", "bg", "ko", "pl", "he", "fa", "vi", "ne", "sw", "kn", "mr", "gu", "pa", "ml", "fi",
                       "zh", "id", "tr", "nl", "sv")
+
+
+# Language ID of the response-language and case checks (``CheckContext.language_id``):
+LANGDETECT = "langdetect"  # the references' own: langdetect 1.0.9, seeded; a text it cannot read counts as followed
+XEVAL_LANGID = "xeval"  # xeval's language identifier; a text with no language material follows no language check
+# The benchmarks whose reference code calls ``langdetect.detect`` in these checks, and whose tasks
+# (``ifeval``, ``mifeval_*``, ``ifeval_ko_reference``: the documents' ``benchmark``) therefore use it for
+# their four metrics. P-MMEval has no language check; Multi-IF keeps its documented choice (multi_if.py).
+LANGDETECT_BENCHMARKS = frozenset({"ifeval", "mifeval", "ifeval_ko"})
 
 
 class StrictArgs(BaseModel):
@@ -47,15 +57,35 @@ class InstructionDataError(ValueError):
 @dataclass(frozen=True)
 class CheckContext:
     """What a checker may need besides the response: the benchmark's language (its counting
-    conventions follow it), the prompt, and a language identifier."""
+    conventions follow it), the prompt, and the language ID its language checks use
+    (``language_id``: :data:`LANGDETECT`, seeded with ``langdetect_seed``, or :data:`XEVAL_LANGID`)."""
 
     language: str = "en"
     prompt: str = ""
     benchmark: str = "ifeval"
+    language_id: str = XEVAL_LANGID
+    langdetect_seed: int = LANGDETECT_SEED
 
     @property
     def identifier(self) -> LanguageIdentifier:
         return _identifier()
+
+    def detected_language(self, text: str) -> str | None:
+        """The language of ``text`` by this context's language ID; ``None`` where none is found
+        (langdetect raises; xeval's identifier finds no language material)."""
+        if self.language_id == LANGDETECT:
+            return langdetect_language(text, self.langdetect_seed)
+        found = self.identifier.detect(text).language
+        return None if found == UNDETERMINED else found
+
+    def in_language(self, text: str, language: str) -> bool:
+        """Whether ``text`` is in ``language``, as the context's language ID decides it. Where no
+        language is found, langdetect's references (IFEval, lm-eval, M-IFEval) count the check as
+        followed (they catch ``LangDetectException`` and return True); xeval counts it as not."""
+        found = self.detected_language(text)
+        if found is None:
+            return self.language_id == LANGDETECT
+        return found == language
 
 
 @functools.cache

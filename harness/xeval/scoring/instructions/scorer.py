@@ -11,6 +11,13 @@ The sample's document must carry ``instruction_id_list`` and ``kwargs`` (task me
 ``doc_fields``); ``prompt`` too where an instruction repeats it, ``benchmark`` where the benchmark
 checks some ids by rules of its own (``multi_if``). The checkers count in the language of the
 instruction id's prefix (``ja:...``), else the task's input language.
+
+Language checks (``language:response_language``, the case checks that also ask the language):
+where the document's ``benchmark`` is one whose reference calls ``langdetect`` (IFEval, M-IFEval:
+:data:`~xeval.scoring.instructions.registry.LANGDETECT_BENCHMARKS`) the four metrics ask langdetect,
+seeded (the seed is in each record's verdicts and in the metric's facts), so they are that
+benchmark's verdicts; the same four with ``_xeval_langid`` appended ask xeval's own language ID
+instead. Elsewhere both ask xeval's.
 """
 
 from __future__ import annotations
@@ -18,24 +25,36 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from xeval.language.langdetect_seeded import LANGDETECT_SEED, LANGDETECT_VERSION
 from xeval.scoring import ScorerContext, ScorerFactory, scorer
 from xeval.scoring.builtin import score_each
-from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, parse_row, split_id, verdicts
+from xeval.scoring.instructions.registry import (
+    LANGDETECT,
+    LANGDETECT_BENCHMARKS,
+    XEVAL_LANGID,
+    CheckContext,
+    InstructionDataError,
+    parse_row,
+    split_id,
+    verdicts,
+)
 from xeval.types import MetricFacts, Prediction, Sample, Score
 
 METRICS = ("prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc")
-_MEMO: OrderedDict[tuple[str, str], list[dict[str, Any]] | str] = OrderedDict()
+XEVAL_LANGID_SUFFIX = "_xeval_langid"  # the same metric with xeval's language ID in the language checks
+_MEMO: OrderedDict[tuple[str, str, bool], list[dict[str, Any]] | str] = OrderedDict()
 _MEMO_SIZE = 4096
 
 
-def instruction_verdicts(sample: Sample, text: str) -> list[dict[str, Any]]:
+def instruction_verdicts(sample: Sample, text: str, xeval_langid: bool = False) -> list[dict[str, Any]]:
     """The verdicts of the sample's instructions on ``text`` (memoised: the four metrics share
-    them). Raises :class:`InstructionDataError` for a row that cannot be checked."""
-    memo_key = (sample.key, text)
+    them); ``xeval_langid``: xeval's language ID in the language checks whatever the benchmark.
+    Raises :class:`InstructionDataError` for a row that cannot be checked."""
+    memo_key = (sample.key, text, xeval_langid)
     found = _MEMO.get(memo_key)
     if found is None:
         try:
-            found = _compute(sample, text)
+            found = _compute(sample, text, xeval_langid)
         except InstructionDataError as exc:
             found = str(exc)
         _MEMO[memo_key] = found
@@ -46,7 +65,12 @@ def instruction_verdicts(sample: Sample, text: str) -> list[dict[str, Any]]:
     return found
 
 
-def _row(sample: Sample) -> tuple[Any, Any, CheckContext]:
+def reference_language_id(benchmark: str | None) -> str:
+    """The language ID a benchmark's reference code uses in its language checks."""
+    return LANGDETECT if benchmark in LANGDETECT_BENCHMARKS else XEVAL_LANGID
+
+
+def _row(sample: Sample, xeval_langid: bool = False) -> tuple[Any, Any, CheckContext]:
     """The sample's instruction ids, their kwargs, and the context they are checked in."""
     doc = sample.metadata.get("doc") or {}
     ids, kwargs = doc.get("instruction_id_list"), doc.get("kwargs")
@@ -57,13 +81,14 @@ def _row(sample: Sample) -> tuple[Any, Any, CheckContext]:
     prompt = doc.get("prompt")
     if not isinstance(prompt, str):
         prompt = sample.messages[-1].content if sample.messages else ""
-    benchmark = doc.get("benchmark")  # a benchmark with rules of its own for some ids (multi_if)
-    return ids, kwargs, CheckContext(language=str(language), prompt=prompt,
-                                     benchmark=benchmark if isinstance(benchmark, str) else "ifeval")
+    benchmark = _benchmark(sample)
+    language_id = XEVAL_LANGID if xeval_langid else reference_language_id(benchmark)
+    return ids, kwargs, CheckContext(language=str(language), prompt=prompt, benchmark=benchmark or "ifeval",
+                                     language_id=language_id)
 
 
-def _compute(sample: Sample, text: str) -> list[dict[str, Any]]:
-    ids, kwargs, context = _row(sample)
+def _compute(sample: Sample, text: str, xeval_langid: bool) -> list[dict[str, Any]]:
+    ids, kwargs, context = _row(sample, xeval_langid)
     return verdicts(ids, kwargs, text, context)
 
 
@@ -79,14 +104,28 @@ def row_error(sample: Sample) -> str | None:
     return None
 
 
+def _benchmark(sample: Sample) -> str | None:
+    """The document's ``benchmark``: one with rules of its own for some ids (``multi_if``), or whose
+    reference calls langdetect (``ifeval``, ``mifeval``)."""
+    benchmark = (sample.metadata.get("doc") or {}).get("benchmark")
+    return benchmark if isinstance(benchmark, str) else None
+
+
 class InstructionScorer:
     def __init__(self, name: str) -> None:
         self.name = name
         self.prompt_level = name.startswith("prompt_level")
         self.mode = "strict" if "_strict_" in name else "loose"
+        self.xeval_langid = name.endswith(XEVAL_LANGID_SUFFIX)
         about = ("1 when every instruction of the prompt is followed" if self.prompt_level else
                  "share of instructions followed, pooled over instructions (lm-eval's agg_inst_level_acc)")
-        self.facts = {name: MetricFacts(about=f"{about} ({self.mode}, IFEval's rules; counting by language)")}
+        language_id = ("language checks by xeval's language ID (no language material: not followed)"
+                       if self.xeval_langid else
+                       f"language checks by langdetect {LANGDETECT_VERSION} seeded {LANGDETECT_SEED} where the "
+                       f"benchmark's reference calls it (IFEval, M-IFEval: no language found counts as followed), "
+                       f"else by xeval's language ID")
+        self.facts = {name: MetricFacts(about=f"{about} ({self.mode}, IFEval's rules; counting by language; "
+                                              f"{language_id})")}
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         return score_each(self.name, samples, predictions, self.score_one)
@@ -97,12 +136,17 @@ class InstructionScorer:
 
     def score_one(self, sample: Sample, prediction: Prediction) -> Score:
         try:
-            found = instruction_verdicts(sample, prediction.text)
+            found = instruction_verdicts(sample, prediction.text, self.xeval_langid)
         except InstructionDataError as exc:
             return Score(scorer=self.name, error=f"data: {exc}")
         followed = [v[self.mode] for v in found]
         if self.prompt_level:
-            details: dict[str, Any] = {"instructions": found} if self.mode == "strict" else {}
+            details: dict[str, Any] = {}
+            if self.mode == "strict":  # the record's verdicts (the summary's rows read prompt_level_strict_acc's)
+                details["instructions"] = found
+                if not self.xeval_langid and reference_language_id(_benchmark(sample)) == LANGDETECT:
+                    details["language_id"] = {"name": "langdetect", "version": LANGDETECT_VERSION,
+                                              "seed": LANGDETECT_SEED}  # what decided the language checks
             return Score(scorer=self.name, value=float(all(followed)), details=details)
         return Score(scorer=self.name, value=sum(followed) / len(followed), details={"weight": len(followed)})
 
@@ -116,3 +160,4 @@ def _factory(name: str) -> ScorerFactory:
 
 for _metric in METRICS:
     scorer(_metric)(_factory(_metric))
+    scorer(_metric + XEVAL_LANGID_SUFFIX)(_factory(_metric + XEVAL_LANGID_SUFFIX))
