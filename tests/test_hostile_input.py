@@ -195,3 +195,16 @@ def test_a_resume_over_a_verdict_without_its_id_sets_the_record_aside_and_rebuil
     assert sorted((run / "samples.jsonl").read_text(encoding="utf-8").splitlines()) == sorted(expected.splitlines())
     summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
     assert summary["n_records"] == 2 and any(row["level"] == "id" for row in summary["instructions"])
+
+
+def test_a_resume_whose_run_json_holds_a_redacted_url_asks_for_it_again(tmp_path: Path) -> None:
+    """Review of #38: a run started with base_url=http://user:password@host resumed with ``***@`` as its
+    credentials: every remaining request failed. The resume asks for --model-args again, in one line."""
+    run = _ifeval_run(tmp_path)
+    spec = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    spec["model"]["args"] = {"base_url": "http://***@127.0.0.1:9/v1"}
+    (run / "run.json").write_text(json.dumps(spec), encoding="utf-8")
+    out = _xeval("run", "--resume", str(run))
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    [line] = [x for x in out.stderr.splitlines() if x.startswith("xeval: error:")]
+    assert "base_url" in line and "give --model-args again" in line

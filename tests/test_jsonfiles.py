@@ -77,3 +77,11 @@ def test_responses_and_scripted_files_read_what_json_dumps_writes(tmp_path: Path
     scripted.write_bytes(b'[{"reply": "\xff"}]')
     with pytest.raises(ModelError, match="not UTF-8"):
         ScriptedModel(str(scripted))
+
+
+def test_carriage_returns_end_lines() -> None:
+    """Review of #38: a file with classic Mac line ends (a lone \\r) was one line, refused as bad JSON."""
+    from xeval.jsonfiles import json_lines
+
+    text = '{"a": 1}\r{"a": 2}\r\n{"a": "x\u2028y"}\n'
+    assert json_lines(text) == [(1, {"a": 1}), (2, {"a": 2}), (3, {"a": "x\u2028y"})]

@@ -552,6 +552,10 @@ def _resume_defaults(args: argparse.Namespace) -> None:
                          f"({model_spec}); give --model again")
     args.model = args.model or model_spec
     if args.model_args is None:
+        redacted = sorted(k for k, v in (model_args or {}).items() if isinstance(v, str) and is_redacted(v))
+        if redacted:  # e.g. a base_url's user:password@, written as ***@: sent as it is, every request would fail
+            raise XevalError(f"--resume {args.resume}: model argument(s) {', '.join(redacted)} in run.json had "
+                             "credentials, redacted there; give --model-args again")
         args.model_args = model_args or {}
     args.tasks = args.tasks or settings.get("tasks")
     args.limit = args.limit if args.limit is not None else settings.get("limit")

@@ -44,9 +44,10 @@ def json_document(text: str) -> Any:
 
 def json_lines(text: str) -> list[tuple[int, Any]]:
     """The values of JSON Lines text with their line numbers (from 1); blank lines are skipped.
-    Lines end at ``\\n`` (``\\r\\n`` too), never at the other characters ``str.splitlines`` takes."""
+    Lines end at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (JSON text holds no raw carriage return: one can
+    only end a line), never at the other characters ``str.splitlines`` takes."""
     values = []
-    for number, line in enumerate(text.split("\n"), 1):
+    for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         if not line.strip():
             continue
         try:

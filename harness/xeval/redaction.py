@@ -55,22 +55,30 @@ def is_redacted(text: str) -> bool:
     return REDACTED in text
 
 
-# the last word of an argument's name that makes it a credential (``openai_api_key``, ``hf_token``,
-# ``client_secret``, ``password``, an ``Authorization`` header); a tokenizer's special tokens
-# (``eos_token``) and the name of a variable holding one (``api_key_env``) are not
-_SECRET_WORDS = frozenset({"key", "apikey", "token", "secret", "password", "passwd", "pwd", "passphrase",
+# the last word of an argument's name that makes it a credential (``client_secret``, ``password``, an
+# ``Authorization`` header) whatever comes before it
+_SECRET_WORDS = frozenset({"apikey", "secret", "password", "passwd", "pwd", "passphrase",
                            "credential", "credentials", "authorization", "auth", "bearer", "cookie"})
-_SPECIAL_TOKENS = frozenset({"bos", "eos", "pad", "unk", "sep", "cls", "mask", "stop", "start", "end", "special",
-                             "next", "first", "last"})
+# ``key`` and ``token`` are credentials alone or after one of these words (``openai_api_key``, ``hf_token``,
+# ``access_token``), not after others (``cache_key``, ``sort_key``, ``eos_token``, ``image_token``)
+_QUALIFIED = frozenset({"key", "token"})
+_CREDENTIAL_QUALIFIERS = frozenset({"api", "access", "auth", "bearer", "secret", "private", "client", "service",
+                                    "session", "refresh", "id", "oauth", "personal", "hf", "hub", "huggingface",
+                                    "github", "gh", "openai", "anthropic", "azure", "aws", "gcp", "google", "wandb",
+                                    "user", "account", "master", "signing", "encryption", "license", "subscription"})
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
 def is_secret_name(name: str) -> bool:
     """Whether an argument (or header, or body field) named ``name`` holds a credential."""
     words = [w.lower() for w in _WORD.findall(name)]
-    if not words or words[-1] not in _SECRET_WORDS:
+    if not words:
         return False
-    return not (words[-1] == "token" and len(words) > 1 and words[-2] in _SPECIAL_TOKENS)
+    if words[-1] in _SECRET_WORDS:
+        return True
+    if words[-1] in _QUALIFIED:
+        return len(words) == 1 or words[-2] in _CREDENTIAL_QUALIFIERS
+    return False
 
 
 def secret_names(args: Any, path: str = "") -> list[str]:

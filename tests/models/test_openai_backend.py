@@ -202,6 +202,28 @@ def test_down_after_is_checked(value: object) -> None:
         load_model("openai:stub@http://127.0.0.1:9/v1", {"down_after": value, "preflight": False})
 
 
+def test_a_stale_failure_streak_starts_anew(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of #38: a streak of failures that no reply ended (a request that then timed out) was
+    never forgotten: one connection failure minutes later opened the breaker on a healthy server."""
+    from xeval.models import breaker as module
+
+    now = [100.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+    breaker = module.CircuitBreaker("http://127.0.0.1:9/v1", window=10)
+    breaker.failure("cannot connect")
+    now[0] += 300  # minutes without a failure (the request timed out meanwhile): a new streak
+    assert breaker.failure("the connection broke off") == 10 and not breaker.is_open
+    now[0] += 10.05  # a retry within its window (+ the backoff's slack): the same streak, spanning the window
+    with pytest.raises(ServerDown):
+        breaker.failure("cannot connect")
+
+
+def test_a_redacted_base_url_is_refused_not_sent() -> None:
+    """Review of #38: a base URL read back from run.json (``http://***@host``) sent ``***:`` as basic auth."""
+    with pytest.raises(ModelError, match="credentials were redacted"):
+        load_model("openai:stub@http://***@127.0.0.1:9/v1", {"preflight": False})
+
+
 def test_the_breaker_message_never_holds_credentials() -> None:
     from xeval.models.breaker import CircuitBreaker
 
@@ -236,7 +258,8 @@ def test_credential_named_arguments_are_refused_without_their_value(args: dict) 
 def test_names_that_are_not_credentials_pass() -> None:
     from xeval.redaction import is_secret_name
 
-    for name in ("max_tokens", "eos_token", "add_bos_token", "api_key_env", "top_k", "n_ctx", "chat_template"):
+    for name in ("max_tokens", "eos_token", "add_bos_token", "api_key_env", "top_k", "n_ctx", "chat_template",
+                 "eot_token", "image_token", "reasoning_token", "cache_key", "sort_key", "kv_cache_type_key"):
         assert not is_secret_name(name), name
     for name in ("api_key", "openai_api_key", "hf_token", "token", "Authorization", "x-api-key", "secretKey"):
         assert is_secret_name(name), name

@@ -25,6 +25,7 @@ from xeval.redaction import redact
 
 DEFAULT_WINDOW = 10.0  # seconds of connection failures in a row before the run stops
 MIN_FAILURES = 2  # one refused connection is never enough (the window is measured between two)
+STALE_SLACK = 5.0  # seconds beyond two windows after which a streak without a new failure is forgotten
 
 
 def check_window(value: object, name: str = "down_after") -> float:
@@ -44,6 +45,11 @@ class CircuitBreaker:
         self.window = check_window(window)
         self._lock = threading.Lock()
         self._first: float | None = None  # when the failures in a row began
+        self._last: float | None = None  # the latest failure
+        # failures further apart than this are not "in a row" (a request between them timed out, or gave
+        # up): a retry comes within the window of its last failure, so twice it plus slack is never hit
+        # by a server that is really gone
+        self.stale_after = 2 * self.window + STALE_SLACK
         self._failures = 0
         self._replies = 0  # replies seen in all (a request compares it across its own failures)
         self._open: str | None = None  # why the breaker opened
@@ -74,6 +80,9 @@ class CircuitBreaker:
         now = time.monotonic()
         with self._lock:
             if self._open is None:
+                if self._first is not None and self._last is not None and now - self._last > self.stale_after:
+                    self._first, self._failures = None, 0  # a stale streak (a request timed out since): a new one
+                self._last = now
                 if self._first is None:
                     self._first = now
                 self._failures += 1

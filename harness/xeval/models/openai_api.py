@@ -35,7 +35,7 @@ from xeval.models.base import Abilities
 from xeval.models.breaker import DEFAULT_WINDOW, CircuitBreaker
 from xeval.models.chat import ChatPrompter, template_switches, trim_at_stop
 from xeval.models.loglik import split_whitespace
-from xeval.redaction import redact, refuse_secret_args, register_secret
+from xeval.redaction import is_redacted, redact, refuse_secret_args, register_secret
 from xeval.types import Completion, GenerationRequest, LoglikelihoodRequest, Usage
 
 T = TypeVar("T")
@@ -314,7 +314,10 @@ class OpenAIAdapter:
                     elif not (isinstance(exc, HTTPFailure) and exc.kind == "timeout"):
                         breaker.reply()  # it answered, if not well
                     give_up = attempt >= self.max_retries or not self._retryable(exc)
-                    if give_up and (not down or breaker.replies != replies_then):
+                    # only a refused connection waits for the breaker past the retry limit: a request whose
+                    # connection a live server keeps breaking off fails alone, as before
+                    refused = down and isinstance(exc, HTTPFailure) and exc.kind == "connect"
+                    if give_up and (not refused or breaker.replies != replies_then):
                         raise
                     delay = self._delay(attempt, exc)
                     if down:  # the next try no later than the breaker's decision
@@ -500,6 +503,9 @@ def _split_credentials(url: str) -> tuple[str, str | None]:
     userinfo, at, host = parts.netloc.rpartition("@")
     if not at:
         return url, None
+    if is_redacted(userinfo):  # a URL read back from a run folder: its credentials are gone
+        raise ModelError(f"base URL {url}: its credentials were redacted where it was read from; give the URL "
+                         "with them again")
     user, _, password = userinfo.partition(":")
     user, password = unquote(user), unquote(password)
     token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
