@@ -42,7 +42,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
+from xeval.scoring.instructions.registry import (
+    CheckContext,
+    KwargPattern,
+    StrictArgs,
+    instruction,
+    kwarg_pattern,
+    regex,
+)
 
 Relation = Literal["al menos", "como máximo"]
 
@@ -603,9 +610,7 @@ def postscript_pattern(marker: str) -> str:
     return r"\s*" + marker.lower() + r".*$"
 
 
-def _postscript_patterns(args: PostscriptArgs, context: CheckContext) -> list[KwargPattern]:
-    return [KwargPattern("postscript_marker", args.postscript_marker, postscript_pattern(args.postscript_marker),
-                         re.MULTILINE)]
+_postscript_patterns = kwarg_pattern("postscript_marker", postscript_pattern, re.MULTILINE)
 
 
 @instruction("es:detectable_content:postscript", args=PostscriptArgs, patterns=_postscript_patterns)

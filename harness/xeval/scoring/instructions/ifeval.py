@@ -27,7 +27,14 @@ from pydantic import BaseModel, Field
 from xeval.language import count_characters, count_words, split_sentences
 from xeval.language.counting import UNSPACED_LANGUAGES
 from xeval.language.punkt import punkt_sentences, word_tokenize
-from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
+from xeval.scoring.instructions.registry import (
+    CheckContext,
+    KwargPattern,
+    StrictArgs,
+    instruction,
+    kwarg_pattern,
+    regex,
+)
 
 Relation = Literal["less than", "at least"]
 # Languages whose words carry particles or are not space-delimited: a word is found as a
@@ -156,9 +163,7 @@ def postscript_pattern(marker: str) -> str:
     return r"\s*" + marker.lower() + r".*$"
 
 
-def _postscript_patterns(args: PostscriptArgs, context: CheckContext) -> list[KwargPattern]:
-    return [KwargPattern("postscript_marker", args.postscript_marker, postscript_pattern(args.postscript_marker),
-                         re.MULTILINE)]
+_postscript_patterns = kwarg_pattern("postscript_marker", postscript_pattern, re.MULTILINE)
 
 
 @instruction("detectable_content:postscript", args=PostscriptArgs, patterns=_postscript_patterns)
@@ -217,8 +222,7 @@ def sections_pattern(splitter: str) -> str:
     return r"\s?" + splitter.strip() + r"\s?\d+\s?"
 
 
-def _sections_patterns(args: SectionsArgs, context: CheckContext) -> list[KwargPattern]:
-    return [KwargPattern("section_spliter", args.section_spliter, sections_pattern(args.section_spliter))]
+_sections_patterns = kwarg_pattern("section_spliter", sections_pattern)
 
 
 @instruction("detectable_format:multiple_sections", args=SectionsArgs, patterns=_sections_patterns)

@@ -67,10 +67,10 @@ from xeval.scoring.builtin import score_each
 from xeval.scoring.instructions.registry import (
     CheckContext,
     InstructionDataError,
-    KwargPattern,
     Patterns,
     StrictArgs,
     instruction,
+    kwarg_pattern,
 )
 from xeval.types import MetricFacts, Prediction, Sample, Score
 
@@ -255,9 +255,7 @@ class PostscriptArgs(_Args):
     postscript_marker: str
 
 
-def _postscript_patterns(args: PostscriptArgs, context: CheckContext) -> list[KwargPattern]:
-    return [KwargPattern("postscript_marker", args.postscript_marker, _postscript_pattern(args.postscript_marker),
-                         re.MULTILINE)]
+_postscript_patterns = kwarg_pattern("postscript_marker", _postscript_pattern, re.MULTILINE)
 
 
 class BulletsArgs(_Args):

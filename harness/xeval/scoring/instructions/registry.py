@@ -109,6 +109,17 @@ class KwargPattern(NamedTuple):
 Patterns = Callable[[Any, CheckContext], Iterable[KwargPattern]]
 
 
+def kwarg_pattern(kwarg: str, pattern_of: Callable[[str], str], flags: int = 0) -> Patterns:
+    """The ``patterns`` of a checker that builds one regular expression from one text kwarg
+    (``postscript_marker`` -> ``\\s*p\\.\\s?s\\..*$``): ``pattern_of`` is the checker's own builder."""
+
+    def patterns(args: Any, context: CheckContext) -> list[KwargPattern]:
+        value = getattr(args, kwarg)
+        return [KwargPattern(kwarg, value, pattern_of(value), flags)]
+
+    return patterns
+
+
 @functools.lru_cache(maxsize=4096)
 def _compiled(pattern: str, flags: int) -> re.Pattern[str] | str:
     try:
