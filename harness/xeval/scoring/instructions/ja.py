@@ -32,10 +32,12 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
+from xeval.scoring.instructions import args as args_
+from xeval.scoring.instructions.args import Relation, StrictArgs, compare, specialise
 from xeval.scoring.instructions.ifeval import (
     BulletsArgs,
     EndArgs,
@@ -46,10 +48,9 @@ from xeval.scoring.instructions.ifeval import (
     RepeatArgs,
     SectionsArgs,
 )
-from xeval.scoring.instructions.registry import CheckContext, KwargPattern, StrictArgs, instruction, regex
+from xeval.scoring.instructions.registry import CheckContext, KwargPattern, instruction, regex
 
-Relation = Literal["未満", "以上"]
-LESS_THAN = "未満"
+JA = "mifeval_ja"  # the relation vocabulary: 未満 (<), 以上 (>=)
 
 
 class _Args(StrictArgs):
@@ -58,7 +59,7 @@ class _Args(StrictArgs):
 
 def _compare(count: int, relation: str, threshold: int) -> bool:
     """未満: ``count < threshold``; 以上: ``count >= threshold``."""
-    return count < threshold if relation == LESS_THAN else count >= threshold
+    return bool(compare(count, relation, threshold, JA))
 
 
 # --- sentences: ja_sentence_segmenter 0.0.2, as M-IFEval's count_sentences composes it -------------
@@ -204,14 +205,11 @@ def keywords_existence(value: str, args: KeywordsArgs, context: CheckContext) ->
     return all(keyword in surfaces for keyword in args.keywords)
 
 
-class FrequencyArgs(_Args):
-    keyword: str = Field(min_length=1)
-    frequency: int = Field(ge=0)
-    relation: Relation
+FrequencyArgs = specialise(args_.FrequencyArgs, JA)
 
 
 @instruction("ja:keywords:frequency", args=FrequencyArgs)
-def keyword_frequency(value: str, args: FrequencyArgs, context: CheckContext) -> bool:
+def keyword_frequency(value: str, args: Any, context: CheckContext) -> bool:
     """The morphemes equal to the (stripped) keyword, counted against ``frequency``."""
     found = collections.Counter(_surfaces(value))[args.keyword.strip()]
     return _compare(found, args.relation, args.frequency)
@@ -225,14 +223,11 @@ def forbidden_words(value: str, args: ForbiddenArgs, context: CheckContext) -> b
     return not any(word in surfaces for word in args.forbidden_words)
 
 
-class LetterArgs(_Args):
-    letter: str = Field(pattern=r"^[\u3041-\u3093]$")  # one hiragana, ぁ-ん
-    let_frequency: int = Field(ge=0)
-    let_relation: Relation
+LetterArgs = specialise(args_.LetterArgs, JA, patterns={"letter": r"^[\u3041-\u3093]$"})  # one hiragana
 
 
 @instruction("ja:keywords:letter_frequency", args=LetterArgs)
-def letter_frequency(value: str, args: LetterArgs, context: CheckContext) -> bool:
+def letter_frequency(value: str, args: Any, context: CheckContext) -> bool:
     """Occurrences of the hiragana and of its katakana twin (code point + 96: い and イ)."""
     letters = collections.Counter(value)
     total = letters[args.letter] + letters[chr(ord(args.letter) + 96)]
@@ -241,39 +236,30 @@ def letter_frequency(value: str, args: LetterArgs, context: CheckContext) -> boo
 
 # --- length constraints ------------------------------------------------------------------------------
 
-class SentencesArgs(_Args):
-    num_sentences: int = Field(ge=0)
-    relation: Relation
+SentencesArgs = specialise(args_.SentencesArgs, JA)
 
 
 @instruction("ja:length_constraints:number_sentences", args=SentencesArgs)
-def number_sentences(value: str, args: SentencesArgs, context: CheckContext) -> bool:
+def number_sentences(value: str, args: Any, context: CheckContext) -> bool:
     """Sentences by :func:`japanese_sentences`."""
     return _compare(count_japanese_sentences(value), args.relation, args.num_sentences)
 
 
-class LettersArgs(_Args):
+class _LettersArgs(_Args):
     num_letters: int = Field(ge=0)
     relation: Relation
 
 
+LettersArgs = specialise(_LettersArgs, JA)
+
+
 @instruction("ja:length_constraints:number_letters", args=LettersArgs)
-def number_letters(value: str, args: LettersArgs, context: CheckContext) -> bool:
+def number_letters(value: str, args: Any, context: CheckContext) -> bool:
     """文字数: ``len(response)``, every character counted (spaces, line breaks, markup)."""
     return _compare(len(value), args.relation, args.num_letters)
 
 
-class FirstWordArgs(_Args):
-    num_paragraphs: int = Field(ge=1)
-    nth_paragraph: int = Field(ge=1)
-    first_word: str = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _nth_within(self) -> FirstWordArgs:
-        # M-IFEval draws a random paragraph for an nth_paragraph above num_paragraphs
-        if self.nth_paragraph > self.num_paragraphs:
-            raise ValueError(f"nth_paragraph {self.nth_paragraph} is above num_paragraphs {self.num_paragraphs}")
-        return self
+FirstWordArgs = args_.FirstWordWithinArgs
 
 
 @instruction("ja:length_constraints:nth_paragraph_first_word", args=FirstWordArgs)
@@ -478,13 +464,16 @@ def hiragana_only(value: str, args: BaseModel, context: CheckContext) -> bool:
     return all("\u3041" <= ch <= "\u3093" or ch == "ー" or _not_a_letter(ch) for ch in value)
 
 
-class KanjiArgs(_Args):
+class _KanjiArgs(_Args):
     kanji_limit: int = Field(ge=0)
     relation: Relation
 
 
+KanjiArgs = specialise(_KanjiArgs, JA)
+
+
 @instruction("ja:letters:kanji", args=KanjiArgs)
-def kanji(value: str, args: KanjiArgs, context: CheckContext) -> bool:
+def kanji(value: str, args: Any, context: CheckContext) -> bool:
     """Kanji (U+4E00-U+9FAF, each occurrence) counted against ``kanji_limit``."""
     return _compare(len(_KANJI.findall(value)), args.relation, args.kanji_limit)
 

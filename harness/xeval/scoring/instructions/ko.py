@@ -73,12 +73,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from xeval.scoring.instructions import ifeval
+from xeval.scoring.instructions.args import NoArgs, compare
 from xeval.scoring.instructions.registry import (
     INSTRUCTIONS,
     CheckContext,
     Checker,
     KwargPattern,
-    NoArgs,
     instruction,
     regex,
 )
@@ -99,10 +99,6 @@ def process_docs(docs: Iterable[dict[str, Any]]) -> Any:
     if callable(mapper):
         return mapper(lambda doc: {**doc, "benchmark": BENCHMARK})
     return [{**doc, "benchmark": BENCHMARK} for doc in docs]
-
-
-def _compare(count: int, relation: str, threshold: int) -> bool:
-    return count < threshold if relation == "less than" else count >= threshold
 
 
 # --- counting (instructions_util.py) ----------------------------------------------------------------
@@ -167,12 +163,12 @@ def count_sentences(text: str) -> int:
 
 @instruction("length_constraints:number_words", args=ifeval.WordsArgs, benchmark=BENCHMARK)
 def number_words(value: str, args: ifeval.WordsArgs, context: CheckContext) -> bool:
-    return _compare(count_words(nfc(value)), args.relation, args.num_words)
+    return compare(count_words(nfc(value)), args.relation, args.num_words)
 
 
 @instruction("length_constraints:number_sentences", args=ifeval.SentencesArgs, benchmark=BENCHMARK)
 def number_sentences(value: str, args: ifeval.SentencesArgs, context: CheckContext) -> bool:
-    return _compare(count_sentences(nfc(value)), args.relation, args.num_sentences)
+    return compare(count_sentences(nfc(value)), args.relation, args.num_sentences)
 
 
 @instruction("detectable_format:constrained_response", benchmark=BENCHMARK)
@@ -199,7 +195,7 @@ def _keyword_patterns(args: ifeval.FrequencyArgs, context: CheckContext) -> list
 @instruction("keywords:frequency", args=ifeval.FrequencyArgs, benchmark=BENCHMARK, patterns=_keyword_patterns)
 def keyword_frequency(value: str, args: ifeval.FrequencyArgs, context: CheckContext) -> bool:
     found = len(regex(nfc(args.keyword.strip()), re.IGNORECASE).findall(nfc(value)))
-    return _compare(found, args.relation, args.frequency)
+    return compare(found, args.relation, args.frequency)
 
 
 def _forbidden_patterns(args: ifeval.ForbiddenArgs, context: CheckContext) -> list[KwargPattern]:

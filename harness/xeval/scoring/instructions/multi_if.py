@@ -42,6 +42,7 @@ from pydantic import BaseModel
 from xeval.language.identify import UNDETERMINED
 from xeval.language.punkt import punkt_sentences
 from xeval.scoring.instructions import ifeval
+from xeval.scoring.instructions.args import compare
 from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, instruction
 
 BENCHMARK = "multi_if"
@@ -117,18 +118,14 @@ def count_words(text: str, context: CheckContext) -> int:
 
 # --- the checkers ---------------------------------------------------------------------------------
 
-def _compare(count: int, relation: str, threshold: int) -> bool:
-    return count < threshold if relation == "less than" else count >= threshold
-
-
 @instruction("length_constraints:number_sentences", args=ifeval.SentencesArgs, benchmark=BENCHMARK)
 def number_sentences(value: str, args: ifeval.SentencesArgs, context: CheckContext) -> bool:
-    return _compare(count_sentences(value, context), args.relation, args.num_sentences)
+    return compare(count_sentences(value, context), args.relation, args.num_sentences)
 
 
 @instruction("length_constraints:number_words", args=ifeval.WordsArgs, benchmark=BENCHMARK)
 def number_words(value: str, args: ifeval.WordsArgs, context: CheckContext) -> bool:
-    return _compare(count_words(value, context), args.relation, args.num_words)
+    return compare(count_words(value, context), args.relation, args.num_words)
 
 
 _QUOTES = (('"', '"'), ("“", "”"), ("「", "」"))

@@ -58,17 +58,17 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from xeval.scoring import ScorerContext, scorer
 from xeval.scoring.builtin import score_each
+from xeval.scoring.instructions.args import Relation, StrictArgs, compare, operator_of
 from xeval.scoring.instructions.registry import (
     CheckContext,
     InstructionDataError,
     Patterns,
-    StrictArgs,
     instruction,
     kwarg_pattern,
 )
@@ -104,7 +104,6 @@ COMMAS: dict[str, re.Pattern[str]] = {
 }
 GUILLEMET_LANGUAGES = frozenset({"ar", "es", "fr", "pt", "ru"})
 CURLY_QUOTE_LANGUAGES = frozenset({"ar", "es", "fr", "ko", "pt", "th", "vi", "zh"})
-LESS_THAN, AT_LEAST = "less than", "at least"
 
 
 # --- P-MMEval's rules, with the reference's parameters (null values behave as there) ------------------
@@ -123,11 +122,8 @@ def count_sentences(text: str) -> int:
 
 
 def _relation(count: int, relation: Any, threshold: Any) -> bool | None:
-    if relation == LESS_THAN:
-        return count <= threshold
-    if relation == AT_LEAST:
-        return count >= threshold
-    return None  # the reference falls through: no verdict, taken as not followed
+    # "less than" is at most; another phrase falls through: no verdict, taken as not followed
+    return None if operator_of(relation, "pmmeval") is None else compare(count, relation, threshold, "pmmeval")
 
 
 def _repeat_prompt(text: str, *, prompt_to_repeat: Any, **_: Any) -> bool:
@@ -238,9 +234,6 @@ def _quotation(text: str, *, lang_code: str, **_: Any) -> bool:
 class _Args(StrictArgs):
     # the reference's checkers take **kwargs: a key another instruction uses is ignored
     model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
-
-
-Relation = Literal["less than", "at least"]
 
 
 class RepeatArgs(_Args):

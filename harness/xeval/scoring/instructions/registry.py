@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from xeval.language.identify import UNDETERMINED, LanguageIdentifier
 from xeval.language.langdetect_seeded import LANGDETECT_SEED, langdetect_language
+from xeval.scoring.instructions.args import NoArgs, StrictArgs  # noqa: F401 - the kwargs' bases, here too
 
 # Every language any benchmark's response_language instruction names (IFEval's LANGUAGE_CODES,
 # M-IFEval's, Korean): the candidates language ID chooses among.
@@ -37,17 +38,6 @@ XEVAL_LANGID = "xeval"  # xeval's language identifier; a text with no language m
 # (``ifeval``, ``mifeval_*``, ``ifeval_ko_reference``: the documents' ``benchmark``) therefore use it for
 # their four metrics. P-MMEval has no language check; Multi-IF keeps its documented choice (multi_if.py).
 LANGDETECT_BENCHMARKS = frozenset({"ifeval", "mifeval", "ifeval_ko"})
-
-
-class StrictArgs(BaseModel):
-    """The base of every checker's kwargs: typed strictly, as the data gives them (``true`` is no
-    count, ``"5"`` no number, ``5.0`` no whole number), no key the checker does not take."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class NoArgs(StrictArgs):
-    pass
 
 
 class InstructionDataError(ValueError):
