@@ -68,7 +68,8 @@ def korean_units(text: str) -> dict[str, int]:
 
 
 # IFEval's sentence splitter (google-research instruction_following_eval/instructions_util.py),
-# rule for rule: lm-eval and M-IFEval's en/es/fr utilities carry the same function.
+# rule for rule: lm-eval and M-IFEval's en/es/fr utilities carry the same function. IFEval-Ko
+# (allganize/IFEval-Ko ``instructions_util.py``) changes it for Korean (``korean=True``).
 _ALPHABETS = "([A-Za-z])"
 _PREFIXES = "(Mr|St|Mrs|Ms|Dr)[.]"
 _SUFFIXES = "(Inc|Ltd|Jr|Sr|Co)"
@@ -78,10 +79,18 @@ _ACRONYMS = "([A-Z][.][A-Z][.](?:[A-Z][.])?)"
 _WEBSITES = "[.](com|net|org|io|gov|edu|me)"
 _DIGITS = "([0-9])"
 _MULTIPLE_DOTS = r"\.{2,}"
+_LETTER_OR_SYLLABLE = "([A-Za-z가-힣])"  # IFEval-Ko's abbreviations take Hangul syllables too
+_KOREAN_LIST_MARKER = "([가나다라마바사])"
 
 
-def ifeval_sentences(text: str) -> list[str]:
-    """Sentences as IFEval splits them (English rules; used for every space-delimited language)."""
+def ifeval_sentences(text: str, korean: bool = False) -> list[str]:
+    """Sentences as IFEval splits them (English rules; used for every space-delimited language).
+
+    ``korean``: as IFEval-Ko splits them: abbreviations of two or three letters each followed by
+    ``.`` take Hangul syllables too; a single Latin letter's period is no end after a space (IFEval's
+    rule) nor after other white space before Hangul; ``가. 나. 다. 라. 마. 바. 사.`` between white
+    space are list markers, not sentence ends; IFEval's acronym-and-starter rules are dropped."""
+    abbreviation = _LETTER_OR_SYLLABLE if korean else _ALPHABETS
     text = " " + text + "  "
     text = text.replace("\n", " ")
     text = re.sub(_PREFIXES, "\\1<prd>", text)
@@ -90,13 +99,19 @@ def ifeval_sentences(text: str) -> list[str]:
     text = re.sub(_MULTIPLE_DOTS, lambda match: "<prd>" * len(match.group(0)) + "<stop>", text)
     if "Ph.D" in text:
         text = text.replace("Ph.D.", "Ph<prd>D<prd>")
-    text = re.sub(r"\s" + _ALPHABETS + "[.] ", " \\1<prd> ", text)
-    text = re.sub(_ACRONYMS + " " + _STARTERS, "\\1<stop> \\2", text)
-    text = re.sub(_ALPHABETS + "[.]" + _ALPHABETS + "[.]" + _ALPHABETS + "[.]", "\\1<prd>\\2<prd>\\3<prd>", text)
-    text = re.sub(_ALPHABETS + "[.]" + _ALPHABETS + "[.]", "\\1<prd>\\2<prd>", text)
-    text = re.sub(" " + _SUFFIXES + "[.] " + _STARTERS, " \\1<stop> \\2", text)
+    if not korean:
+        text = re.sub(r"\s" + _ALPHABETS + "[.] ", " \\1<prd> ", text)
+        text = re.sub(_ACRONYMS + " " + _STARTERS, "\\1<stop> \\2", text)
+    text = re.sub(abbreviation + "[.]" + abbreviation + "[.]" + abbreviation + "[.]", "\\1<prd>\\2<prd>\\3<prd>",
+                  text)
+    text = re.sub(abbreviation + "[.]" + abbreviation + "[.]", "\\1<prd>\\2<prd>", text)
+    if not korean:
+        text = re.sub(" " + _SUFFIXES + "[.] " + _STARTERS, " \\1<stop> \\2", text)
     text = re.sub(" " + _SUFFIXES + "[.]", " \\1<prd>", text)
     text = re.sub(" " + _ALPHABETS + "[.]", " \\1<prd>", text)
+    if korean:
+        text = re.sub(r"\s" + _ALPHABETS + r"[.]\s+(?=[가-힣])", " \\1<prd> ", text)
+        text = re.sub(r"\s" + _KOREAN_LIST_MARKER + r"[.]\s+", " \\1<prd> ", text)
     if "”" in text:
         text = text.replace(".”", "”.")
     if '"' in text:
@@ -135,6 +150,23 @@ def split_sentences(text: str, language: str) -> list[str]:
 
 
 def count_sentences(text: str, language: str) -> int:
+    return len(split_sentences(text, language))
+
+
+def ifeval_word_count(text: str, language: str) -> int:
+    """Words as xeval's IFEval checkers count them in ``language``: IFEval's ``\\w+`` runs, and
+    characters (no white space) in languages written without spaces (an unspaced Japanese sentence
+    would be one ``\\w+`` run)."""
+    return count_characters(text) if language in UNSPACED_LANGUAGES else count_words(text, "ifeval")
+
+
+def ifeval_sentence_count(text: str, language: str) -> int:
+    """Sentences as xeval's IFEval checkers count them in ``language``: English by NLTK's Punkt
+    English model, as IFEval; other languages by :func:`split_sentences`."""
+    if language == "en":
+        from xeval.language.punkt import punkt_sentences
+
+        return len(punkt_sentences(text))
     return len(split_sentences(text, language))
 
 

@@ -32,6 +32,24 @@ def punkt_tokenizer(language: str = "english", extra_abbreviations: tuple[str, .
     return PunktSentenceTokenizer(params)
 
 
+# M-IFEval's French abbreviations (fr_instructions_util._ABBREVIATIONS), added to the French model's
+FRENCH_ABBREVIATIONS = (
+    "m", "mr", "mme", "mlle", "dir.", "dr", "dre", "drs", "dres", "prof", "pr", "cap", "lt",
+    "adm.", "assoc.", "min.",
+    "etc", "cf", "vs", "rép", "i.e", "c.-à-d", "ex", "e.g",
+    "apr", "av", "j.c.", "j.-c.", "j.c", "j.-c", "av. è. c.", "è. c", "a.d", "av. n. è", "de n. è.",
+    "env", "janv", "fév", "mar", "avr", "juil", "sept", "oct", "nov", "déc", "p.-ê.",
+    "svp", "p.-v.", "p.v", "tél", "adj", "cf", "q.v", "p",
+    "resp", "tel", "v", "vol", "nb", "n.b", "p.s", "ps", "p.p.s", "p.-s", "p-s",
+)
+
+
+def french_sentences(text: str) -> list[str]:
+    """Sentences as M-IFEval's ``fr_instructions_util.split_into_sentences`` gives them: NLTK's
+    ``PunktSentenceTokenizer`` with the French ``punkt_tab`` parameters and its abbreviations."""
+    return list(punkt_tokenizer("french", FRENCH_ABBREVIATIONS).tokenize(text))
+
+
 def english_punkt() -> Any:
     """NLTK's ``PunktSentenceTokenizer`` with the English ``punkt_tab`` parameters."""
     return punkt_tokenizer("english")

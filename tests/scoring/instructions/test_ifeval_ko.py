@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from xeval.scoring.instructions import ko
+from xeval.scoring.instructions.conventions import conventions
 from xeval.scoring.instructions.registry import INSTRUCTIONS, LANGDETECT, CheckContext, lookup, verdicts
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -60,13 +61,18 @@ def test_cases_cover_every_instruction_passing_and_failing() -> None:
 
 
 def test_every_id_resolves_to_ifeval_kos_checker() -> None:
+    """IFEval-Ko's checkers are IFEval's, reading IFEval-Ko's conventions: NFC on the response (but
+    for the language check), eojeol words, its Korean sentence splitter, \\bword\\b forbidden words."""
+    reference, default = conventions(ko.BENCHMARK, "ko"), conventions("xeval", "ko")
     for instruction_id in ko.IFEVAL_KO_IDS:
         found = lookup(instruction_id, ko.BENCHMARK)
-        if instruction_id in ko.FALLBACK_IDS:
-            assert found is INSTRUCTIONS[instruction_id]
-        else:
-            assert found is not INSTRUCTIONS[instruction_id], instruction_id
-            assert found.check.__module__ == ko.__name__, instruction_id
+        assert found is INSTRUCTIONS[instruction_id], instruction_id
+        assert found.normalized == (instruction_id not in ko.FALLBACK_IDS), instruction_id
+    assert reference.normalized("\u1100\u1161") == "\uac00" and default.normalized("\u1100\u1161") == "\u1100\u1161"
+    assert (reference.forbidden, default.forbidden) == ("word", "substring")
+    assert reference.words("AI-기반 서비스는 3.5% 성장했다") == 4 != default.words("AI-기반 서비스는 3.5% 성장했다")
+    imperative = "따지지 마. 선율이 흐른다. 춤을 춰."  # " 마. " reads as a list marker in IFEval-Ko's splitter
+    assert reference.sentences(imperative) == 2 != default.sentences(imperative)
     # ids outside IFEval-Ko's data are xeval's IFEval checkers
     assert lookup("change_case:english_capital", ko.BENCHMARK) is INSTRUCTIONS["change_case:english_capital"]
 

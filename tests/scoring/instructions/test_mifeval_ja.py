@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import xeval.scoring.instructions.ifeval  # noqa: F401  (registers IFEval's checkers, the fallbacks)
+from xeval.language import japanese
 from xeval.scoring.instructions import ja
 from xeval.scoring.instructions.registry import (
     LANGDETECT,
@@ -128,14 +129,14 @@ def test_verdicts_equal_mifevals(case: dict[str, Any]) -> None:
     ("", 0),
 ])
 def test_japanese_sentences(text: str, expected: int) -> None:
-    assert ja.count_japanese_sentences(text) == expected
+    assert japanese.count_japanese_sentences(text) == expected
 
 
 def test_neologd_normalisation() -> None:
-    assert ja.neologd_normalize("  ＡＢＣ１２３ ｶﾀｶﾅ  ") == "ABC123カタカナ"  # the space beside kana goes too
-    assert ja.neologd_normalize("日本 語 と English") == "日本語とEnglish"  # spaces beside Japanese dropped
-    assert ja.neologd_normalize("ラーーメン〜！") == "ラーメン～!"
-    assert ja.neologd_normalize("「引用」（注）") == "「引用」(注)"
+    assert japanese.neologd_normalize("  ＡＢＣ１２３ ｶﾀｶﾅ  ") == "ABC123カタカナ"  # the space beside kana goes too
+    assert japanese.neologd_normalize("日本 語 と English") == "日本語とEnglish"  # spaces beside Japanese dropped
+    assert japanese.neologd_normalize("ラーーメン〜！") == "ラーメン～!"
+    assert japanese.neologd_normalize("「引用」（注）") == "「引用」(注)"
 
 
 @pytest.mark.parametrize(("instruction_id", "kwargs", "response", "expected"), [
@@ -167,7 +168,8 @@ def test_counting_rules(instruction_id: str, kwargs: dict[str, Any], response: s
 
 def test_keywords_are_whole_janome_morphemes() -> None:
     pytest.importorskip("janome")
-    assert [s for s, _ in ja.morphemes("猫が本棚の本を読む。")] == ["猫", "が", "本棚", "の", "本", "を", "読む", "。"]
+    morphemes = japanese.morphemes("猫が本棚の本を読む。")
+    assert [s for s, _ in morphemes] == ["猫", "が", "本棚", "の", "本", "を", "読む", "。"]
     context = CheckContext(language="ja", benchmark="mifeval")
     [found] = verdicts(["ja:keywords:existence"], [{"keywords": ["本"]}], "猫が本棚で眠る。", context)
     assert found["strict"] is False  # 本 only inside 本棚

@@ -12,12 +12,14 @@ verdicts must differ.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from xeval.scoring.instructions import multi_if
+from xeval.scoring.instructions.conventions import conventions
 from xeval.scoring.instructions.registry import CheckContext, lookup, verdicts
 from xeval.scoring.instructions.scorer import InstructionScorer
 from xeval.tasks.datasets import load_documents
@@ -77,11 +79,19 @@ def test_cases_cover_every_instruction_passing_and_failing() -> None:
             assert outcomes == {True, False}, (language, instruction_id)
 
 
+# the conventions fields Multi-IF's own rules for OWN_RULES change (counting, quotes, a bad keyword)
+OWN_FIELDS = {"words", "sentences", "quotes", "bad_keyword"}
+
+
 def test_multi_if_rules_replace_four_ids_only() -> None:
     for instruction_id in MULTI_IF_IDS:
         own = lookup(instruction_id, "multi_if")
-        assert (own is not lookup(instruction_id)) == (instruction_id in OWN_RULES), instruction_id
+        assert own is lookup(instruction_id), instruction_id  # IFEval's checker, Multi-IF's conventions
         assert own.id == instruction_id and own.group == instruction_id.split(":")[0]
+    for language in MULTI_IF_LANGUAGES:
+        theirs, xevals = conventions("multi_if", language), conventions("xeval", language)
+        changed = {f.name for f in dataclasses.fields(theirs) if getattr(theirs, f.name) != getattr(xevals, f.name)}
+        assert changed - {"benchmark", "reference"} == OWN_FIELDS, language
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

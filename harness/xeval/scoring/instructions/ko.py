@@ -1,10 +1,9 @@
 """IFEval-Ko's own checkers (allganize/IFEval-Ko at commit 54199e3801116897697babf341865741dcd06fc8,
 the lm-eval task folder ``ifeval_ko/``: ``instructions.py``, ``instructions_util.py``, ``utils.py``,
 Apache-2.0, derived from Google's IFEval through lm-eval's ``tasks/ifeval``), ported rule for rule
-as the checker set ``ifeval_ko`` (``CheckContext.benchmark == "ifeval_ko"``), which the task
-``ifeval_ko_reference`` selects: its :func:`process_docs` marks every document ``benchmark:
-ifeval_ko`` and the scorer passes that on. The default ``ifeval_ko`` task keeps xeval's own Korean
-counting (:mod:`.ifeval` under language ``ko``).
+as the ``("ifeval_ko", "ko")`` conventions (:mod:`.conventions`) that IFEval's checkers
+(:mod:`.ifeval`) read, which the task ``ifeval_ko_reference`` declares (``metadata.xeval.instructions``).
+The default ``ifeval_ko`` task keeps xeval's own Korean counting (``("xeval", "ko")``).
 
 The hub repository cannot be reached here; the code was read from the copy that
 developer0hye/llm-evals vendors as ``studies/2026-10-hanifeval/checker/`` (``instructions.py`` and
@@ -46,8 +45,7 @@ spans; ``language:response_language`` is IFEval's. No ``change_case:*`` nor
 
 xeval differs in three places, on purpose or by necessity:
 
-- ``language:response_language`` is not registered here: the checker set falls back to xeval's
-  IFEval checker, which asks the context's language ID: for ``ifeval_ko_reference`` ``langdetect``
+- ``language:response_language`` asks the context's language ID: for ``ifeval_ko_reference`` ``langdetect``
   as IFEval-Ko's code, but seeded (a ``langdetect`` failure counts as followed, as there); in the
   ``*_xeval_langid`` metrics xeval's deterministic language ID (a response with no language
   material follows no language instruction);
@@ -65,196 +63,39 @@ reconstructed IFEval-Ko code (``bench/instructions/reference_ifeval_ko.py``).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel
-
-from xeval.scoring.instructions import ifeval
-from xeval.scoring.instructions.args import NoArgs, compare
-from xeval.scoring.instructions.registry import (
-    INSTRUCTIONS,
-    CheckContext,
-    Checker,
-    KwargPattern,
-    instruction,
-    regex,
-)
+from xeval.language.counting import ifeval_sentences
+from xeval.scoring.instructions.conventions import eojeol_count
 
 BENCHMARK = "ifeval_ko"
-CONSTRAINED_RESPONSES = ("제 답변은 예입니다.", "제 답변은 아니요입니다.", "제 답변은 아마도입니다.")
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def process_docs(docs: Iterable[dict[str, Any]]) -> Any:
-    """A task's ``process_docs``: every document checked by IFEval-Ko's checker set (its
-    ``benchmark`` field, which the task keeps in ``doc_fields``). Takes xeval's list of documents
-    or lm-eval's ``datasets.Dataset``."""
+    """A ``process_docs`` that marks every document as IFEval-Ko's (its ``benchmark`` field): for a
+    task run by lm-eval without xeval's loader, whose ``process_results`` sees only the document.
+    Takes xeval's list of documents or lm-eval's ``datasets.Dataset``."""
     mapper = getattr(docs, "map", None)
     if callable(mapper):
         return mapper(lambda doc: {**doc, "benchmark": BENCHMARK})
     return [{**doc, "benchmark": BENCHMARK} for doc in docs]
 
 
-# --- counting (instructions_util.py) ----------------------------------------------------------------
-
 def count_words(text: str) -> int:
     """``count_words``: white-space tokens (eojeol)."""
-    return len(text.split())
-
-
-_PREFIXES = "(Mr|St|Mrs|Ms|Dr)[.]"
-_SUFFIXES = "(Inc|Ltd|Jr|Sr|Co)"
-_WEBSITES = "[.](com|net|org|io|gov|edu|me)"
-_DIGITS = "([0-9])"
-_MULTIPLE_DOTS = r"\.{2,}"
-_LATIN = "([A-Za-z])"
-_MIXED = "([A-Za-z가-힣])"  # a Latin letter or a Hangul syllable
-_LIST_MARKER = "([가나다라마바사])"
+    return eojeol_count(text)
 
 
 def split_sentences(text: str) -> list[str]:
-    """``split_into_sentences`` as IFEval-Ko modifies IFEval's: ``.``/``?``/``!`` end a sentence
-    except where a rule marks the period as no end (``<prd>``), in this order: Mr/St/Mrs/Ms/Dr.;
-    a web suffix (.com, ...); a decimal point; runs of dots (no end inside, one end after);
-    Ph.D.; two or three Latin letters or Hangul syllables each followed by a period; Inc/Ltd/Jr/
-    Sr/Co. and a single Latin letter with its period after a space; a Latin letter's period
-    before Hangul; a Korean list marker (가.-사.) between white space. Line breaks are spaces."""
-    text = " " + text + "  "
-    text = text.replace("\n", " ")
-    text = re.sub(_PREFIXES, "\\1<prd>", text)
-    text = re.sub(_WEBSITES, "<prd>\\1", text)
-    text = re.sub(_DIGITS + "[.]" + _DIGITS, "\\1<prd>\\2", text)
-    text = re.sub(_MULTIPLE_DOTS, lambda match: "<prd>" * len(match.group(0)) + "<stop>", text)
-    if "Ph.D" in text:
-        text = text.replace("Ph.D.", "Ph<prd>D<prd>")
-    text = re.sub(_MIXED + "[.]" + _MIXED + "[.]" + _MIXED + "[.]", "\\1<prd>\\2<prd>\\3<prd>", text)
-    text = re.sub(_MIXED + "[.]" + _MIXED + "[.]", "\\1<prd>\\2<prd>", text)
-    text = re.sub(" " + _SUFFIXES + "[.]", " \\1<prd>", text)
-    text = re.sub(" " + _LATIN + "[.]", " \\1<prd>", text)
-    text = re.sub(r"\s" + _LATIN + r"[.]\s+(?=[가-힣])", " \\1<prd> ", text)
-    text = re.sub(r"\s" + _LIST_MARKER + r"[.]\s+", " \\1<prd> ", text)
-    if "”" in text:
-        text = text.replace(".”", "”.")
-    if '"' in text:
-        text = text.replace('."', '".')
-    if "!" in text:
-        text = text.replace('!"', '"!')
-    if "?" in text:
-        text = text.replace('?"', '"?')
-    text = text.replace(".", ".<stop>").replace("?", "?<stop>").replace("!", "!<stop>")
-    text = text.replace("<prd>", ".")
-    sentences = [s.strip() for s in text.split("<stop>")]
-    if sentences and not sentences[-1]:
-        sentences = sentences[:-1]
-    return sentences
+    """``split_into_sentences`` as IFEval-Ko modifies IFEval's (:func:`xeval.language.counting.ifeval_sentences`
+    with ``korean=True``)."""
+    return ifeval_sentences(text, korean=True)
 
 
 def count_sentences(text: str) -> int:
     return len(split_sentences(text))
 
-
-# --- the checkers that count or match differently from xeval's IFEval ones -------------------------
-
-@instruction("length_constraints:number_words", args=ifeval.WordsArgs, benchmark=BENCHMARK)
-def number_words(value: str, args: ifeval.WordsArgs, context: CheckContext) -> bool:
-    return compare(count_words(nfc(value)), args.relation, args.num_words)
-
-
-@instruction("length_constraints:number_sentences", args=ifeval.SentencesArgs, benchmark=BENCHMARK)
-def number_sentences(value: str, args: ifeval.SentencesArgs, context: CheckContext) -> bool:
-    return compare(count_sentences(nfc(value)), args.relation, args.num_sentences)
-
-
-@instruction("detectable_format:constrained_response", benchmark=BENCHMARK)
-def constrained_response(value: str, args: BaseModel, context: CheckContext) -> bool:
-    value = nfc(value).strip()
-    return any(option in value for option in CONSTRAINED_RESPONSES)
-
-
-def _keywords_patterns(args: ifeval.KeywordsArgs, context: CheckContext) -> list[KwargPattern]:
-    return [KwargPattern("keywords", k, nfc(k), re.IGNORECASE) for k in args.keywords]
-
-
-@instruction("keywords:existence", args=ifeval.KeywordsArgs, benchmark=BENCHMARK, patterns=_keywords_patterns)
-def keywords_existence(value: str, args: ifeval.KeywordsArgs, context: CheckContext) -> bool:
-    # a regular expression, unescaped, anywhere: a particle after the keyword does not hide it
-    value = nfc(value)
-    return all(regex(nfc(k), re.IGNORECASE).search(value) for k in args.keywords)
-
-
-def _keyword_patterns(args: ifeval.FrequencyArgs, context: CheckContext) -> list[KwargPattern]:
-    return [KwargPattern("keyword", args.keyword, nfc(args.keyword.strip()), re.IGNORECASE)]
-
-
-@instruction("keywords:frequency", args=ifeval.FrequencyArgs, benchmark=BENCHMARK, patterns=_keyword_patterns)
-def keyword_frequency(value: str, args: ifeval.FrequencyArgs, context: CheckContext) -> bool:
-    found = len(regex(nfc(args.keyword.strip()), re.IGNORECASE).findall(nfc(value)))
-    return compare(found, args.relation, args.frequency)
-
-
-def _forbidden_patterns(args: ifeval.ForbiddenArgs, context: CheckContext) -> list[KwargPattern]:
-    return [KwargPattern("forbidden_words", w, r"\b" + nfc(w) + r"\b", re.IGNORECASE) for w in args.forbidden_words]
-
-
-@instruction("keywords:forbidden_words", args=ifeval.ForbiddenArgs, benchmark=BENCHMARK, patterns=_forbidden_patterns)
-def forbidden_words(value: str, args: ifeval.ForbiddenArgs, context: CheckContext) -> bool:
-    # \bword\b with Unicode \w: 사과 is not found in 사과를 (the particle is a word character)
-    value = nfc(value)
-    return not any(regex(r"\b" + nfc(w) + r"\b", re.IGNORECASE).search(value) for w in args.forbidden_words)
-
-
-@instruction("length_constraints:nth_paragraph_first_word", args=ifeval.FirstWordArgs, benchmark=BENCHMARK)
-def nth_paragraph_first_word(value: str, args: ifeval.FirstWordArgs, context: CheckContext) -> bool:
-    # IFEval's exact first word (punctuation cut, lower-cased): 회사는 is not 회사
-    return ifeval.nth_paragraph_first_word(nfc(value), args, context)
-
-
-# --- the checkers that are lm-eval's English ones on the NFC response (and NFC arguments) ----------
-
-@instruction("combination:repeat_prompt", args=ifeval.RepeatArgs, benchmark=BENCHMARK)
-def repeat_prompt(value: str, args: ifeval.RepeatArgs, context: CheckContext) -> bool:
-    args = ifeval.RepeatArgs(prompt_to_repeat=nfc(args.prompt_to_repeat))
-    return ifeval.repeat_prompt(nfc(value), args, context)
-
-
-@instruction("startend:end_checker", args=ifeval.EndArgs, benchmark=BENCHMARK)
-def end_checker(value: str, args: ifeval.EndArgs, context: CheckContext) -> bool:
-    args = ifeval.EndArgs(end_phrase=nfc(args.end_phrase.strip()))
-    return ifeval.end_checker(nfc(value), args, context)
-
-
-def _on_nfc(instruction_id: str, args: type[BaseModel], check: Checker) -> None:
-    def on_nfc(value: str, arguments: Any, context: CheckContext) -> bool:
-        return bool(check(nfc(value), arguments, context))
-
-    on_nfc.__name__ = check.__name__
-    on_nfc.__doc__ = f"IFEval's ``{instruction_id}`` on the NFC response (IFEval-Ko's code is lm-eval's)."
-    instruction(instruction_id, args=args, benchmark=BENCHMARK, patterns=INSTRUCTIONS[instruction_id].patterns)(on_nfc)
-
-
-# IFEval-Ko's code for these is lm-eval's, unchanged, and xeval's IFEval checkers for them do not
-# depend on the language; only the response is normalised first
-SAME_AS_IFEVAL: tuple[tuple[str, type[BaseModel], Checker], ...] = (
-    ("length_constraints:number_paragraphs", ifeval.ParagraphsArgs, ifeval.number_paragraphs),
-    ("detectable_content:number_placeholders", ifeval.PlaceholdersArgs, ifeval.number_placeholders),
-    ("detectable_content:postscript", ifeval.PostscriptArgs, ifeval.postscript),
-    ("detectable_format:number_bullet_lists", ifeval.BulletsArgs, ifeval.number_bullet_lists),
-    ("detectable_format:number_highlighted_sections", ifeval.HighlightsArgs, ifeval.number_highlighted_sections),
-    ("detectable_format:multiple_sections", ifeval.SectionsArgs, ifeval.multiple_sections),
-    ("detectable_format:json_format", NoArgs, ifeval.json_format),
-    ("detectable_format:title", NoArgs, ifeval.title),
-    ("combination:two_responses", NoArgs, ifeval.two_responses),
-    ("startend:quotation", NoArgs, ifeval.quotation),
-    ("punctuation:no_comma", NoArgs, ifeval.no_comma),
-)
-for _id, _args, _check in SAME_AS_IFEVAL:
-    _on_nfc(_id, _args, _check)
 
 # the ids of IFEval-Ko's data (21: IFEval's 25 without change_case:* and keywords:letter_frequency)
 IFEVAL_KO_IDS = (
@@ -266,5 +107,5 @@ IFEVAL_KO_IDS = (
     "detectable_format:json_format", "detectable_format:title", "combination:two_responses",
     "combination:repeat_prompt", "startend:end_checker", "startend:quotation", "punctuation:no_comma",
 )
-# taken from xeval's IFEval checkers (see the module docstring)
+# checked on the response as given, not NFC (IFEval-Ko's code for it is lm-eval's; see the module docstring)
 FALLBACK_IDS = ("language:response_language",)

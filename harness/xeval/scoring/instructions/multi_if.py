@@ -1,6 +1,7 @@
 """Multi-IF's own rules for four IFEval ids (facebookresearch/Multi-IF ``ifeval.py`` at commit
-1cdb53ed18499ad729e0766e5d3099dd5344406f, Apache-2.0), ported rule for rule and chosen for the
-multi_if tasks (``CheckContext.benchmark == "multi_if"``); every other id is IFEval's checker.
+1cdb53ed18499ad729e0766e5d3099dd5344406f, Apache-2.0), ported rule for rule: its counting (here) and
+its quotes and keyword rule, the ``multi_if`` entries of :mod:`.conventions` that IFEval's checkers
+read for the multi_if tasks (``CheckContext.benchmark == "multi_if"``).
 
 Multi-IF copies IFEval's checkers and changes these:
 
@@ -16,7 +17,7 @@ Multi-IF copies IFEval's checkers and changes these:
     ``count_hindi_num_sentences``, ifeval.py:1737); words are IFEval's ``\\w+`` runs;
   - any other language: IFEval's counts (NLTK's Punkt English sentences, ``\\w+`` words);
   - Thai: Multi-IF tokenises with PyThaiNLP, not ported (no Multi-IF row is Thai): xeval's Thai
-    counts (:mod:`.ifeval`) stand in.
+    counts stand in.
 
   xeval asks its own deterministic language ID (``CheckContext.identifier``) instead of the
   unseeded ``langdetect``; no language material counts as English, as a ``langdetect`` failure does.
@@ -37,13 +38,9 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel
-
+from xeval.language.counting import ifeval_sentence_count, ifeval_word_count
 from xeval.language.identify import UNDETERMINED
-from xeval.language.punkt import punkt_sentences
-from xeval.scoring.instructions import ifeval
-from xeval.scoring.instructions.args import compare
-from xeval.scoring.instructions.registry import CheckContext, InstructionDataError, instruction
+from xeval.scoring.instructions.registry import CheckContext, response_identifier
 
 BENCHMARK = "multi_if"
 
@@ -69,9 +66,10 @@ _CJK_SENTENCE = re.compile(f"[^{re.escape(_CJK_SENTENCE_END)}\n]+[{re.escape(_CJ
 _HINDI_BREAK = re.compile(r"(?<=[।!?])\s*")
 
 
-def counting_language(text: str, context: CheckContext) -> str:
-    """The language Multi-IF counts ``text`` in: the response's own (``en`` when none is found)."""
-    detected = context.identifier.detect(text).language
+def counting_language(text: str) -> str:
+    """The language Multi-IF counts ``text`` in: the response's own (``en`` when none is found), by
+    xeval's language ID (:attr:`CheckContext.identifier`)."""
+    detected = response_identifier().detect(text).language
     return "en" if detected == UNDETERMINED else detected
 
 
@@ -96,52 +94,19 @@ def count_cjk_words(text: str) -> int:
     return asian + len(_ASIAN_CHARACTER.sub(" ", text).split()) + emoji
 
 
-def count_sentences(text: str, context: CheckContext) -> int:
-    language = counting_language(text, context)
+def count_sentences(text: str, context: CheckContext | None = None) -> int:
+    """Sentences by the response's language (the context is not needed: the language is the text's)."""
+    language = counting_language(text)
     if language in ("zh", "ja"):
         return count_cjk_sentences(text)
     if language == "hi":
         return count_hindi_sentences(text)
-    if language == "th":
-        return ifeval.count_response_sentences(text, "th")
-    return len(punkt_sentences(text))
+    return ifeval_sentence_count(text, "th" if language == "th" else "en")
 
 
-def count_words(text: str, context: CheckContext) -> int:
-    language = counting_language(text, context)
+def count_words(text: str, context: CheckContext | None = None) -> int:
+    """Words by the response's language."""
+    language = counting_language(text)
     if language in ("zh", "ja"):
         return count_cjk_words(text)
-    if language == "th":
-        return ifeval.count_response_words(text, "th")
-    return ifeval.count_response_words(text, "en")
-
-
-# --- the checkers ---------------------------------------------------------------------------------
-
-@instruction("length_constraints:number_sentences", args=ifeval.SentencesArgs, benchmark=BENCHMARK)
-def number_sentences(value: str, args: ifeval.SentencesArgs, context: CheckContext) -> bool:
-    return compare(count_sentences(value, context), args.relation, args.num_sentences)
-
-
-@instruction("length_constraints:number_words", args=ifeval.WordsArgs, benchmark=BENCHMARK)
-def number_words(value: str, args: ifeval.WordsArgs, context: CheckContext) -> bool:
-    return compare(count_words(value, context), args.relation, args.num_words)
-
-
-_QUOTES = (('"', '"'), ("“", "”"), ("「", "」"))
-
-
-@instruction("startend:quotation", benchmark=BENCHMARK)
-def quotation(value: str, args: BaseModel, context: CheckContext) -> bool:
-    value = value.strip()
-    return len(value) > 1 and any(value[0] == left and value[-1] == right for left, right in _QUOTES)
-
-
-@instruction("keywords:frequency", args=ifeval.FrequencyArgs, benchmark=BENCHMARK)
-def keyword_frequency(value: str, args: ifeval.FrequencyArgs, context: CheckContext) -> bool:
-    """Multi-IF's rule: a keyword that is no regular expression is a keyword not used (IFEval's
-    code, and xeval's default, treat it as the row's data error)."""
-    try:
-        return ifeval.keyword_frequency(value, args, context)
-    except InstructionDataError:
-        return False
+    return ifeval_word_count(text, "th" if language == "th" else "en")

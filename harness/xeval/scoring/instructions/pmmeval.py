@@ -53,7 +53,6 @@ instruction's own kwargs and IFEval's loose variants.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -65,6 +64,23 @@ from pydantic import BaseModel, ConfigDict, Field
 from xeval.scoring import ScorerContext, scorer
 from xeval.scoring.builtin import score_each
 from xeval.scoring.instructions.args import Relation, StrictArgs, compare, operator_of
+from xeval.scoring.instructions.conventions import (
+    ANGLE_TITLE,
+    ASTERISKS,
+    IFEVAL_BULLETS,
+    PMMEVAL_LANGUAGES,
+    Conventions,
+    conventions,
+    pmmeval_sentence_count,
+)
+from xeval.scoring.instructions.ifeval import (
+    count_lines,
+    count_marked,
+    count_placeholders,
+    has_marked,
+    is_json,
+    two_responses,
+)
 from xeval.scoring.instructions.registry import (
     CheckContext,
     InstructionDataError,
@@ -75,158 +91,28 @@ from xeval.scoring.instructions.registry import (
 from xeval.types import MetricFacts, Prediction, Sample, Score
 
 BENCHMARK = "pmmeval"
-LANGUAGES = ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi")
-# number_words_checker's list: these split on white space, every other language counts characters
-SPACE_DELIMITED = frozenset({"en", "es", "fr", "in", "pt", "ru", "vi"})
-CONSTRAINED_RESPONSES: dict[str, tuple[str, ...]] = {
-    "ar": ("إجابتي هي نعم.", "إجابتي هي لا.", "إجابتي هي ربما."),
-    "es": ("Mi respuesta es sí.", "Mi respuesta es no.", "Mi respuesta es tal vez."),
-    "fr": ("Ma réponse est oui.", "Ma réponse est non.", "Ma réponse est peut-être."),
-    "ja": ("私の答えははいです。", "私の答えはいいえです。", "私の答えはたぶんです。"),
-    "ko": ("제 대답은 예입니다.", "제 대답은 아닙니다.", "제 대답은 아마도입니다."),
-    "pt": ("Minha resposta é sim.", "Minha resposta é não.", "Minha resposta é talvez."),
-    "th": ("คำตอบของฉันคือใช่", "คำตอบของฉันคือไม่", "คำตอบของฉันคืออาจจะ"),
-    "vi": ("Câu trả lời của tôi là có.", "Câu trả lời của tôi là không.", "Câu trả lời của tôi là có thể."),
-    "en": ("My answer is yes.", "My answer is no.", "My answer is maybe."),
-    "zh": ("我的答案是是。", "我的答案是否。", "我的答案是不确定。"),
-}
-COMMAS: dict[str, re.Pattern[str]] = {
-    "ar": re.compile("[\u060c]"),
-    "es": re.compile("[,\uff0c]"),
-    "fr": re.compile("[,\u2026]"),
-    "ja": re.compile("[,\u3001]"),
-    "ko": re.compile("[,]"),
-    "pt": re.compile("[,\uff0c]"),
-    "th": re.compile("[\u0e25]"),  # THAI CHARACTER LO LING, as the reference has it
-    "vi": re.compile("[,\uff0c]"),
-    "en": re.compile("[,]"),
-    "zh": re.compile("[,\uff0c]"),
-}
-GUILLEMET_LANGUAGES = frozenset({"ar", "es", "fr", "pt", "ru"})
-CURLY_QUOTE_LANGUAGES = frozenset({"ar", "es", "fr", "ko", "pt", "th", "vi", "zh"})
+LANGUAGES = PMMEVAL_LANGUAGES
 
 
-# --- P-MMEval's rules, with the reference's parameters (null values behave as there) ------------------
+def _in(language: str) -> Conventions:
+    """P-MMEval's answer options, commas, quotes and counting in ``language`` (:mod:`.conventions`)."""
+    return conventions(BENCHMARK, language)
+
 
 def count_words(text: str, language: str) -> int:
     """P-MMEval's length: white-space tokens in en es fr pt vi (in, ru); else characters that are
     not white space."""
-    if language in SPACE_DELIMITED:
-        return len(text.split())
-    return len("".join(text.split()))
+    return _in(language).words(text)
 
 
 def count_sentences(text: str) -> int:
     """P-MMEval's sentences: the non-empty stripped lines of the stripped text."""
-    return sum(1 for line in text.strip().split("\n") if line.strip())
+    return pmmeval_sentence_count(text)
 
 
 def _relation(count: int, relation: Any, threshold: Any) -> bool | None:
     # "less than" is at most; another phrase falls through: no verdict, taken as not followed
-    return None if operator_of(relation, "pmmeval") is None else compare(count, relation, threshold, "pmmeval")
-
-
-def _repeat_prompt(text: str, *, prompt_to_repeat: Any, **_: Any) -> bool:
-    return text.strip().lower().startswith(prompt_to_repeat.strip().lower())
-
-
-def _two_responses(text: str, **_: Any) -> bool:
-    valid = []
-    parts = text.split("******")
-    for index, part in enumerate(parts):
-        if not part.strip():
-            if index not in (0, len(parts) - 1):
-                return False
-        else:
-            valid.append(part)
-    return len(valid) == 2 and valid[0].strip() != valid[1].strip()
-
-
-def _number_placeholders(text: str, *, num_placeholders: Any, **_: Any) -> bool:
-    return len(re.findall(r"\[.*?\]", text)) >= num_placeholders
-
-
-def _postscript_pattern(marker: Any) -> Any:
-    return r"\s*" + marker.lower() + r".*$"
-
-
-def _postscript(text: str, *, postscript_marker: Any, **_: Any) -> bool:
-    return bool(re.findall(_postscript_pattern(postscript_marker), text.lower(), flags=re.MULTILINE))
-
-
-def _constrained_response(text: str, *, lang_code: str, **_: Any) -> bool:
-    return any(option in text for option in CONSTRAINED_RESPONSES[lang_code])
-
-
-def _number_bullet_lists(text: str, *, num_bullets: Any, **_: Any) -> bool:
-    stars = re.findall(r"^\s*\*[^\*].*$", text, flags=re.MULTILINE)
-    dashes = re.findall(r"^\s*-.*$", text, flags=re.MULTILINE)
-    return bool(len(stars) + len(dashes) == num_bullets)
-
-
-def _number_highlighted_sections(text: str, *, num_highlights: Any, **_: Any) -> bool:
-    count = sum(1 for h in re.findall(r"\*[^\n\*]*\*", text) if h.strip("*").strip())
-    count += sum(1 for h in re.findall(r"\*\*[^\n\*]*\*\*", text) if h.removeprefix("**").removesuffix("**").strip())
-    return count >= num_highlights
-
-
-def _title(text: str, **_: Any) -> bool:
-    return any(t.lstrip("<").rstrip(">").strip() for t in re.findall(r"<<[^\n]+>>", text))
-
-
-def _json_format(text: str, **_: Any) -> bool:
-    value = (text.strip().removeprefix("```json").removeprefix("```Json").removeprefix("```JSON")
-             .removeprefix("```").removesuffix("```").strip())
-    try:
-        json.loads(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _forbidden_words(text: str, *, forbidden_words: Any, **_: Any) -> bool:
-    return not any(word in text for word in forbidden_words)
-
-
-def _nth_paragraph_first_word(text: str, *, num_paragraphs: Any, nth_paragraph: Any, first_word: Any,
-                              lang_code: str, **_: Any) -> bool:
-    paragraphs = [p.strip() for p in re.split(r"\n\n", text) if p.strip() != ""]
-    if len(paragraphs) < num_paragraphs or len(paragraphs) < nth_paragraph:
-        return False
-    paragraphs[nth_paragraph - 1].strip()  # indexed as there (a float index fails as there)
-    return True  # the reference sets first_word = "" before comparing: every paragraph starts with it
-
-
-def _number_paragraphs(text: str, *, num_paragraphs: Any, **_: Any) -> bool:
-    paragraphs = [p for p in re.split(r"\s?\*\*\*\s?", text) if p.strip() != ""]
-    return bool(len(paragraphs) == num_paragraphs)
-
-
-def _number_sentences(text: str, *, relation: Any, num_sentences: Any, lang_code: str, **_: Any) -> bool | None:
-    return _relation(count_sentences(text), relation, num_sentences)
-
-
-def _number_words(text: str, *, relation: Any, num_words: Any, lang_code: str, **_: Any) -> bool | None:
-    return _relation(count_words(text, lang_code), relation, num_words)
-
-
-def _no_comma(text: str, *, lang_code: str, **_: Any) -> bool:
-    return not COMMAS[lang_code].search(text)
-
-
-def _end_checker(text: str, *, end_phrase: Any, **_: Any) -> bool:
-    return text.strip().endswith(end_phrase)
-
-
-def _quotation(text: str, *, lang_code: str, **_: Any) -> bool:
-    text = text.strip()
-    if text.startswith('"') and text.endswith('"'):
-        return True
-    if lang_code in GUILLEMET_LANGUAGES and text.startswith("«") and text.endswith("»"):
-        return True
-    if lang_code in CURLY_QUOTE_LANGUAGES and text.startswith("\u201c") and text.endswith("\u201d"):
-        return True
-    return lang_code == "ja" and text.startswith("『") and text.endswith("』")
+    return None if operator_of(relation, BENCHMARK) is None else compare(count, relation, threshold, BENCHMARK)
 
 
 # --- kwargs, as xeval validates each instruction's own ---------------------------------------------
@@ -246,9 +132,6 @@ class PlaceholdersArgs(_Args):
 
 class PostscriptArgs(_Args):
     postscript_marker: str
-
-
-_postscript_patterns = kwarg_pattern("postscript_marker", _postscript_pattern, re.MULTILINE)
 
 
 class BulletsArgs(_Args):
@@ -291,6 +174,8 @@ class NoArgs(_Args):
     pass
 
 
+# --- P-MMEval's rules, with the reference's parameters (null values behave as there) ------------------
+
 @dataclass(frozen=True)
 class Rule:
     """One of ``mifeval_class_map``'s entries: the check, whether it takes the language
@@ -302,29 +187,7 @@ class Rule:
     patterns: Patterns | None = None  # the kwargs it uses as regular expressions
 
 
-RULES: dict[str, Rule] = {
-    "combination:repeat_prompt": Rule(_repeat_prompt, False, RepeatArgs),
-    "combination:two_responses": Rule(_two_responses, False, NoArgs),
-    "detectable_content:number_placeholders": Rule(_number_placeholders, False, PlaceholdersArgs),
-    "detectable_content:postscript": Rule(_postscript, False, PostscriptArgs, _postscript_patterns),
-    "detectable_format:constrained_response": Rule(_constrained_response, True, NoArgs),
-    "detectable_format:json_format": Rule(_json_format, False, NoArgs),
-    "detectable_format:number_bullet_lists": Rule(_number_bullet_lists, False, BulletsArgs),
-    "detectable_format:number_highlighted_sections": Rule(_number_highlighted_sections, False, HighlightsArgs),
-    "detectable_format:title": Rule(_title, False, NoArgs),
-    "keywords:forbidden_words": Rule(_forbidden_words, False, ForbiddenArgs),
-    "length_constraints:nth_paragraph_first_word": Rule(_nth_paragraph_first_word, True, FirstWordArgs),
-    "length_constraints:number_paragraphs": Rule(_number_paragraphs, False, ParagraphsArgs),
-    "length_constraints:number_sentences": Rule(_number_sentences, True, SentencesArgs),
-    "length_constraints:number_words": Rule(_number_words, True, WordsArgs),
-    "punctuation:no_comma": Rule(_no_comma, True, NoArgs),
-    "startend:end_checker": Rule(_end_checker, False, EndArgs),
-    "startend:quotation": Rule(_quotation, True, NoArgs),
-}
-# every kwarg any rule takes: the keys a row's kwargs objects all carry once ``datasets`` loaded them
-PARAM_KEYS = frozenset({"prompt_to_repeat", "num_placeholders", "postscript_marker", "num_bullets", "num_highlights",
-                        "forbidden_words", "num_paragraphs", "nth_paragraph", "first_word", "relation",
-                        "num_sentences", "num_words", "end_phrase"})
+RULES: dict[str, Rule] = {}
 
 
 def _registered(rule: Rule) -> Callable[[str, Any, CheckContext], bool]:
@@ -338,8 +201,126 @@ def _registered(rule: Rule) -> Callable[[str, Any, CheckContext], bool]:
     return check
 
 
-for _id, _rule in RULES.items():
-    instruction(_id, args=_rule.args, benchmark=BENCHMARK, patterns=_rule.patterns)(_registered(_rule))
+def rule(instruction_id: str, args: type[_Args] = NoArgs, needs_language: bool = False,
+         patterns: Patterns | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register one of P-MMEval's rules: in :data:`RULES` (the released evaluator's map) and as the
+    ``pmmeval`` checker of its id (xeval's four metrics)."""
+
+    def register(check: Callable[..., Any]) -> Callable[..., Any]:
+        RULES[instruction_id] = found = Rule(check, needs_language, args, patterns)
+        instruction(instruction_id, args=args, benchmark=BENCHMARK, patterns=patterns)(_registered(found))
+        return check
+
+    return register
+
+
+@rule("combination:repeat_prompt", RepeatArgs)
+def _repeat_prompt(text: str, *, prompt_to_repeat: Any, **_: Any) -> bool:
+    return text.strip().lower().startswith(prompt_to_repeat.strip().lower())
+
+
+@rule("combination:two_responses")
+def _two_responses(text: str, **_: Any) -> bool:
+    return two_responses(text)
+
+
+@rule("detectable_content:number_placeholders", PlaceholdersArgs)
+def _number_placeholders(text: str, *, num_placeholders: Any, **_: Any) -> bool:
+    return count_placeholders(text) >= num_placeholders
+
+
+def _postscript_pattern(marker: Any) -> Any:
+    return r"\s*" + marker.lower() + r".*$"  # no P.S. / P.P.S. patterns of their own, the marker not stripped
+
+
+@rule("detectable_content:postscript", PostscriptArgs,
+      patterns=kwarg_pattern("postscript_marker", _postscript_pattern, re.MULTILINE))
+def _postscript(text: str, *, postscript_marker: Any, **_: Any) -> bool:
+    return bool(re.findall(_postscript_pattern(postscript_marker), text.lower(), flags=re.MULTILINE))
+
+
+@rule("detectable_format:constrained_response", needs_language=True)
+def _constrained_response(text: str, *, lang_code: str, **_: Any) -> bool:
+    options = _in(lang_code).options
+    if options is None:
+        raise KeyError(lang_code)
+    return any(option in text for option in options)
+
+
+@rule("detectable_format:json_format")
+def _json_format(text: str, **_: Any) -> bool:
+    return is_json(text)
+
+
+@rule("detectable_format:number_bullet_lists", BulletsArgs)
+def _number_bullet_lists(text: str, *, num_bullets: Any, **_: Any) -> bool:
+    return bool(count_lines(text, IFEVAL_BULLETS) == num_bullets)
+
+
+@rule("detectable_format:number_highlighted_sections", HighlightsArgs)
+def _number_highlighted_sections(text: str, *, num_highlights: Any, **_: Any) -> bool:
+    return count_marked(text, ASTERISKS) >= num_highlights
+
+
+@rule("detectable_format:title")
+def _title(text: str, **_: Any) -> bool:
+    return has_marked(text, ANGLE_TITLE)
+
+
+@rule("keywords:forbidden_words", ForbiddenArgs)
+def _forbidden_words(text: str, *, forbidden_words: Any, **_: Any) -> bool:
+    return not any(word in text for word in forbidden_words)  # case-sensitive substrings
+
+
+@rule("length_constraints:nth_paragraph_first_word", FirstWordArgs, needs_language=True)
+def _nth_paragraph_first_word(text: str, *, num_paragraphs: Any, nth_paragraph: Any, first_word: Any,
+                              lang_code: str, **_: Any) -> bool:
+    paragraphs = [p.strip() for p in re.split(r"\n\n", text) if p.strip() != ""]
+    if len(paragraphs) < num_paragraphs or len(paragraphs) < nth_paragraph:
+        return False
+    paragraphs[nth_paragraph - 1].strip()  # indexed as there (a float index fails as there)
+    return True  # the reference sets first_word = "" before comparing: every paragraph starts with it
+
+
+@rule("length_constraints:number_paragraphs", ParagraphsArgs)
+def _number_paragraphs(text: str, *, num_paragraphs: Any, **_: Any) -> bool:
+    paragraphs = [p for p in re.split(r"\s?\*\*\*\s?", text) if p.strip() != ""]  # empty ones skipped anywhere
+    return bool(len(paragraphs) == num_paragraphs)
+
+
+@rule("length_constraints:number_sentences", SentencesArgs, needs_language=True)
+def _number_sentences(text: str, *, relation: Any, num_sentences: Any, lang_code: str, **_: Any) -> bool | None:
+    return _relation(_in(lang_code).sentences(text), relation, num_sentences)
+
+
+@rule("length_constraints:number_words", WordsArgs, needs_language=True)
+def _number_words(text: str, *, relation: Any, num_words: Any, lang_code: str, **_: Any) -> bool | None:
+    return _relation(_in(lang_code).words(text), relation, num_words)
+
+
+@rule("punctuation:no_comma", needs_language=True)
+def _no_comma(text: str, *, lang_code: str, **_: Any) -> bool:
+    commas = _in(lang_code).commas
+    if commas is None:
+        raise KeyError(lang_code)
+    return not any(comma in text for comma in commas)
+
+
+@rule("startend:end_checker", EndArgs)
+def _end_checker(text: str, *, end_phrase: Any, **_: Any) -> bool:
+    return text.strip().endswith(end_phrase)  # case-sensitive, quotes kept, the phrase not stripped
+
+
+@rule("startend:quotation", needs_language=True)
+def _quotation(text: str, *, lang_code: str, **_: Any) -> bool:
+    text = text.strip()  # a lone " counts
+    return any(text.startswith(opening) and text.endswith(closing) for opening, closing in _in(lang_code).quotes)
+
+
+# every kwarg any rule takes: the keys a row's kwargs objects all carry once ``datasets`` loaded them
+PARAM_KEYS = frozenset({"prompt_to_repeat", "num_placeholders", "postscript_marker", "num_bullets", "num_highlights",
+                        "forbidden_words", "num_paragraphs", "nth_paragraph", "first_word", "relation",
+                        "num_sentences", "num_words", "end_phrase"})
 
 
 # --- the released evaluator -------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """The verifiable-instruction registry: checkers by instruction id, typed kwargs, strict and loose
 verdicts as IFEval defines them.
 
-A checker is a function ``check(response, args, context) -> bool`` registered under an id
-(``detectable_format:title``; a language-specific one under its benchmark's prefixed id,
-``ja:letters:furigana``) with a pydantic model of its kwargs. A prefixed id with no checker of its
-own (``es:keywords:existence``) takes the unprefixed one, counting in the prefix's language.
-A benchmark that checks an IFEval id by rules of its own (Multi-IF counts Chinese words and Hindi
-sentences its way) registers its checker under that id for the benchmark; it is chosen when the
-:class:`CheckContext` names the benchmark, the IFEval checker otherwise.
+A checker is a function ``check(response, args, context) -> bool`` registered under an id with a
+pydantic model of its kwargs. IFEval's ids (``detectable_format:title``) have one checker each,
+generic over the benchmark: what differs between benchmarks and languages (relation words, answer
+options, marks, counting) it reads from ``context.conventions``, the
+:class:`~xeval.scoring.instructions.conventions.Conventions` of the context's (benchmark, language).
+A check only one language has is registered under its prefixed id (``ja:letters:furigana``); a
+prefixed id with no checker of its own (``es:keywords:existence``) takes the unprefixed one, in the
+conventions of the prefix's language. P-MMEval's reference is a checker set of its own
+(:mod:`.pmmeval`), registered for its benchmark; an id it does not define takes IFEval's checker.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
 from xeval.language.identify import UNDETERMINED, LanguageIdentifier
 from xeval.language.langdetect_seeded import LANGDETECT_SEED, langdetect_language
 from xeval.scoring.instructions.args import NoArgs, StrictArgs  # noqa: F401 - the kwargs' bases, here too
+
+if TYPE_CHECKING:
+    from xeval.scoring.instructions.conventions import Conventions
 
 # Every language any benchmark's response_language instruction names (IFEval's LANGUAGE_CODES,
 # M-IFEval's, Korean): the candidates language ID chooses among.
@@ -38,6 +43,11 @@ XEVAL_LANGID = "xeval"  # xeval's language identifier; a text with no language m
 # (``ifeval``, ``mifeval_*``, ``ifeval_ko_reference``: the documents' ``benchmark``) therefore use it for
 # their four metrics. P-MMEval has no language check; Multi-IF keeps its documented choice (multi_if.py).
 LANGDETECT_BENCHMARKS = frozenset({"ifeval", "mifeval", "ifeval_ko"})
+# the checker set of IFEval's ids with xeval's counting in the language, and xeval's language ID: where
+# a benchmark with a checker set of its own (P-MMEval) does not define an id, and a task that names no
+# benchmark (the default suite)
+GENERIC_BENCHMARK = "xeval"
+IFEVAL_BENCHMARK = "ifeval"
 
 
 class InstructionDataError(ValueError):
@@ -52,13 +62,20 @@ class CheckContext:
 
     language: str = "en"
     prompt: str = ""
-    benchmark: str = "ifeval"
+    benchmark: str = IFEVAL_BENCHMARK
     language_id: str = XEVAL_LANGID
     langdetect_seed: int = LANGDETECT_SEED
 
     @property
     def identifier(self) -> LanguageIdentifier:
-        return _identifier()
+        return response_identifier()
+
+    @property
+    def conventions(self) -> Conventions:
+        """What differs in this benchmark and language (see :mod:`.conventions`)."""
+        from xeval.scoring.instructions.conventions import conventions
+
+        return conventions(self.benchmark, self.language)
 
     def detected_language(self, text: str) -> str | None:
         """The language of ``text`` by this context's language ID; ``None`` where none is found
@@ -79,7 +96,8 @@ class CheckContext:
 
 
 @functools.cache
-def _identifier() -> LanguageIdentifier:
+def response_identifier() -> LanguageIdentifier:
+    """xeval's language ID among :data:`RESPONSE_LANGUAGES`."""
     return LanguageIdentifier(RESPONSE_LANGUAGES)
 
 
@@ -144,6 +162,9 @@ class Instruction:
     args: type[BaseModel]
     check: Checker
     patterns: Patterns | None = None
+    # the checker reads the response after the benchmark's normalisation (IFEval-Ko's NFC); False
+    # for the checks a benchmark leaves on the response as given
+    normalized: bool = True
     group: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -156,17 +177,19 @@ BENCHMARK_INSTRUCTIONS: dict[str, dict[str, Instruction]] = {}
 
 
 def instruction(*ids: str, args: type[BaseModel] = NoArgs, benchmark: str | None = None,
-                patterns: Patterns | None = None) -> Callable[[Checker], Checker]:
-    """Register a checker under one or more instruction ids (for ``benchmark`` only, when given).
-    ``patterns`` names the kwargs the checker uses as regular expressions, with the pattern it
-    builds from each: a row whose pattern does not compile is refused when it is validated."""
+                patterns: Patterns | None = None, normalized: bool = True) -> Callable[[Checker], Checker]:
+    """Register a checker under one or more instruction ids (for ``benchmark`` only, when given: a
+    benchmark whose reference is a checker set of its own). ``patterns`` names the kwargs the
+    checker uses as regular expressions, with the pattern it builds from each: a row whose pattern
+    does not compile is refused when it is validated. ``normalized``: the checker sees the response
+    after the conventions' ``normalize`` (False: as given)."""
     table = INSTRUCTIONS if benchmark is None else BENCHMARK_INSTRUCTIONS.setdefault(benchmark, {})
 
     def register(fn: Checker) -> Checker:
         for instruction_id in ids:
             if instruction_id in table:
                 raise ValueError(f"instruction {instruction_id!r} registered twice")
-            table[instruction_id] = Instruction(instruction_id, args, fn, patterns)
+            table[instruction_id] = Instruction(instruction_id, args, fn, patterns, normalized)
         return fn
 
     return register
@@ -185,28 +208,51 @@ def group_of(instruction_id: str) -> str:
     return split_id(instruction_id)[1].split(":")[0]
 
 
-def lookup(instruction_id: str, benchmark: str = "ifeval") -> Instruction:
-    own = BENCHMARK_INSTRUCTIONS.get(benchmark, {})
+def resolve(instruction_id: str, context: CheckContext) -> tuple[Instruction, CheckContext]:
+    """The checker of ``instruction_id`` and the context it checks in. A prefixed id is checked in
+    its prefix's language, by the context's benchmark where that benchmark has conventions for the
+    language, else by M-IFEval's (whose data introduced prefixed ids). An id that a benchmark with a
+    checker set of its own does not define is IFEval's, in xeval's conventions for the language."""
+    from xeval.scoring.instructions.conventions import prefixed_benchmark
+
+    prefix, base = split_id(instruction_id)
+    if prefix:
+        context = replace(context, language=prefix, benchmark=prefixed_benchmark(context.benchmark, prefix))
+    elif context.conventions.prefixed_ids:  # an unprefixed id where the data prefixes them: IFEval's
+        context = replace(context, benchmark=IFEVAL_BENCHMARK)
+    own = BENCHMARK_INSTRUCTIONS.get(context.benchmark, {})
     found = own.get(instruction_id) or INSTRUCTIONS.get(instruction_id)
-    if found is None:
-        prefix, base = split_id(instruction_id)
-        found = (own.get(base) or INSTRUCTIONS.get(base)) if prefix else None
+    if found is None and prefix:
+        found = own.get(base) or INSTRUCTIONS.get(base)
     if found is None:
         raise InstructionDataError(f"unknown instruction id {instruction_id!r}")
-    return found
+    if own and own.get(found.id) is not found:
+        context = replace(context, benchmark=GENERIC_BENCHMARK)
+    return found, context
+
+
+def own_rules(found: Instruction, context: CheckContext) -> bool:
+    """Whether ``found`` is a checker of the context's benchmark's own set (its kwargs its own)."""
+    return BENCHMARK_INSTRUCTIONS.get(context.benchmark, {}).get(found.id) is found
+
+
+def lookup(instruction_id: str, benchmark: str = "ifeval") -> Instruction:
+    """The checker of ``instruction_id`` in ``benchmark`` (see :func:`resolve`)."""
+    return resolve(instruction_id, CheckContext(benchmark=benchmark))[0]
 
 
 def parse_args(instruction_id: str, kwargs: Mapping[str, Any] | None,
-               benchmark: str = "ifeval") -> tuple[Instruction, BaseModel]:
-    """The checker (``benchmark``'s own where it has one) and its validated kwargs. As IFEval's
-    loaders do, keys whose value is null are dropped first (the hub rows carry every key, null
-    where unused)."""
-    found = lookup(instruction_id, benchmark)
+               context: CheckContext) -> tuple[Instruction, BaseModel, CheckContext]:
+    """The checker, its kwargs validated as the context's conventions type them, and the context it
+    checks in (:func:`resolve`). As IFEval's loaders do, keys whose value is null are dropped first
+    (the hub rows carry every key, null where unused)."""
+    found, context = resolve(instruction_id, context)
     if kwargs is not None and not isinstance(kwargs, Mapping):
         raise InstructionDataError(f"{instruction_id}: kwargs must be an object, got {type(kwargs).__name__}")
     given = {k: v for k, v in (kwargs or {}).items() if v is not None}
+    model = found.args if own_rules(found, context) else context.conventions.args(found.id, found.args)
     try:
-        return found, found.args.model_validate(given)
+        return found, model.model_validate(given), context
     except ValidationError as exc:
         problem = exc.errors()[0]
         where = ".".join(str(p) for p in problem.get("loc", ())) or "kwargs"
@@ -227,10 +273,17 @@ def loose_variants(response: str) -> list[str]:
 
 def follows(found: Instruction, args: BaseModel, response: str, context: CheckContext) -> bool:
     """IFEval's rule: an empty (white-space) response follows no instruction."""
-    return bool(response.strip()) and bool(found.check(response, args, context))
+    if not response.strip():
+        return False
+    if found.normalized:
+        response = context.conventions.normalized(response)
+    return bool(found.check(response, args, context))
 
 
-def parse_row(instruction_ids: Any, kwargs_list: Any, context: CheckContext) -> list[tuple[Instruction, BaseModel]]:
+Checked = tuple[Instruction, BaseModel, CheckContext]
+
+
+def parse_row(instruction_ids: Any, kwargs_list: Any, context: CheckContext) -> list[Checked]:
     """A row's instructions, each with its checker and typed kwargs, every kwarg used as a regular
     expression compiled: what :func:`verdicts` checks, validated without a response (at planning).
 
@@ -245,9 +298,9 @@ def parse_row(instruction_ids: Any, kwargs_list: Any, context: CheckContext) -> 
         raise InstructionDataError(f"{len(instruction_ids)} instruction id(s) but {len(kwargs_list)} kwargs")
     checked = []
     for instruction_id, kwargs in zip(instruction_ids, kwargs_list, strict=True):
-        found, args = parse_args(instruction_id, kwargs, context.benchmark)
-        check_patterns(instruction_id, found, args, context)
-        checked.append((found, args))
+        found, args, own_context = parse_args(instruction_id, kwargs, context)
+        check_patterns(instruction_id, found, args, own_context)
+        checked.append((found, args, own_context))
     return checked
 
 
@@ -259,9 +312,9 @@ def verdicts(instruction_ids: list[str], kwargs_list: list[Any], response: str,
     checked = parse_row(instruction_ids, kwargs_list, context)
     variants = loose_variants(response)
     out = []
-    for instruction_id, (found, args) in zip(instruction_ids, checked, strict=True):
-        strict = follows(found, args, response, context)
-        loose = strict or any(follows(found, args, v, context) for v in variants[1:])
+    for instruction_id, (found, args, own_context) in zip(instruction_ids, checked, strict=True):
+        strict = follows(found, args, response, own_context)
+        loose = strict or any(follows(found, args, v, own_context) for v in variants[1:])
         out.append({"id": instruction_id, "group": found.group, "strict": strict, "loose": loose,
                     "kwargs": args.model_dump(exclude_none=True)})
     return out
