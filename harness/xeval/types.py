@@ -43,6 +43,8 @@ def safe_value(value: Any) -> Any:
 def _safe(value: Any) -> Any:
     return safe_text(value) if isinstance(value, str) else value
 DATA_ERROR = "data_error"  # Sample.metadata key: the row cannot be scored (bad data), and why
+# Sample.metadata key: the checker set its task declares (metadata.xeval.instructions: benchmark, language)
+INSTRUCTION_SET = "instruction_set"
 
 
 class Message(BaseModel):

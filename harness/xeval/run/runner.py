@@ -30,7 +30,7 @@ from xeval.tasks.datasets import fewshot_split_name, load_documents, split_name
 from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_dataset, task_prefixes
 from xeval.tasks.rendering import Fewshot, build_samples, process_documents
 from xeval.tasks.task_index import LM_EVAL_PREFIX, TaskIndex
-from xeval.tasks.taskspec import TaskSpec
+from xeval.tasks.taskspec import RECORDED_SPEC_EXCLUDE, TaskSpec
 from xeval.types import DATA_ERROR, GenerationSettings, MetricFacts, Prediction, Sample
 
 
@@ -639,6 +639,6 @@ def _task_meta(plan: TaskPlan, config: RunConfig) -> dict[str, Any]:
         "primary_metric": primary_metric(spec) if spec.scorer_names else plan.scorers[0].name,
         "cluster": spec.xeval.cluster,
         "seen": spec.xeval.seen,
-        "spec": spec.model_dump(mode="json", exclude={"source"}),
+        "spec": spec.model_dump(mode="json", exclude=RECORDED_SPEC_EXCLUDE),
         "inputs": plan.inputs,
     }

@@ -18,7 +18,7 @@ import jinja2
 from xeval.errors import ConfigError
 from xeval.tasks.fewshot import FewshotSampler, Shot, answer_text, join_system, multiturn_messages, plain_context
 from xeval.tasks.taskspec import TaskSpec
-from xeval.types import Conversation, Message, Sample
+from xeval.types import INSTRUCTION_SET, Conversation, Message, Sample
 
 
 def _regex_replace(text: str, pattern: str, replacement: str = "", count: int = 0) -> str:
@@ -205,6 +205,9 @@ def build_samples(
     renderer = DocRenderer(spec)
     meta = spec.xeval
     _unique_ids(spec, docs)
+    instruction_set = ({"benchmark": meta.instructions.benchmark,
+                        "language": meta.instructions.language or meta.input_language}
+                       if meta.instructions is not None else None)
     samples: list[Sample] = []
     sampler = (FewshotSampler(fewshot.pool, fewshot.seed, fewshot.same_split, spec.source)
                if fewshot is not None and fewshot.n > 0 else None)
@@ -258,7 +261,8 @@ def build_samples(
                 conversation=_conversation(doc, spec, sample_id) if meta.conversation else None,
                 category=_category(doc, spec, sample_id),
                 metadata={"doc_index": index, **({"doc": {f: doc.get(f) for f in meta.doc_fields}}
-                                                  if meta.doc_fields else {})},
+                                                  if meta.doc_fields else {}),
+                          **({INSTRUCTION_SET: instruction_set} if instruction_set else {})},
             )
         )
     return samples

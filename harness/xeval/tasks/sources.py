@@ -605,7 +605,8 @@ def _hub_rows(source: Source) -> list[Row]:
 def load(**kwargs: Any) -> Any:
     """lm-evaluation-harness ``custom_dataset`` entry point.
 
-    lm-eval passes the task's metadata (with ``xeval.source``) and any ``--metadata`` JSON;
+    lm-eval passes the task's metadata (with ``xeval.source``) and any ``--metadata`` JSON; a task
+    declaring its instruction checker set (``xeval.instructions``) gets it in every row's ``benchmark``;
     ``data_source`` (sample/hub/local) and ``data_dir`` pick the origin, defaulting to the
     environment variables ``XEVAL_DATA_SOURCE`` and ``XEVAL_DATA_DIR``, then the hub.
     Returns a ``datasets.DatasetDict`` with the rows under the source's split name (the
@@ -618,4 +619,8 @@ def load(**kwargs: Any) -> Any:
     data_dir = kwargs.get("data_dir") or os.environ.get("XEVAL_DATA_DIR")
     kind = kwargs.get("data_source") or os.environ.get("XEVAL_DATA_SOURCE") or ("local" if data_dir else "hub")
     rows = load_rows(source, kind, Path(data_dir) if data_dir else None)
+    declared = meta.get("instructions")
+    if isinstance(declared, dict) and declared.get("benchmark"):
+        # lm-eval's process_results sees only the document: it carries the task's declared checker set
+        rows = [{**row, "benchmark": declared["benchmark"]} for row in rows]
     return datasets.DatasetDict({source.hub_split: datasets.Dataset.from_list(rows)})

@@ -58,6 +58,27 @@ class BaselinePrompt(BaseModel):
     generation_kwargs: dict[str, Any] | None = None
 
 
+class InstructionSet(BaseModel):
+    """The checker set of a verifiable-instruction task (IFEval's format): a benchmark of
+    :mod:`xeval.scoring.instructions.conventions` (``ifeval``, ``xeval``, ``mifeval``, ``ifeval_ko``,
+    ``multi_if``, ``pmmeval``) and the language its conventions are taken in (default: the task's
+    input language); language-prefixed ids (``es:...``) are checked in their prefix's language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    benchmark: str
+    language: str | None = None
+
+    @field_validator("benchmark")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from xeval.scoring.instructions.conventions import BENCHMARKS
+
+        if value not in BENCHMARKS:
+            raise ValueError(f"unknown instruction benchmark {value!r} (one of {', '.join(BENCHMARKS)})")
+        return value
+
+
 class XevalMeta(BaseModel):
     """xeval-only settings, under ``metadata.xeval`` in a task YAML."""
 
@@ -86,6 +107,15 @@ class XevalMeta(BaseModel):
     # the prompt for a chat model, where doc_to_text is a study's completion template (its Alpaca
     # "### Instruction:" frame for base models): a chat model gets this as its user turn
     chat_doc_to_text: str | None = None
+    # verifiable instructions: whose checker set and conventions score the rows (the one place a task
+    # says so; not recorded in the run's task spec, see RECORDED_SPEC_EXCLUDE)
+    instructions: InstructionSet | None = None
+
+
+# What a run records of a task's spec leaves out: where the task was read from, and the checker set
+# its YAML declares (metadata.xeval.instructions; named by the task's version, and left out so that the
+# runs recorded before the declaration moved into the YAML stay the same runs, byte for byte)
+RECORDED_SPEC_EXCLUDE: dict[str, Any] = {"source": True, "metadata": {"xeval": {"instructions"}}}
 
 
 class TaskSpec(BaseModel):

@@ -39,10 +39,9 @@ RESPONSE_LANGUAGES = ("en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it"
 # Language ID of the response-language and case checks (``CheckContext.language_id``):
 LANGDETECT = "langdetect"  # the references' own: langdetect 1.0.9, seeded; a text it cannot read counts as followed
 XEVAL_LANGID = "xeval"  # xeval's language identifier; a text with no language material follows no language check
-# The benchmarks whose reference code calls ``langdetect.detect`` in these checks, and whose tasks
-# (``ifeval``, ``mifeval_*``, ``ifeval_ko_reference``: the documents' ``benchmark``) therefore use it for
-# their four metrics. P-MMEval has no language check; Multi-IF keeps its documented choice (multi_if.py).
-LANGDETECT_BENCHMARKS = frozenset({"ifeval", "mifeval", "ifeval_ko"})
+# Which one a benchmark's reference uses is its conventions' ``language_id`` (IFEval, lm-eval, M-IFEval
+# and IFEval-Ko call ``langdetect.detect``); P-MMEval has no language check; Multi-IF keeps its
+# documented choice (multi_if.py).
 # the checker set of IFEval's ids with xeval's counting in the language, and xeval's language ID: where
 # a benchmark with a checker set of its own (P-MMEval) does not define an id, and a task that names no
 # benchmark (the default suite)

@@ -8,16 +8,18 @@ is pooled over instructions (lm-eval's ``agg_inst_level_acc``). The record of
 was checked with; the summary groups them per instruction id and group.
 
 The sample's document must carry ``instruction_id_list`` and ``kwargs`` (task metadata
-``doc_fields``); ``prompt`` too where an instruction repeats it, ``benchmark`` where the benchmark
-checks some ids by rules of its own (``multi_if``). The checkers count in the language of the
-instruction id's prefix (``ja:...``), else the task's input language.
+``doc_fields``); ``prompt`` too where an instruction repeats it. Whose checkers and conventions
+score the row is what the task YAML declares (``metadata.xeval.instructions: {benchmark: mifeval}``,
+carried on the sample); a sample of no such task (lm-eval's ``process_results``, which sees only the
+document) takes the document's ``benchmark`` field, else xeval's own (``xeval``). The checkers count
+in the language of the instruction id's prefix (``ja:...``), else the declared one (the task's input
+language).
 
 Language checks (``language:response_language``, the case checks that also ask the language):
-where the document's ``benchmark`` is one whose reference calls ``langdetect`` (IFEval, M-IFEval:
-:data:`~xeval.scoring.instructions.registry.LANGDETECT_BENCHMARKS`) the four metrics ask langdetect,
-seeded (the seed is in each record's verdicts and in the metric's facts), so they are that
-benchmark's verdicts; the same four with ``_xeval_langid`` appended ask xeval's own language ID
-instead. Elsewhere both ask xeval's.
+where the benchmark is one whose reference calls ``langdetect`` (IFEval, M-IFEval, IFEval-Ko: their
+conventions' ``language_id``) the four metrics ask langdetect, seeded (the seed is in each record's
+verdicts and in the metric's facts), so they are that benchmark's verdicts; the same four with
+``_xeval_langid`` appended ask xeval's own language ID instead. Elsewhere both ask xeval's.
 """
 
 from __future__ import annotations
@@ -28,17 +30,17 @@ from typing import Any
 from xeval.language.langdetect_seeded import LANGDETECT_SEED, LANGDETECT_VERSION
 from xeval.scoring import ScorerContext, ScorerFactory, scorer
 from xeval.scoring.builtin import score_each
+from xeval.scoring.instructions.conventions import conventions
 from xeval.scoring.instructions.registry import (
+    GENERIC_BENCHMARK,
     LANGDETECT,
-    LANGDETECT_BENCHMARKS,
     XEVAL_LANGID,
     CheckContext,
     InstructionDataError,
     parse_row,
-    split_id,
     verdicts,
 )
-from xeval.types import MetricFacts, Prediction, Sample, Score
+from xeval.types import INSTRUCTION_SET, MetricFacts, Prediction, Sample, Score
 
 METRICS = ("prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc")
 XEVAL_LANGID_SUFFIX = "_xeval_langid"  # the same metric with xeval's language ID in the language checks
@@ -65,9 +67,19 @@ def instruction_verdicts(sample: Sample, text: str, xeval_langid: bool = False) 
     return found
 
 
-def reference_language_id(benchmark: str | None) -> str:
+def reference_language_id(benchmark: str | None, language: str = "en") -> str:
     """The language ID a benchmark's reference code uses in its language checks."""
-    return LANGDETECT if benchmark in LANGDETECT_BENCHMARKS else XEVAL_LANGID
+    return conventions(benchmark or GENERIC_BENCHMARK, language).language_id
+
+
+def instruction_set(sample: Sample) -> tuple[str, str]:
+    """(benchmark, language) whose checkers score the sample: its task's declaration, else its
+    document's ``benchmark`` (lm-eval's path, a hand-built sample), else xeval's own."""
+    declared = sample.metadata.get(INSTRUCTION_SET)
+    if isinstance(declared, dict) and isinstance(declared.get("benchmark"), str):
+        return declared["benchmark"], str(declared.get("language") or sample.input_language)
+    benchmark = (sample.metadata.get("doc") or {}).get("benchmark")
+    return (benchmark if isinstance(benchmark, str) else GENERIC_BENCHMARK), sample.input_language
 
 
 def _row(sample: Sample, xeval_langid: bool = False) -> tuple[Any, Any, CheckContext]:
@@ -76,15 +88,12 @@ def _row(sample: Sample, xeval_langid: bool = False) -> tuple[Any, Any, CheckCon
     ids, kwargs = doc.get("instruction_id_list"), doc.get("kwargs")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
         raise InstructionDataError(f"instruction_id_list must be a non-empty list of ids, got {ids!r}"[:200])
-    prefixes = {split_id(i)[0] for i in ids} - {None}
-    language = prefixes.pop() if len(prefixes) == 1 else sample.input_language
     prompt = doc.get("prompt")
     if not isinstance(prompt, str):
         prompt = sample.messages[-1].content if sample.messages else ""
-    benchmark = _benchmark(sample)
-    language_id = XEVAL_LANGID if xeval_langid else reference_language_id(benchmark)
-    return ids, kwargs, CheckContext(language=str(language), prompt=prompt, benchmark=benchmark or "ifeval",
-                                     language_id=language_id)
+    benchmark, language = instruction_set(sample)
+    language_id = XEVAL_LANGID if xeval_langid else reference_language_id(benchmark, language)
+    return ids, kwargs, CheckContext(language=language, prompt=prompt, benchmark=benchmark, language_id=language_id)
 
 
 def _compute(sample: Sample, text: str, xeval_langid: bool) -> list[dict[str, Any]]:
@@ -102,13 +111,6 @@ def row_error(sample: Sample) -> str | None:
     except InstructionDataError as exc:
         return str(exc)
     return None
-
-
-def _benchmark(sample: Sample) -> str | None:
-    """The document's ``benchmark``: one with rules of its own for some ids (``multi_if``), or whose
-    reference calls langdetect (``ifeval``, ``mifeval``)."""
-    benchmark = (sample.metadata.get("doc") or {}).get("benchmark")
-    return benchmark if isinstance(benchmark, str) else None
 
 
 class InstructionScorer:
@@ -144,7 +146,7 @@ class InstructionScorer:
             details: dict[str, Any] = {}
             if self.mode == "strict":  # the record's verdicts (the summary's rows read prompt_level_strict_acc's)
                 details["instructions"] = found
-                if not self.xeval_langid and reference_language_id(_benchmark(sample)) == LANGDETECT:
+                if not self.xeval_langid and reference_language_id(*instruction_set(sample)) == LANGDETECT:
                     details["language_id"] = {"name": "langdetect", "version": LANGDETECT_VERSION,
                                               "seed": LANGDETECT_SEED}  # what decided the language checks
             return Score(scorer=self.name, value=float(all(followed)), details=details)
