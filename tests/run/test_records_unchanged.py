@@ -9,8 +9,11 @@ Two runs, on scripted replies (no model: the same answers on every machine):
 * ``mifeval_ja_released``: ``mifeval_ja`` on M-IFEval's released Japanese prompts (``--data-dir``) answered
   with claude-3-haiku's released responses (M-IFEval, Apache-2.0), through ``responses:``.
 
-Only what differs between two runs of the same inputs is set aside: the run id, times, duration,
-where the requests were answered (``executor``), the data folder's absolute path. Regenerate the
+Summaries are compared as this xeval reads them: the fixtures' run.json and summary.json are schema
+version 2, read through the versioned reader (version 3 records the judge, baseline, --max-error-rate
+and --tasks-dir among the settings). Only what differs between two runs of the same inputs is set
+aside: the run id, times, duration, where the requests were answered (``executor``), the data
+folder's absolute path. Regenerate the
 fixtures (only when a change of the numbers is intended, and say so in the commit) with
 ``python tests/run/test_records_unchanged.py --write``.
 """
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from xeval.settings import upgrade_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures" / "unchanged"
@@ -49,7 +53,9 @@ def run_xeval(name: str, where: Path, *extra: str) -> tuple[int, Path]:
 
 
 def comparable_summary(path: Path) -> dict[str, Any]:
-    summary = json.loads(path.read_text(encoding="utf-8"))
+    """A summary as this xeval reads it (the fixtures' schema version 2 through the reader of older
+    versions, ``settings.upgrade_settings``), less what differs between two runs of the same inputs."""
+    summary = upgrade_settings(json.loads(path.read_text(encoding="utf-8")))
     for key in VOLATILE:
         summary.pop(key, None)
     if summary.get("settings", {}).get("data_dir"):
