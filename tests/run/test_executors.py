@@ -138,3 +138,25 @@ def test_missing_dependency_errors_cross_process_boundaries() -> None:
 
     error = pickle.loads(pickle.dumps(MissingDependencyError("the vllm backend", "'xeval[vllm]'")))
     assert isinstance(error, MissingDependencyError) and "pip install 'xeval[vllm]'" in str(error)
+
+
+def test_backends_declare_where_they_run_in_the_registry() -> None:
+    """#33: placement under --executor ray is declared when a backend registers (``on_driver``),
+    not read off spec prefixes; a third-party factory says it with an ``on_driver`` attribute."""
+    from xeval.models import registry
+
+    assert registry.runs_on_driver("openai:gpt@http://127.0.0.1:1/v1")
+    assert registry.runs_on_driver("responses:r.jsonl") and registry.runs_on_driver("none")
+    assert not registry.runs_on_driver("embedded") and not registry.runs_on_driver("scripted:x.jsonl")
+    assert registry.takes_data_parallel("vllm:m") and not registry.takes_data_parallel("hf:m")
+
+    try:
+        @registry.backend("remote-test", on_driver=True)
+        def _remote(target: str, args: dict) -> Any:  # pragma: no cover - never loaded
+            raise AssertionError
+
+        assert registry.runs_on_driver("remote-test:x")
+    finally:
+        registry._BACKENDS.pop("remote-test", None)
+        registry._ON_DRIVER.discard("remote-test")
+    assert not registry.runs_on_driver("remote-test:x")

@@ -69,7 +69,7 @@ def test_records_are_identical_with_and_without_lookahead(tmp_path: Path, monkey
         calls.clear()
         with monkeypatch.context() as patch:
             if name == "plain":
-                patch.setattr(runner, "_with_lookahead", lambda model, plans, config: model)
+                patch.setattr(runner, "_with_lookahead", lambda model, prepared: model)
             config = RunConfig(tasks=tasks, limit=3, output=tmp_path, run_id=name, max_tokens=16)
             run_evaluation(config, model, plan_tasks(config))
         sizes[name] = list(calls)

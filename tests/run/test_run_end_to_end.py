@@ -21,7 +21,7 @@ def test_korean_run_writes_records_and_summary_that_agree(embedded_model, tmp_pa
     records = [json.loads(line) for line in (result.run_dir / "samples.jsonl").read_text().splitlines()]
     summary = json.loads((result.run_dir / "summary.json").read_text())
     assert summary["complete"] is True and summary["n_records"] == len(records) == 10
-    assert summary["schema_version"] == SCHEMA_VERSION == 2 and summary["xeval_version"]
+    assert summary["schema_version"] == SCHEMA_VERSION == 3 and summary["xeval_version"]  # 3: #33 (settings)
     assert summary["model"]["fingerprint"]["sha256"]
     assert set(summary["tasks"]) == {"xeval_nli_ko", "xeval_qa_ko"}
     assert summary["tasks"]["xeval_qa_ko"]["spec"]["doc_to_text"].startswith("다음 질문에")

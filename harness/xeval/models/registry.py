@@ -3,7 +3,10 @@
 Built-ins register with the :func:`backend` decorator on a small factory that imports
 the heavy module only when called. Third-party backends register through the Python
 entry-point group ``xeval.backends`` (``name = "package.module:factory"``), where the
-factory has the signature ``factory(target: str, args: dict) -> ModelAdapter``.
+factory has the signature ``factory(target: str, args: dict) -> ModelAdapter``. A backend says
+where it runs under ``--executor ray`` when it registers: ``on_driver=True`` (a factory attribute
+``on_driver = True`` for entry points) for API calls and recorded answers, which the driver makes
+itself; the others are replicated on Ray workers.
 """
 
 from __future__ import annotations
@@ -17,16 +20,34 @@ from xeval.models.base import ModelAdapter
 
 BackendFactory = Callable[[str, dict[str, Any]], ModelAdapter]
 _BACKENDS: dict[str, BackendFactory] = {}
+# Backends that run on the driver under --executor ray (API calls, recorded answers, no model):
+# nothing to replicate on workers. Declared at registration (``on_driver=True``).
+_ON_DRIVER: set[str] = set()
+# Backends whose ``data_parallel_size`` model argument means N engines, each a Ray worker (vLLM).
+_DATA_PARALLEL: set[str] = set()
 EMBEDDED_SPEC = "embedded"
 NO_MODEL_SPEC = "none"
 
 
-def backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
+def backend(name: str, on_driver: bool = False) -> Callable[[BackendFactory], BackendFactory]:
     def register(factory: BackendFactory) -> BackendFactory:
         _BACKENDS[name] = factory
+        if on_driver:
+            _ON_DRIVER.add(name)
         return factory
 
     return register
+
+
+def runs_on_driver(spec: str) -> bool:
+    """Whether a model of this spec is answered on the driver (its backend declared ``on_driver``),
+    not replicated on Ray workers."""
+    return split_spec(spec)[0] in _ON_DRIVER
+
+
+def takes_data_parallel(spec: str) -> bool:
+    """Whether this spec's backend runs ``data_parallel_size`` engines as Ray workers."""
+    return split_spec(spec)[0] in _DATA_PARALLEL
 
 
 def backend_names() -> list[str]:
@@ -37,7 +58,9 @@ def backend_names() -> list[str]:
 def _load_entry_points() -> None:
     for entry in entry_points(group="xeval.backends"):
         if entry.name not in _BACKENDS:
-            _BACKENDS[entry.name] = entry.load()
+            _BACKENDS[entry.name] = factory = entry.load()
+            if getattr(factory, "on_driver", False):  # a factory attribute: answered on the driver under Ray
+                _ON_DRIVER.add(entry.name)
 
 
 def parse_model_args(text: str | None) -> dict[str, Any]:
@@ -162,14 +185,14 @@ def _embedded(target: str, args: dict[str, Any]) -> ModelAdapter:
     return LlamaCppAdapter(str(embedded_model_path()), embedded=True, **args)
 
 
-@backend(NO_MODEL_SPEC)
+@backend(NO_MODEL_SPEC, on_driver=True)
 def _none(target: str, args: dict[str, Any]) -> ModelAdapter:
     from xeval.models.none import NoModel
 
     return NoModel()
 
 
-def _lazy_backend(name: str, module: str, attr: str) -> None:
+def _lazy_backend(name: str, module: str, attr: str, on_driver: bool = False, data_parallel: bool = False) -> None:
     """Register a backend whose module is imported only when a model of it is loaded; its model
     arguments are checked against the adapter's annotated parameters first."""
 
@@ -181,12 +204,15 @@ def _lazy_backend(name: str, module: str, attr: str) -> None:
         return adapter_class(target, **args)
 
     _BACKENDS[name] = factory
+    if on_driver:
+        _ON_DRIVER.add(name)
+    if data_parallel:
+        _DATA_PARALLEL.add(name)
 
 
-for _name, _module, _attr in (("hf", "xeval.models.hf", "HFAdapter"),
-                              ("openai", "xeval.models.openai_api", "OpenAIAdapter"),
-                              ("vllm", "xeval.models.vllm_engine", "VLLMAdapter"),
-                              ("llamacpp", "xeval.models.llamacpp", "LlamaCppAdapter"),
-                              ("scripted", "xeval.models.scripted", "ScriptedModel"),
-                              ("responses", "xeval.models.responses", "ResponseFileModel")):
-    _lazy_backend(_name, _module, _attr)
+_lazy_backend("hf", "xeval.models.hf", "HFAdapter")
+_lazy_backend("openai", "xeval.models.openai_api", "OpenAIAdapter", on_driver=True)  # API calls
+_lazy_backend("vllm", "xeval.models.vllm_engine", "VLLMAdapter", data_parallel=True)
+_lazy_backend("llamacpp", "xeval.models.llamacpp", "LlamaCppAdapter")
+_lazy_backend("scripted", "xeval.models.scripted", "ScriptedModel")
+_lazy_backend("responses", "xeval.models.responses", "ResponseFileModel", on_driver=True)  # recorded answers

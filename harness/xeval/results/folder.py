@@ -29,12 +29,13 @@ LOCK_FILE = ".lock"
 
 # Settings that do not change a run's results, and settings absent (None/False/default) in runs
 # written before they existed: neither makes two runs different.
-NEUTRAL_SETTINGS = {"batch_size"}
+NEUTRAL_SETTINGS = {"batch_size", "max_error_rate", "tasks_dir"}
 SETTING_DEFAULTS: dict[str, Any] = {"sample_seed": None, "strict": False, "clusters": None, "num_fewshot": None,
                                     "fewshot_as_multiturn": False, "repeats": None, "temperature": None,
                                     "mc_mode": "loglik", "reasoning_markers": ["<think>", "</think>"],
-                                    "max_error_rate": None, "protocol": None,
-                                    "as_baseline": False, "chat_model": None}
+                                    "protocol": None, "as_baseline": False, "chat_model": None,
+                                    "judge_spec": None, "judge_args": {}, "judge_mode": "generate",
+                                    "baseline_spec": None}
 
 
 class RunLockedError(XevalError):

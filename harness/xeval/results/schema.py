@@ -12,7 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from xeval import SCHEMA_VERSION
 from xeval.errors import XevalError
@@ -40,33 +49,6 @@ class TaskMeta(BaseModel):
         return str(value)
 
 
-class RunSettings(BaseModel):
-    """The settings a run records, typed: what ``--resume`` takes back (``limit: "abc"`` in a
-    damaged run.json is that file's one-line error, not a TypeError mid-run). Settings of other
-    xeval versions are kept as they are."""
-
-    model_config = ConfigDict(extra="allow")
-
-    tasks: str | None = None
-    limit: int | None = Field(default=None, ge=1)
-    seed: int | None = Field(default=None, ge=0)
-    sample_seed: int | None = None
-    batch_size: int | None = Field(default=None, ge=1)
-    strict: bool | None = None
-    clusters: str | None = None
-    mc_mode: Literal["loglik", "generate", "exact"] | None = None
-    protocol: str | None = None
-    num_fewshot: int | None = Field(default=None, ge=0)
-    repeats: int | None = Field(default=None, ge=1)
-    temperature: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    max_tokens: int | None = Field(default=None, ge=1)
-    fewshot_as_multiturn: bool | None = None
-    reasoning_markers: list[str] | None = Field(default=None, min_length=2, max_length=2)
-    data_source: Literal["sample", "hub", "local"] | None = None
-    data_dir: str | None = None
-    shard: str | None = None
-
-
 class RunSpec(BaseModel):
     """run.json: the exact specs of a run (an imported lm-eval result has only a summary)."""
 
@@ -88,10 +70,23 @@ class RunSpec(BaseModel):
     def model_spec(self) -> str:
         return str(self.model.get("spec", "?"))
 
+    @model_validator(mode="before")
+    @classmethod
+    def _upgraded(cls, data: Any) -> Any:
+        """An older run.json (or summary.json) read as this version (``settings.upgrade_settings``)."""
+        from xeval.settings import upgrade_settings
+
+        return upgrade_settings(data)
+
     @field_validator("settings")
     @classmethod
     def _typed_settings(cls, value: dict[str, Any]) -> dict[str, Any]:
-        RunSettings.model_validate(value)
+        """The settings as :class:`~xeval.settings.RunSettings` types them (``limit: "abc"`` in a
+        damaged run.json is that file's one-line error, not a TypeError mid-run); settings of other
+        xeval versions are kept as they are."""
+        from xeval.settings import check_recorded
+
+        check_recorded(value)
         return value
 
     def facts(self, task: str, metric: str) -> MetricFacts:

@@ -88,8 +88,8 @@ def predict(
         return [f if f is not None else next(produced) for f in fixed]
     try:
         if samples[0].output_type == "multiple_choice" and mc_mode == "generate":
-            shown = [with_choices_shown(s) for s in samples]
-            completions = model.generate(generation_requests(shown, settings))
+            # the samples as prepared (run.runner.prepare): their prompts list the choices lettered
+            completions = model.generate(generation_requests(samples, settings))
             return [_extracted(s, c, markers) for s, c in zip(samples, completions, strict=True)]
         if samples[0].output_type == "multiple_choice" and mc_mode == "exact":
             completions = model.generate(generation_requests(samples, settings))
@@ -108,14 +108,11 @@ def predict(
 
 
 def planned_requests(samples: list[Sample], settings: GenerationSettings, mc_mode: str) -> list[GenerationRequest]:
-    """The generation requests ``predict`` sends for these samples, in order (none where it asks
-    for log-likelihoods or answers without the model)."""
+    """The generation requests ``predict`` sends for these samples (as prepared), in order (none
+    where it asks for log-likelihoods or answers without the model)."""
     asked = [s for s in samples if _without_model(s) is None]
-    if asked and asked[0].output_type == "multiple_choice":
-        if not generates(mc_mode):
-            return []
-        if mc_mode == "generate":
-            asked = [with_choices_shown(s) for s in asked]
+    if asked and asked[0].output_type == "multiple_choice" and not generates(mc_mode):
+        return []
     return generation_requests(asked, settings)
 
 

@@ -6,7 +6,7 @@ language next to the answer's.
 
 from __future__ import annotations
 
-DEFAULT_MARKERS = ("<think>", "</think>")
+from xeval.settings import DEFAULT_MARKERS  # noqa: F401  (a trace's start and end: a run setting)
 
 
 def split_reasoning(text: str, api_reasoning: str | None = None,
@@ -26,15 +26,3 @@ def split_reasoning(text: str, api_reasoning: str | None = None,
     if closed:
         return after.strip(), "\n".join([*trace_parts, before.strip()]).strip(), False
     return text, (api_reasoning or None), False
-
-
-def parse_markers(value: str | None) -> tuple[str, str]:
-    """``"<think>,</think>"`` -> the pair; empty or None -> the default."""
-    if not value:
-        return DEFAULT_MARKERS
-    parts = [p for p in value.split(",")]
-    if len(parts) != 2 or not all(p.strip() for p in parts):
-        from xeval.errors import XevalError
-
-        raise XevalError(f"--reasoning-markers {value!r}: expected START,END, e.g. '<think>,</think>'")
-    return parts[0].strip(), parts[1].strip()

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ConfigDict, Field
+
 from xeval.errors import ServerDown, XevalError
 from xeval.models.base import ModelAdapter, abilities_of
 from xeval.redaction import redact, redact_value
@@ -22,47 +24,27 @@ from xeval.run.lookahead import Lookahead
 from xeval.run.predict import generates, planned_requests, predict, with_choices_shown
 from xeval.run.progress import Progress
 from xeval.run.protocols import resolve_protocol
-from xeval.run.reasoning import DEFAULT_MARKERS
 from xeval.scoring import Scorer, ScorerContext, canonical_name, declared_facts, judge_needs, make_scorer
 from xeval.scoring.builtin import language_gated
+from xeval.settings import RunSettings
 from xeval.tasks.datafiles import read_bytes, tracking_reads
 from xeval.tasks.datasets import fewshot_split_name, load_documents, split_name
 from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_dataset, task_prefixes
 from xeval.tasks.rendering import Fewshot, build_samples, process_documents
 from xeval.tasks.task_index import LM_EVAL_PREFIX, TaskIndex
 from xeval.tasks.taskspec import RECORDED_SPEC_EXCLUDE, TaskSpec
-from xeval.types import DATA_ERROR, GenerationSettings, MetricFacts, Prediction, Sample
+from xeval.types import DATA_ERROR, GenerationRequest, GenerationSettings, MetricFacts, Prediction, Sample
 
 
-@dataclass
-class RunConfig:
-    model: str = "embedded"
-    model_args: dict[str, Any] = field(default_factory=dict)
-    tasks: str | None = None
-    limit: int | None = None
-    output: Path = Path("results")
-    run_id: str | None = None
-    batch_size: int = 8
-    data_dir: Path | None = None
-    data_source: str | None = None  # sample | hub | local, for tasks naming a data source
-    shard: tuple[int, int] | None = None  # (i, n): run the i-th of n deterministic slices, 1-based
-    max_tokens: int | None = None  # overrides every task's max_gen_toks
-    seed: int = 1234
-    sample_seed: int | None = None  # with limit: a seeded random subset, paired across template languages
-    strict: bool = False  # refuse meta-dataset rows whose answer is not among their choices
-    clusters: Path | None = None  # cluster map for meta-datasets (default tasks/korani/clusters.yaml)
-    repeats: int | None = None  # answers per sample (overrides every task's repeats)
-    temperature: float | None = None  # overrides every task's temperature (repeats want > 0)
-    num_fewshot: int | None = None  # overrides every task's num_fewshot (except a task's explicit 0)
-    fewshot_as_multiturn: bool = False  # generation: few-shot examples as user/assistant turns
-    mc_mode: str = "loglik"  # multiple choice: rank by log-likelihood, or generate and extract the choice
-    reasoning_markers: tuple[str, str] = DEFAULT_MARKERS  # a reasoning trace's start and end
-    judge: Any = None  # ModelAdapter judging judge:/pairwise: scorers
-    judge_mode: str = "generate"
-    baseline: Any = None  # judges.scorers.Baseline for pairwise scorers
-    protocol: str | None = None  # a study preset (run/protocols.py): its metrics beside the task's
-    as_baseline: bool = False  # this run answers as a pairwise baseline: tasks use their baseline prompt
-    chat_model: bool | None = None  # the model applies a chat template (tasks' chat_doc_to_text apply)
+class RunConfig(RunSettings):
+    """What the runner is given: the run's settings (:class:`~xeval.settings.RunSettings`, recorded in
+    run.json) and, beside them, the live handles its scorers use, never recorded: the judge model
+    (``judge:``/``pairwise:`` scorers) and the baseline's answers (``pairwise:`` scorers)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    judge: Any = Field(default=None, exclude=True)  # a ModelAdapter
+    baseline: Any = Field(default=None, exclude=True)  # judges.scorers.Baseline
 
 
 @dataclass
@@ -73,6 +55,11 @@ class TaskPlan:
     # the files the task was read from (its YAML, its data), label -> sha256: part of the run's
     # identity, so a resume or merge over an edited file is refused, naming it
     inputs: dict[str, str] = field(default_factory=dict)
+    # the language gate, decided once from the spec and scorers (:func:`language_gate`)
+    gate: tuple[str, int, int] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.gate = language_gate(self)
 
 
 @dataclass
@@ -96,6 +83,18 @@ def _check_unique_tasks(rendered: list[tuple[TaskSpec, list[Sample]]]) -> None:
         sources[spec.task] = spec.source
 
 
+@dataclass
+class _Rendered:
+    """A selected task, loaded and rendered: its samples, the files it was read from, the documents
+    its filters read (filter_list) and lm-eval's own metrics (``lm_eval:`` tasks)."""
+
+    spec: TaskSpec
+    samples: list[Sample]
+    inputs: dict[str, str] = field(default_factory=dict)
+    docs: list[dict[str, Any]] | None = None
+    lm_eval_metrics: list[Scorer] = field(default_factory=list)
+
+
 def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: bool = False) -> list[TaskPlan]:
     """Load and render every selected task before any model is loaded (fail fast)."""
     index = index or TaskIndex.load()
@@ -106,98 +105,125 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
     files = [n for n in names if is_meta_selection(n)]
     bridged = [n for n in names if n.startswith(LM_EVAL_PREFIX)]
     native = [n for n in names if n not in files and n not in bridged]
-    rendered: list[tuple[TaskSpec, list[Sample]]] = []
-    task_docs: dict[str, list[dict[str, Any]]] = {}  # documents of tasks with filter_list (filters read them)
-    inputs_of: dict[str, dict[str, str]] = {}  # task -> the files it was read from
-    lm_eval_metrics: dict[str, list[Scorer]] = {}
-    for selection in bridged:
-        from xeval.integrations.lmeval import load_lm_eval_tasks
-
-        include = [str(index.root), *(str(p) for p in index.extra_paths)]
-        for spec, samples, metrics in load_lm_eval_tasks(selection, config.limit, include,
-                                                         num_fewshot=config.num_fewshot, fewshot_seed=config.seed):
-            rendered.append((spec, samples))
-            lm_eval_metrics[spec.task] = metrics
+    rendered = _render_bridged(bridged, config, index)
     if native or not names:
-        for spec in index.resolve(native or None):
-            missing = spec.unimplemented()
-            if missing:
-                raise XevalError(f"{spec.source}: task {spec.task!r} uses {', '.join(missing)}, which xeval's "
-                                 f"native runner does not implement yet; run it through lm-eval "
-                                 f"(--tasks lm_eval:{spec.task}) or remove the field")
-            spec = with_num_fewshot(spec.as_baseline() if config.as_baseline else spec, config.num_fewshot)
-            with tracking_reads() as read:
-                if spec.source and Path(spec.source).is_file():
-                    read_bytes(Path(spec.source))
-                docs = load_documents(spec, config.data_dir, config.data_source)
-                fewshot = _fewshot(spec, docs, config)
-            inputs_of[spec.task] = _labelled(read, config.data_dir, [index.root, *index.extra_paths])
-            samples = build_samples(spec, docs, config.limit, config.sample_seed, fewshot)
-            if spec.xeval.chat_doc_to_text:  # the chat model's prompt, kept beside; chosen once the model is known
-                chat_spec = spec.model_copy(update={"doc_to_text": spec.xeval.chat_doc_to_text})
-                for sample, chat in zip(samples, build_samples(chat_spec, docs, config.limit, config.sample_seed,
-                                                               fewshot), strict=True):
-                    sample.metadata[CHAT_MESSAGES] = chat.messages
-            rendered.append((spec, samples))
-            if spec.filter_list:
-                task_docs[spec.task] = process_documents(spec, docs)
+        rendered += _render_native(native or None, config, index)
     if files:
-        if config.num_fewshot:
-            raise XevalError(f"--num-fewshot {config.num_fewshot}: meta-dataset files ({', '.join(files)}) have "
-                             "no split to draw examples from; KORANI evaluates zero-shot")
-        cluster_map = load_cluster_map(config.clusters)
-        prefixes = task_prefixes(files)
-        for selection in files:
-            with tracking_reads() as read:
-                loaded = load_meta_dataset(selection, config.limit, strict=config.strict, clusters=cluster_map,
-                                           sample_seed=config.sample_seed, prefix=prefixes[selection],
-                                           use_predictions=config.model == "none")
-            for spec, _ in loaded:
-                inputs_of[spec.task] = _labelled(read, config.data_dir, [index.root, *index.extra_paths])
-            rendered.extend(loaded)
-    _check_unique_tasks(rendered)
-    seq = 0
-    for _, samples in rendered:  # each sample's position in the whole run: shards and merges use it
-        first_turn: dict[str, int] = {}
-        for sample in samples:
-            sample.metadata["seq"] = seq
-            if sample.conversation is not None:  # a conversation's turns stay in one shard
-                sample.metadata["shard_seq"] = first_turn.setdefault(sample.conversation.id, seq)
-            seq += 1
-    languages = frozenset(s.answer_language for _, samples in rendered for s in samples)
+        rendered += _render_files(files, config, index)
+    _check_unique_tasks([(r.spec, r.samples) for r in rendered])
+    _number_samples(rendered)
+    languages = frozenset(s.answer_language for r in rendered for s in r.samples)
     context = ScorerContext(languages=languages, judge=config.judge, judge_mode=config.judge_mode,
                             baseline=config.baseline)
-    plans = []
     protocol = resolve_protocol(config.protocol)
+    plans = []
     unscorable: list[tuple[str, int, str]] = []  # task, rows refused, the first reason
-    for spec, samples in rendered:
-        names = spec.scorer_names
-        if protocol is not None:
-            names = [*names, *(n for n in protocol.scorers(spec) if n not in names)]
-        scorers: list[Scorer] = list(lm_eval_metrics.get(spec.task, []))
-        if not names and not scorers:
-            raise XevalError(f"{spec.source}: task {spec.task!r} has no metric_list and no scorers")
-        seen: set[str] = {s.name for s in scorers}
-        for name in names:
-            needs = judge_needs(name, context)
-            if needs:  # answers first, judging later: the run stays useful (e.g. as a baseline)
-                if not quiet_judges:
-                    print(f"xeval: {spec.task}: scorer {name} skipped (no {needs})", file=sys.stderr)
-                continue
-            scorer = make_scorer(name, context, where=spec.source)
-            if scorer.name not in seen:  # acc and acc_norm are one scorer
-                seen.add(scorer.name)
-                scorers.append(scorer)
-        refused = refuse_bad_rows(spec, samples, scorers)
+    for task in rendered:
+        scorers = _scorers(task, context, protocol, quiet_judges)
+        refused = refuse_bad_rows(task.spec, task.samples, scorers)
         if refused:
-            unscorable.append((spec.task, *refused))
-        plans.append(TaskPlan(spec, samples, _answer_set_scorers(spec, scorers, config, task_docs.get(spec.task)),
-                              inputs_of.get(spec.task, {})))
+            unscorable.append((task.spec.task, *refused))
+        plans.append(TaskPlan(task.spec, task.samples, _answer_set_scorers(task.spec, scorers, config, task.docs),
+                              task.inputs))
     if unscorable:
         counts = "; ".join(f"{task} {n} (first: {reason[:200]})" for task, n, reason in unscorable)
         print(f"xeval: warning: {sum(n for _, n, _ in unscorable)} row(s) cannot be scored and are recorded as "
               f"failed without asking the model: {counts}", file=sys.stderr)
     return plans
+
+
+def _render_bridged(selections: list[str], config: RunConfig, index: TaskIndex) -> list[_Rendered]:
+    """``lm_eval:TASK`` selections: lm-eval's own task objects, rendered, with lm-eval's metrics."""
+    rendered = []
+    for selection in selections:
+        from xeval.integrations.lmeval import load_lm_eval_tasks
+
+        include = [str(index.root), *(str(p) for p in index.extra_paths)]
+        for spec, samples, metrics in load_lm_eval_tasks(selection, config.limit, include,
+                                                         num_fewshot=config.num_fewshot, fewshot_seed=config.seed):
+            rendered.append(_Rendered(spec, samples, lm_eval_metrics=metrics))
+    return rendered
+
+
+def _render_native(selections: list[str] | None, config: RunConfig, index: TaskIndex) -> list[_Rendered]:
+    """Task YAMLs (``None``: the default suite), their documents loaded and rendered into samples."""
+    rendered = []
+    for spec in index.resolve(selections):
+        missing = spec.unimplemented()
+        if missing:
+            raise XevalError(f"{spec.source}: task {spec.task!r} uses {', '.join(missing)}, which xeval's "
+                             f"native runner does not implement yet; run it through lm-eval "
+                             f"(--tasks lm_eval:{spec.task}) or remove the field")
+        spec = with_num_fewshot(spec.as_baseline() if config.as_baseline else spec, config.num_fewshot)
+        with tracking_reads() as read:
+            if spec.source and Path(spec.source).is_file():
+                read_bytes(Path(spec.source))
+            docs = load_documents(spec, config.data_dir, config.data_source)
+            fewshot = _fewshot(spec, docs, config)
+        samples = build_samples(spec, docs, config.limit, config.sample_seed, fewshot)
+        if spec.xeval.chat_doc_to_text:  # the chat model's prompt, kept beside; chosen once the model is known
+            chat_spec = spec.model_copy(update={"doc_to_text": spec.xeval.chat_doc_to_text})
+            for sample, chat in zip(samples, build_samples(chat_spec, docs, config.limit, config.sample_seed,
+                                                           fewshot), strict=True):
+                sample.metadata[CHAT_MESSAGES] = chat.messages
+        rendered.append(_Rendered(spec, samples, _labelled(read, config.data_dir, [index.root, *index.extra_paths]),
+                                  docs=process_documents(spec, docs) if spec.filter_list else None))
+    return rendered
+
+
+def _render_files(selections: list[str], config: RunConfig, index: TaskIndex) -> list[_Rendered]:
+    """``file:`` meta-datasets (KORANI's format, CSV / JSONL of labelled rows)."""
+    if config.num_fewshot:
+        raise XevalError(f"--num-fewshot {config.num_fewshot}: meta-dataset files ({', '.join(selections)}) have "
+                         "no split to draw examples from; KORANI evaluates zero-shot")
+    cluster_map = load_cluster_map(config.clusters)
+    prefixes = task_prefixes(selections)
+    rendered = []
+    for selection in selections:
+        with tracking_reads() as read:
+            loaded = load_meta_dataset(selection, config.limit, strict=config.strict, clusters=cluster_map,
+                                       sample_seed=config.sample_seed, prefix=prefixes[selection],
+                                       use_predictions=config.model == "none")
+        inputs = _labelled(read, config.data_dir, [index.root, *index.extra_paths])
+        rendered += [_Rendered(spec, samples, inputs) for spec, samples in loaded]
+    return rendered
+
+
+def _number_samples(rendered: list[_Rendered]) -> None:
+    """Each sample's position in the whole run (``seq``): shards and merges use it; a
+    conversation's turns share their first turn's (``shard_seq``), so they stay in one shard."""
+    seq = 0
+    for task in rendered:
+        first_turn: dict[str, int] = {}
+        for sample in task.samples:
+            sample.metadata["seq"] = seq
+            if sample.conversation is not None:
+                sample.metadata["shard_seq"] = first_turn.setdefault(sample.conversation.id, seq)
+            seq += 1
+
+
+def _scorers(task: _Rendered, context: ScorerContext, protocol: Any, quiet_judges: bool) -> list[Scorer]:
+    """The task's scorers: lm-eval's metrics (bridged tasks), its metric_list and xeval scorers,
+    a protocol's; a judge scorer with no judge (or baseline) is skipped, with a note."""
+    spec = task.spec
+    names = spec.scorer_names
+    if protocol is not None:
+        names = [*names, *(n for n in protocol.scorers(spec) if n not in names)]
+    scorers: list[Scorer] = list(task.lm_eval_metrics)
+    if not names and not scorers:
+        raise XevalError(f"{spec.source}: task {spec.task!r} has no metric_list and no scorers")
+    seen: set[str] = {s.name for s in scorers}
+    for name in names:
+        needs = judge_needs(name, context)
+        if needs:  # answers first, judging later: the run stays useful (e.g. as a baseline)
+            if not quiet_judges:
+                print(f"xeval: {spec.task}: scorer {name} skipped (no {needs})", file=sys.stderr)
+            continue
+        scorer = make_scorer(name, context, where=spec.source)
+        if scorer.name not in seen:  # acc and acc_norm are one scorer
+            seen.add(scorer.name)
+            scorers.append(scorer)
+    return scorers
 
 
 def refuse_bad_rows(spec: TaskSpec, samples: list[Sample], scorers: list[Scorer]) -> tuple[int, str] | None:
@@ -326,58 +352,14 @@ def run_evaluation(
 
 def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], folder: RunFolder,
               started: datetime, on_batch: Callable[[int], None] | None) -> RunResult:
-    meta: dict[str, Any] = {
-        "run_id": folder.path.name,
-        "created": started.isoformat(timespec="seconds"),
-        "model": {"spec": model.spec, "args": config.model_args,
-                  "fingerprint": model.fingerprint()},
-        "settings": {"limit": config.limit, "batch_size": config.batch_size,
-                     "seed": config.seed, "tasks": config.tasks, "sample_seed": config.sample_seed,
-                     "strict": config.strict, "clusters": str(config.clusters) if config.clusters else None,
-                     "mc_mode": config.mc_mode, "protocol": config.protocol, "as_baseline": config.as_baseline,
-                     "chat_model": config.chat_model,
-                     "num_fewshot": config.num_fewshot,
-                     "repeats": config.repeats, "temperature": config.temperature,
-                     "fewshot_as_multiturn": config.fewshot_as_multiturn,
-                     "reasoning_markers": list(config.reasoning_markers),
-                     "data_source": config.data_source,
-                     "data_dir": str(config.data_dir) if config.data_dir else None,
-                     "shard": f"{config.shard[0]}/{config.shard[1]}" if config.shard else None,
-                     "max_tokens": config.max_tokens},
-        "tasks": {p.spec.task: _task_meta(p, config) for p in plans},
-    }
-    if config.judge is not None:
-        meta["judge"] = {"spec": config.judge.spec, "fingerprint": config.judge.fingerprint(),
-                         "mode": config.judge_mode}
-    if config.baseline is not None:
-        meta["baseline"] = config.baseline.label
-    meta["executor"] = executor_record(model)  # where the requests were answered (not part of the run's identity)
-    meta = redact_value(meta)  # no credentials in URLs, no API key, in anything the run writes
-    executor = meta["executor"]
-    meta, done = folder.start(meta)
-    meta["executor"] = executor  # a resumed run: this session's
-    if done and any(s.conversation for p in plans for s in p.samples):
-        pending = [s for p in plans for s in p.samples if s.key not in done and _in_shard(s, config.shard)]
-        redo = turns_to_ask_again(read_records(folder.samples_file), pending)
-        if redo:
-            folder.drop_records(redo)
-            done = done - redo
-            print(f"xeval: {len(redo)} recorded turn(s) of conversations that go on were redacted when written "
-                  "(credentials in a reply): asked again, so the next turns see the model's own words",
-                  file=sys.stderr)
+    meta, done = _start(config, model, plans, folder, started)
     writer = folder.writer()
-    plans = [replace(p, samples=[s for s in p.samples if s.key not in done and _in_shard(s, config.shard)])
-             for p in plans]
-    if config.chat_model:  # a chat model: tasks with a chat prompt send it as the user turn
-        plans = [replace(p, samples=[with_chat_prompt(s) for s in p.samples]) for p in plans]
-    if config.mc_mode == "generate":  # the records keep the prompt as sent: choices lettered
-        plans = [replace(p, samples=[with_choices_shown(s) for s in p.samples])
-                 if p.spec.output_type == "multiple_choice" else p for p in plans]
-    total = sum(len(p.samples) for p in plans)
+    prepared = prepare(plans, config, done)
+    total = sum(len(t.samples) for t in prepared)
     conversations = ConversationState()
-    if any(s.conversation for p in plans for s in p.samples):
+    if any(s.conversation for t in prepared for s in t.samples):
         conversations.load_records(read_records(writer.path))
-    model = _with_lookahead(model, plans, config)
+    model = _with_lookahead(model, prepared)
     # concurrent backends (APIs) want bigger batches than in-process ones
     batch_size = max(config.batch_size, abilities_of(model).batch_hint)
     complete = False
@@ -385,32 +367,22 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     trace = os.environ.get("XEVAL_TRACE_CALLS")
     try:
         with Progress(total, f"{model.spec}") as progress, ScoringLane(overlap_scoring(config, model)) as lane:
-            for plan in plans:
-                settings = _run_settings(plan, config)
-                repeats = _repeats_asked(plan, config, settings.temperature)
-                progress.describe(plan.spec.task)
-                for group in turn_order(plan.samples):  # a conversation's turn t after its turn t-1
+            for task in prepared:
+                progress.describe(task.plan.spec.task)
+                for group in turn_order(task.samples):  # a conversation's turn t after its turn t-1
                     for start in range(0, len(group), batch_size):
                         batch = [conversations.with_history(s) for s in group[start:start + batch_size]]
                         if trace is not None:  # debugging aid: which samples went to the model
                             with open(trace, "a", encoding="utf-8") as handle:
                                 handle.write("".join(f"{s.key}\n" for s in batch))
-                        predictions = predict_repeats(model, batch, settings, config, repeats)
+                        predictions = predict_repeats(model, batch, task.settings, config, task.repeats)
                         for sample, prediction in zip(batch, predictions, strict=True):
                             if sample.conversation is not None:
                                 conversations.remember(sample, prediction.text, prediction.error)
 
-                        def finish(plan: TaskPlan = plan, batch: list[Sample] = batch,
+                        def finish(task: PreparedTask = task, batch: list[Sample] = batch,
                                    predictions: list[Prediction] = predictions) -> None:
-                            scores = [scorer.score(batch, predictions) for scorer in plan.scorers]
-                            gate = language_gate(plan)
-                            if gate is not None:
-                                primary, main, language = gate
-                                scores.append(language_gated(primary, scores[main], scores[language]))
-                            writer.write(
-                                make_record(sample, prediction, [s[i] for s in scores], model.spec)
-                                for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))
-                            )
+                            writer.write(task.records(batch, predictions, model.spec))
                             progress.advance(len(batch))
                             if on_batch is not None:
                                 on_batch(len(batch))
@@ -434,6 +406,89 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     return RunResult(folder.path, summary)
 
 
+def _start(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], folder: RunFolder,
+           started: datetime) -> tuple[dict[str, Any], set[str]]:
+    """Write run.json (or check a resumed run is this one): the run's metadata and the keys of the
+    samples already recorded (less the turns of conversations a resumed run must ask again)."""
+    meta: dict[str, Any] = {
+        "run_id": folder.path.name,
+        "created": started.isoformat(timespec="seconds"),
+        "model": {"spec": model.spec, "args": config.model_args,
+                  "fingerprint": model.fingerprint()},
+        "settings": config.recorded(),
+        "tasks": {p.spec.task: _task_meta(p, config) for p in plans},
+    }
+    if config.judge is not None:
+        meta["judge"] = {"spec": config.judge.spec, "fingerprint": config.judge.fingerprint(),
+                         "mode": config.judge_mode}
+    if config.baseline is not None:
+        meta["baseline"] = config.baseline.label
+    meta["executor"] = executor_record(model)  # where the requests were answered (not part of the run's identity)
+    meta = redact_value(meta)  # no credentials in URLs, no API key, in anything the run writes
+    executor = meta["executor"]
+    meta, done = folder.start(meta)
+    meta["executor"] = executor  # a resumed run: this session's
+    if done and any(s.conversation for p in plans for s in p.samples):
+        pending = [s for p in plans for s in p.samples if s.key not in done and _in_shard(s, config.shard)]
+        redo = turns_to_ask_again(read_records(folder.samples_file), pending)
+        if redo:
+            folder.drop_records(redo)
+            done = done - redo
+            print(f"xeval: {len(redo)} recorded turn(s) of conversations that go on were redacted when written "
+                  "(credentials in a reply): asked again, so the next turns see the model's own words",
+                  file=sys.stderr)
+    return meta, done
+
+
+@dataclass
+class PreparedTask:
+    """A task as this session asks it, decided once before the first request: the samples still
+    to answer (not recorded yet, in this shard) with their prompts as sent (a chat model's prompt,
+    multiple choice's lettered choices), the generation settings, how many answers per sample,
+    and the task's language gate (``TaskPlan.gate``)."""
+
+    plan: TaskPlan
+    samples: list[Sample]
+    settings: GenerationSettings
+    repeats: int
+    mc_mode: str
+
+    def requests_ahead(self) -> list[GenerationRequest]:
+        """What the look-ahead may ask before this task's turn: its first turns' requests, as
+        ``predict`` will send them (none with repeats: each repeat has its own seed)."""
+        if self.repeats != 1:
+            return []
+        # a later turn's history is not known yet: only first turns are asked ahead
+        first = [s for s in self.samples if s.conversation is None or s.conversation.turn == 1]
+        return planned_requests(first, self.settings, self.mc_mode)
+
+    def records(self, batch: list[Sample], predictions: list[Prediction], model_spec: str) -> list[dict[str, Any]]:
+        """Score a batch (the language-gated primary metric beside the others) into its records."""
+        scores = [scorer.score(batch, predictions) for scorer in self.plan.scorers]
+        if self.plan.gate is not None:
+            primary, main, language = self.plan.gate
+            scores.append(language_gated(primary, scores[main], scores[language]))
+        return [make_record(sample, prediction, [s[i] for s in scores], model_spec)
+                for i, (sample, prediction) in enumerate(zip(batch, predictions, strict=True))]
+
+
+def prepare(plans: list[TaskPlan], config: RunConfig, done: set[str]) -> list[PreparedTask]:
+    """Each task as this session asks it (:class:`PreparedTask`): what is done or in another
+    shard is left out; a chat model gets the tasks' chat prompts; multiple choice by generation
+    gets its choices lettered in the prompt (the records keep the prompt as sent)."""
+    prepared = []
+    for plan in plans:
+        samples = [s for s in plan.samples if s.key not in done and _in_shard(s, config.shard)]
+        if config.chat_model:  # a chat model: tasks with a chat prompt send it as the user turn
+            samples = [with_chat_prompt(s) for s in samples]
+        if config.mc_mode == "generate" and plan.spec.output_type == "multiple_choice":
+            samples = [with_choices_shown(s) for s in samples]
+        settings = _run_settings(plan, config)
+        prepared.append(PreparedTask(replace(plan, samples=samples), samples, settings,
+                                     _repeats_asked(plan, config, settings.temperature), config.mc_mode))
+    return prepared
+
+
 def _run_settings(plan: TaskPlan, config: RunConfig) -> GenerationSettings:
     """A task's generation settings with the run's overrides."""
     update: dict[str, Any] = {"seed": config.seed}
@@ -444,19 +499,13 @@ def _run_settings(plan: TaskPlan, config: RunConfig) -> GenerationSettings:
     return plan.spec.generation_settings().model_copy(update=update)
 
 
-def _with_lookahead(model: ModelAdapter, plans: list[TaskPlan], config: RunConfig) -> ModelAdapter:
+def _with_lookahead(model: ModelAdapter, prepared: list[PreparedTask]) -> ModelAdapter:
     """A batched in-process model also answers the next tasks' requests while it answers a
     batch (``run/lookahead.py``): a suite of many small tasks fills its slots."""
     abilities = abilities_of(model)
     if abilities.batch_hint <= 0 or abilities.remote:
         return model
-    upcoming = []
-    for plan in plans:
-        settings = _run_settings(plan, config)
-        if _repeats_asked(plan, config, settings.temperature) == 1:
-            # a later turn's history is not known yet: only first turns are asked ahead
-            first = [s for s in plan.samples if s.conversation is None or s.conversation.turn == 1]
-            upcoming += planned_requests(first, settings, config.mc_mode)
+    upcoming = [request for task in prepared for request in task.requests_ahead()]
     return Lookahead(model, upcoming, window=abilities.batch_hint) if upcoming else model
 
 
@@ -609,7 +658,7 @@ def metric_facts(plan: TaskPlan) -> dict[str, MetricFacts]:
     facts: dict[str, MetricFacts] = {}
     for scorer in plan.scorers:
         facts.update(declared_facts(scorer))
-    gate = language_gate(plan)
+    gate = plan.gate
     if gate is not None:
         primary = facts.get(gate[0], MetricFacts())
         facts[f"{gate[0]}_lang_gated"] = primary.model_copy(update={"about": (
@@ -635,7 +684,7 @@ def _task_meta(plan: TaskPlan, config: RunConfig) -> dict[str, Any]:
         "repeats": applied_repeats(plan, config),
         "scorers": [s.name for s in plan.scorers],
         # scores computed from other scores (the language-gated primary metric)
-        "derived_scores": [f"{gate[0]}_lang_gated"] if (gate := language_gate(plan)) else [],
+        "derived_scores": [f"{plan.gate[0]}_lang_gated"] if plan.gate else [],
         "primary_metric": primary_metric(spec) if spec.scorer_names else plan.scorers[0].name,
         "cluster": spec.xeval.cluster,
         "seen": spec.xeval.seen,

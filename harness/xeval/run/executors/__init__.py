@@ -85,8 +85,10 @@ def check_executor_spec(spec: ExecutorSpec) -> None:
 def data_parallel(spec: str, args: dict[str, Any], executor: ExecutorSpec) -> tuple[dict[str, Any], ExecutorSpec]:
     """``vllm:M --model-args data_parallel_size=N`` as lm-eval runs it: N engines, each a Ray worker
     (one GPU each; ``tensor_parallel_size`` GPUs each through vLLM's own Ray executor)."""
+    from xeval.models.registry import takes_data_parallel
+
     size = args.get("data_parallel_size")
-    if not spec.startswith("vllm:") or size in (None, 1):
+    if size in (None, 1) or not takes_data_parallel(spec):
         return args, executor
     if not isinstance(size, int) or isinstance(size, bool) or size < 1:
         raise XevalError(f"--model-args data_parallel_size must be a whole number, 1 or more, got {size!r}")
@@ -146,11 +148,11 @@ class RayExecutor:
         self.session.close()
 
 
-DRIVER_BACKENDS = ("openai:", "responses:", "none")  # API calls, recorded answers, no model
-
-
 def _stays_on_the_driver(spec: str, args: dict[str, Any]) -> bool:
-    return spec.startswith(DRIVER_BACKENDS)
+    """Backends declared ``on_driver`` in the registry (API calls, recorded answers, no model)."""
+    from xeval.models.registry import runs_on_driver
+
+    return runs_on_driver(spec)
 
 
 def open_executor(spec: ExecutorSpec) -> Executor:
