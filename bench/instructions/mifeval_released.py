@@ -243,7 +243,7 @@ def write_cases(rows: list[dict[str, Any]], path: Path, seed: int = 0) -> None:
                         "bench/instructions/mifeval_released.py: every prompt where xeval's verdicts (either "
                         "language ID) differed from the release, and a sample of the others; 'published' is the "
                         "release's verdicts, 'causes' the declared differences of the mifeval_* metrics "
-                        "('index:mode': cause)"}
+                        "('index:mode': cause)", "checkers": {"benchmark": "mifeval"}, "verdicts": "published"}
     fields = ("language", "model", "key", "prompt", "instruction_id_list", "kwargs", "response", "published", "causes")
     with path.open("w", encoding="utf-8") as f:
         for line in [header, *({k: r[k] for k in fields} for r in keep)]:

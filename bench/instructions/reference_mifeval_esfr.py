@@ -187,7 +187,7 @@ def run_cases(ref: dict[str, Any], path: Path) -> None:
         if "reference_from" in case:
             raise SystemExit(f"{case['id']}: runs here, drop reference_from")
         case["reference"] = got
-    header = {"source": source_line(ref, language)}
+    header = {"source": source_line(ref, language), "checkers": {"benchmark": "mifeval", "language": language}}
     with path.open("w", encoding="utf-8") as f:
         for row in [header, *cases]:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")

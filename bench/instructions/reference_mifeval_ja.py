@@ -135,7 +135,8 @@ def command_published(args: argparse.Namespace) -> None:
               if line.strip()]
     written = 0
     with args.out.open("w", encoding="utf-8") as out:
-        out.write(json.dumps({"source": _source(args.mifeval, args.commit)}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({"source": _source(args.mifeval, args.commit),
+                              "checkers": {"benchmark": "mifeval", "language": "ja"}}, ensure_ascii=False) + "\n")
         for path in sorted(data.glob("ja_input_response_data_*.jsonl")):
             model = path.stem.removeprefix("ja_input_response_data_")
             responses = evaluation_main.read_prompt_to_response_dict(str(path))

@@ -116,7 +116,8 @@ def command_reference(args: argparse.Namespace) -> None:
     if strict["counter"] != [case["id"] for case in cases]:
         raise SystemExit("metrics_gen skipped or reordered rows")
     out = [{"source": _source(args.commit),
-            "aggregate": {k: float(v) for k, v in result.items() if k.endswith("_overall") or k.endswith("_number")}}]
+            "aggregate": {k: float(v) for k, v in result.items() if k.endswith("_overall") or k.endswith("_number")},
+            "checkers": {"benchmark": "multi_if"}}]
     for case, s, lo in zip(cases, strict["all_languages"], loose["all_languages"], strict=True):
         case = {k: v for k, v in case.items() if k != "reference"}
         case["reference"] = {"strict": [bool(x) for x in s["follow_instruction_list"]],

@@ -51,11 +51,6 @@ LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "hi": "Hindi", "ru": "Russia
                   "es": "Spanish", "it": "Italian", "pt": "Portuguese"}
 
 
-def _ours(case: dict[str, Any]) -> list[dict[str, Any]]:
-    context = CheckContext(language=case["language"], prompt=case["prompt"], benchmark="multi_if")
-    return verdicts(case["instruction_id_list"], case["kwargs"], case["response"], context)
-
-
 def test_header_names_the_reference() -> None:
     assert COMMIT in HEADER["source"]
     assert "langdetect seeded 0" in HEADER["source"] and "metrics_gen" in HEADER["source"]
@@ -92,20 +87,6 @@ def test_multi_if_rules_replace_four_ids_only() -> None:
         theirs, xevals = conventions("multi_if", language), conventions("xeval", language)
         changed = {f.name for f in dataclasses.fields(theirs) if getattr(theirs, f.name) != getattr(xevals, f.name)}
         assert changed - {"benchmark", "reference"} == OWN_FIELDS, language
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_verdicts_equal_multi_ifs(case: dict[str, Any]) -> None:
-    ours = _ours(case)
-    differs = case.get("differs", {})
-    assert set(differs) <= set(case["instruction_id_list"])
-    for index, verdict in enumerate(ours):
-        mine = (verdict["strict"], verdict["loose"])
-        theirs = (case["reference"]["strict"][index], case["reference"]["loose"][index])
-        if verdict["id"] in differs:
-            assert mine != theirs, f"{verdict['id']} was declared to differ: {differs[verdict['id']]}"
-        else:
-            assert mine == theirs, verdict["id"]
 
 
 def test_declared_differences() -> None:
