@@ -9,11 +9,6 @@ first; ``*`` bullets only; ``P.D.``/``Nota`` postscripts; ``Sí.``/``No.``/``Qui
 checker that forgives one final period; a first-word phrase compared word by word; an ignored
 ``relation`` on the counts of markup. Only the checks IFEval has no id for are here: inverted
 question and exclamation marks, Spanish capitals and lower case, ñ, ü and accented vowels.
-
-Language checks ask the context's language ID (:meth:`CheckContext.in_language`): in the
-``mifeval_*`` tasks ``langdetect``, seeded, as M-IFEval's code calls it (on the lower-cased text
-where it lower-cases; a text langdetect cannot read counts as followed, as there); in the
-``*_xeval_langid`` metrics xeval's language ID.
 """
 
 from __future__ import annotations

@@ -9,11 +9,6 @@ moins`` (``>=``); sentences by NLTK Punkt's French model with M-IFEval's abbrevi
 ``Peut-être.``; titles ``##...##``; quotations also in ``'...'`` or ``«...»``; one ASCII letter for
 ``letter_frequency``. Only the checks IFEval has no id for are here: French capitals and lower case,
 ç/œ, tutoiement, accents present or absent, no digits.
-
-Language checks ask the context's language ID (:meth:`CheckContext.in_language`): in the
-``mifeval_*`` tasks ``langdetect``, seeded, as M-IFEval's code calls it (on the lower-cased text
-where it lower-cases; a text langdetect cannot read counts as followed, as there); in the
-``*_xeval_langid`` metrics xeval's language ID.
 """
 
 from __future__ import annotations

@@ -54,7 +54,6 @@ instruction's own kwargs and IFEval's loose variants.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +84,7 @@ from xeval.scoring.instructions.registry import (
     CheckContext,
     InstructionDataError,
     Patterns,
+    RowMemo,
     instruction,
     kwarg_pattern,
 )
@@ -366,29 +366,20 @@ def released_verdicts(instruction_ids: list[str], kwargs_list: list[Any], respon
     return out
 
 
-_MEMO: OrderedDict[tuple[str, str], dict[str, Any] | str] = OrderedDict()
-_MEMO_SIZE = 4096
+_MEMO = RowMemo()
 
 
 def _released(sample: Sample, text: str) -> dict[str, Any]:
-    key = (sample.key, text)
-    found = _MEMO.get(key)
-    if found is None:
+    def compute() -> dict[str, Any]:
         doc = sample.metadata.get("doc") or {}
         ids, kwargs = doc.get("instruction_id_list"), doc.get("kwargs")
-        try:
-            if not isinstance(ids, list) or not ids:
-                raise InstructionDataError(f"instruction_id_list must be a non-empty list of ids, got {ids!r}"[:200])
-            if not isinstance(kwargs, list) or len(kwargs) != len(ids):
-                raise InstructionDataError(f"{len(ids)} instruction id(s) but kwargs {kwargs!r}"[:200])
-            found = released_verdicts(ids, kwargs, text, sample.input_language)
-        except InstructionDataError as exc:
-            found = str(exc)
-        _MEMO[key] = found
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    if isinstance(found, str):
-        raise InstructionDataError(found)
+        if not isinstance(ids, list) or not ids:
+            raise InstructionDataError(f"instruction_id_list must be a non-empty list of ids, got {ids!r}"[:200])
+        if not isinstance(kwargs, list) or len(kwargs) != len(ids):
+            raise InstructionDataError(f"{len(ids)} instruction id(s) but kwargs {kwargs!r}"[:200])
+        return released_verdicts(ids, kwargs, text, sample.input_language)
+
+    found: dict[str, Any] = _MEMO.get((sample.key, text), compute)
     return found
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -257,6 +258,29 @@ def parse_args(instruction_id: str, kwargs: Mapping[str, Any] | None,
         where = ".".join(str(p) for p in problem.get("loc", ())) or "kwargs"
         raise InstructionDataError(f"{instruction_id}: kwarg {where}: {problem.get('msg', 'invalid')} "
                                    f"(given {given.get(where, '<absent>')!r})") from None
+
+
+class RowMemo:
+    """A bounded memo of what a row's instructions give on one response (the scorers of one row share
+    it); a row that cannot be checked is remembered as its :class:`InstructionDataError`."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._found: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        found = self._found.get(key)
+        if found is None:
+            try:
+                found = compute()
+            except InstructionDataError as exc:
+                found = exc
+            self._found[key] = found
+            while len(self._found) > self.size:
+                self._found.popitem(last=False)
+        if isinstance(found, InstructionDataError):
+            raise InstructionDataError(str(found))
+        return found
 
 
 def loose_variants(response: str) -> list[str]:

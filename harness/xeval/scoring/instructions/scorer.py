@@ -24,7 +24,6 @@ verdicts and in the metric's facts), so they are that benchmark's verdicts; the 
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from xeval.language.langdetect_seeded import LANGDETECT_SEED, LANGDETECT_VERSION
@@ -37,6 +36,7 @@ from xeval.scoring.instructions.registry import (
     XEVAL_LANGID,
     CheckContext,
     InstructionDataError,
+    RowMemo,
     parse_row,
     verdicts,
 )
@@ -44,26 +44,15 @@ from xeval.types import INSTRUCTION_SET, MetricFacts, Prediction, Sample, Score
 
 METRICS = ("prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc", "inst_level_loose_acc")
 XEVAL_LANGID_SUFFIX = "_xeval_langid"  # the same metric with xeval's language ID in the language checks
-_MEMO: OrderedDict[tuple[str, str, bool], list[dict[str, Any]] | str] = OrderedDict()
-_MEMO_SIZE = 4096
+_MEMO = RowMemo()
 
 
 def instruction_verdicts(sample: Sample, text: str, xeval_langid: bool = False) -> list[dict[str, Any]]:
     """The verdicts of the sample's instructions on ``text`` (memoised: the four metrics share
     them); ``xeval_langid``: xeval's language ID in the language checks whatever the benchmark.
     Raises :class:`InstructionDataError` for a row that cannot be checked."""
-    memo_key = (sample.key, text, xeval_langid)
-    found = _MEMO.get(memo_key)
-    if found is None:
-        try:
-            found = _compute(sample, text, xeval_langid)
-        except InstructionDataError as exc:
-            found = str(exc)
-        _MEMO[memo_key] = found
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
-    if isinstance(found, str):
-        raise InstructionDataError(found)
+    found: list[dict[str, Any]] = _MEMO.get((sample.key, text, xeval_langid),
+                                            lambda: _compute(sample, text, xeval_langid))
     return found
 
 
