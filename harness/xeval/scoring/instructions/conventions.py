@@ -312,7 +312,7 @@ DEFAULTS: dict[str, Callable[[str], Conventions]] = {
     "multi_if": multi_if_conventions,
     "pmmeval": pmmeval_conventions,
 }
-BENCHMARKS = tuple(DEFAULTS)
+BENCHMARKS = tuple(dict.fromkeys([*DEFAULTS, *(benchmark for benchmark, _ in TABLE)]))
 # the benchmark whose data prefixes instruction ids with their language (``es:keywords:frequency``)
 PREFIXING_BENCHMARK = "mifeval"
 
@@ -324,9 +324,12 @@ def conventions(benchmark: str, language: str) -> Conventions:
     if found is not None:
         return found
     default = DEFAULTS.get(benchmark)
-    if default is None:
-        raise InstructionDataError(f"unknown instruction benchmark {benchmark!r} (one of {', '.join(BENCHMARKS)})")
-    return default(language)
+    if default is not None:
+        return default(language)
+    if any(known == benchmark for known, _ in TABLE):
+        raise InstructionDataError(f"{benchmark} has no conventions in {language!r} (its languages: "
+                                   f"{' '.join(lang for known, lang in TABLE if known == benchmark)})")
+    raise InstructionDataError(f"unknown instruction benchmark {benchmark!r} (one of {', '.join(BENCHMARKS)})")
 
 
 def prefixed_benchmark(benchmark: str, language: str) -> str:
