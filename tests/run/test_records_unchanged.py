@@ -13,7 +13,7 @@ Summaries are compared as this xeval reads them: the fixtures' run.json and summ
 version 2, read through the versioned reader (version 3 records the judge, baseline, --max-error-rate
 and --tasks-dir among the settings). Only what differs between two runs of the same inputs is set
 aside: the run id, times, duration, where the requests were answered (``executor``), the data
-folder's absolute path. Regenerate the
+folder's and the task files' absolute paths (where the checkout is). Regenerate the
 fixtures (only when a change of the numbers is intended, and say so in the commit) with
 ``python tests/run/test_records_unchanged.py --write``.
 """
@@ -60,6 +60,8 @@ def comparable_summary(path: Path) -> dict[str, Any]:
         summary.pop(key, None)
     if summary.get("settings", {}).get("data_dir"):
         summary["settings"]["data_dir"] = "<data>"
+    for meta in summary.get("tasks", {}).values():  # the task file's absolute path: where the checkout is
+        meta["source"] = meta["source"].rsplit("/tasks/", 1)[-1]
     return summary
 
 
