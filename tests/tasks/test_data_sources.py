@@ -59,6 +59,16 @@ HUB_ROWS["ifeval_ko"] = {"key": 1001, "prompt": "위키백과 페이지를 300�
                          "instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words"],
                          "kwargs": [{"num_words": None, "relation": None},
                                     {"num_words": 300, "relation": "at least"}]}
+# BSC-LT/IFEval_es and projecte-aina/IFEval_ca (lm-eval's ifeval_es / ifeval_ca): IFEval's rows translated,
+# es:/ca: ids, every kwarg key on every row, null where unused
+HUB_ROWS["ifeval_es"] = {"key": 1000, "prompt": "Escribe un resumen de más de 300 palabras. No uses comas.",
+                         "instruction_id_list": ["es:punctuation:no_comma", "es:length_constraints:number_words"],
+                         "kwargs": [{"num_words": None, "relation": None, "language": None},
+                                    {"num_words": 300, "relation": "at least", "language": None}]}
+HUB_ROWS["ifeval_ca"] = {"key": 1000, "prompt": "Escriu un resum de més de 300 paraules. No facis servir comes.",
+                         "instruction_id_list": ["ca:punctuation:no_comma", "ca:length_constraints:number_words"],
+                         "kwargs": [{"num_words": None, "relation": None, "language": None},
+                                    {"num_words": 300, "relation": "at least", "language": None}]}
 # facebook/Multi-IF: messages and lists as JSON text (lm-eval's multi_if process_docs reads them so)
 MULTI_IF_ROW = {"key": "1001", "language": "English",
                 "turn_1_prompt": '{"role": "user", "content": "Write a poem. No commas."}',
@@ -93,6 +103,8 @@ EXPECTED_KEYS = {
     "wic": {"word", "sentence1", "sentence2", "label"}, "winogrande": {"sentence", "option1", "option2", "label"},
     "ifeval": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language", "benchmark"},
     "ifeval_ko": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language"},
+    **{f"ifeval_{lang}": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language", "benchmark"}
+       for lang in ("es", "ca")},
     **{f"multi_if_{lang}": {"key", "language", "turns"} for lang in ("en", "zh", "hi", "ru", "fr", "es", "it", "pt")},
     **{f"pmmeval_mifeval_{lang}": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language", "benchmark"}
        for lang in ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi")},

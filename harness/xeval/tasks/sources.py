@@ -363,6 +363,16 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
            "ifeval-ko/input_data.jsonl", _instructions("ko"), hub_fields=IFEVAL_FIELDS, licence="Apache-2.0",
            evidence="hub dataset card; loaders of the Korean leaderboards that run it (key, prompt, "
                     "instruction_id_list, kwargs; split train)"),
+    # lm-eval 0.4.13's ifeval_es / ifeval_ca (lm_eval/tasks/ifeval/multilingual): IFEval translated into
+    # Spanish (BSC-LT/IFEval_es) and Catalan (projecte-aina/IFEval_ca), 541 prompts each, es:/ca: ids, scored
+    # by lm-eval's own checkers (benchmark lmeval); the test split as lm-eval's YAMLs name it, or the hub's
+    # rows as an IFEval-format file under --data-dir DIR/ifeval-es/input_data.jsonl (ifeval-ca/...)
+    *[Source(f"ifeval_{lang}", "ifeval", hub, None, "test", _instructions(lang, "lmeval"),
+             f"ifeval-{lang}/input_data.jsonl", _instructions(lang, "lmeval"), hub_fields=IFEVAL_FIELDS,
+             licence="CC BY 4.0 (see the dataset card)",
+             evidence=f"lm-eval 0.4.13 tasks/ifeval/multilingual/ifeval_{lang}.yaml (dataset_path {hub}, "
+                      "test_split test; process_results reads key, prompt, instruction_id_list, kwargs)")
+      for lang, hub in (("es", "BSC-LT/IFEval_es"), ("ca", "projecte-aina/IFEval_ca"))],
     # X-Instruction (arXiv 2405.19744) answers English questions in ten languages: the 80 Vicuna
     # questions (FastChat, Apache-2.0) and the WizardLM test set (218 items, 29 skills), read from
     # their repositories' files at a commit, or --data-dir DIR/vicuna-bench/question.jsonl and
