@@ -20,7 +20,10 @@ xeval's verdicts use the reference's language ID (the conventions' ``language_id
 seeded, for IFEval, M-IFEval and IFEval-Ko). Where xeval deliberately differs a case says so:
 ``differs`` (a reason: the case's verdicts differ; an object: the listed instruction ids' differ),
 and there the verdicts must differ; ``xeval_langid_differs`` likewise where xeval's own language ID
-(the ``*_xeval_langid`` metrics) decides otherwise than the reference's.
+(the ``*_xeval_langid`` metrics) decides otherwise than the reference's. A case whose reference
+raises on the row says so (``reference_error``: its exception), and xeval must refuse the row
+(:class:`InstructionDataError`); so must it where a case declares ``xeval_error`` (a reason: kwargs
+the reference replaces with a random draw).
 """
 
 from __future__ import annotations
@@ -69,7 +72,9 @@ def load(path: Path) -> CaseFile:
 
 
 def case_files() -> list[CaseFile]:
-    return [load(path) for path in sorted(CASES.glob("*.jsonl"))]
+    """Every file of cases (a file whose header declares another ``layout``, such as lm-eval's
+    verdicts on M-IFEval's released responses, ``kind`` input and response lines, has a test of its own)."""
+    return [found for found in map(load, sorted(CASES.glob("*.jsonl"))) if "layout" not in found.header]
 
 
 def case_id(case: dict[str, Any]) -> str:
@@ -119,6 +124,10 @@ def check_reference(file: CaseFile, case: dict[str, Any]) -> None:
     """xeval's verdicts against the reference's (``reference`` and ``lm_eval`` files)."""
     if JANOME_IDS & set(case["instruction_id_list"]):
         pytest.importorskip("janome", reason="M-IFEval's keyword and nominal-ending checkers need janome")
+    if "reference_error" in case or "xeval_error" in case:  # the reference raises, or xeval refuses, the row
+        with pytest.raises(InstructionDataError):
+            ours(file, case)
+        return
     theirs = reference_verdicts(file, case)
     ids = case["instruction_id_list"]
     _assert_differences(ours(file, case), theirs, ids, case.get("differs"), "to differ", equal_elsewhere=True)

@@ -39,7 +39,7 @@ IDS = {"es": ES_IDS, "ca": CA_IDS}
 # lm-eval's relation words (_COMPARISON_RELATION of es_instructions.py / ca_instructions.py)
 RELATIONS = {"at least", "less than"}
 CASE_KEYS = {"id", "prompt", "instruction_id_list", "kwargs", "response", "reference", "reference_error",
-             "reference_from", "note"}
+             "reference_from", "note", "differs", "xeval_error"}
 
 
 def load(name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -60,7 +60,8 @@ def verdict_lists(reference: Any, length: int, allow_none: bool = False) -> None
 @pytest.mark.parametrize("language", ["es", "ca"])
 def test_case_file_format(language: str) -> None:
     header, cases = load(f"ifeval_{language}.jsonl")
-    assert set(header) == {"source"}
+    assert set(header) == {"source", "checkers"}
+    assert header["checkers"] == {"benchmark": "lmeval", "language": language}
     assert "lm-eval 0.4.13" in header["source"] and f"task ifeval_{language}" in header["source"]
     assert f"instructions/{language}_instructions.py" in header["source"]
     ids = [case["id"] for case in cases]

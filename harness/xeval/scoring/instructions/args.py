@@ -32,6 +32,8 @@ RELATIONS: dict[str, dict[str, Operator]] = {
     "ifeval": {"less than": "<", "at least": ">="},
     "pmmeval": {"less than": "<=", "at least": ">="},  # OpenCompass compares "less than" as at most
     "mifeval_es": {"al menos": ">=", "como máximo": "<="},  # M-IFEval es: como máximo is inclusive
+    # lm-eval 0.4.13's ifeval_es/ifeval_ca: IFEval's words on M-IFEval es's comparisons ("less than" inclusive)
+    "lmeval": {"less than": "<=", "at least": ">="},
     "mifeval_fr": {"moins de": "<", "au moins": ">="},
     "mifeval_ja": {"未満": "<", "以上": ">="},
 }

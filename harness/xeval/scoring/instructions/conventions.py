@@ -12,6 +12,8 @@ A benchmark here is a checker set as a task declares it (``metadata.xeval.instru
   ``ifeval_ko``, and any task that names no benchmark;
 - ``mifeval``: M-IFEval (lightblue-tech/M-IFEval 0bc3143): its ``es``/``fr``/``ja`` rules, IFEval's
   in English; its data prefixes ids with the language (``es:keywords:frequency``);
+- ``lmeval``: lm-eval 0.4.13's ``ifeval_es``/``ifeval_ca`` (M-IFEval's Spanish code with IFEval's
+  relation words; Catalan by the Spanish rules with spaCy's Catalan words and "ca" in the case checks);
 - ``ifeval_ko``: IFEval-Ko's own checkers (allganize/IFEval-Ko 54199e3; see :mod:`.ko`);
 - ``multi_if``: Multi-IF's (facebookresearch/Multi-IF 1cdb53e; counting in :mod:`.multi_if`);
 - ``pmmeval``: P-MMEval's mIFEval, as OpenCompass checks it: a checker set of its own
@@ -216,6 +218,33 @@ MIFEVAL_JA = Conventions(
     reference=f"{_MIFEVAL}: instructions/ja_instructions.py")
 
 
+# --- lm-eval 0.4.13's ifeval_es / ifeval_ca (lm_eval/tasks/ifeval/multilingual) ----------------------
+
+def _catalan_words(text: str) -> int:
+    """``ca_instructions.NumberOfWords``: Spanish's cleaning, spaCy's Catalan words."""
+    from xeval.language import catalan
+
+    return catalan.count_words(strip_list_markers(text).replace("\n", " "))
+
+
+def _catalan_tokens(text: str) -> list[str]:
+    from xeval.language import catalan
+
+    return catalan.tokenize_words(text)
+
+
+_LMEVAL = "lm-eval 0.4.13 (lm_eval/tasks/ifeval/multilingual)"
+# M-IFEval's Spanish code with IFEval's relation words ("less than" inclusive) and no default
+# section_spliter (a row without one raises there: a row error here)
+LMEVAL_ES = replace(MIFEVAL_ES, benchmark="lmeval", relations="lmeval",
+                    reference=f"{_LMEVAL}: instructions/es_instructions.py")
+# the Spanish code with "ca" in its language checks and spaCy's Catalan tokenizer; every Spanish
+# constant kept (options, inverted marks, acute tildes, P.D./Nota); sentences by the Spanish stand-in
+# (ca_core_news_sm's parser is not installable)
+LMEVAL_CA = replace(LMEVAL_ES, language="ca", words=_catalan_words, tokens=_catalan_tokens,
+                    reference=f"{_LMEVAL}: instructions/ca_instructions.py")
+
+
 # --- IFEval-Ko (allganize/IFEval-Ko 54199e3) ----------------------------------------------------------
 
 def nfc(text: str) -> str:
@@ -300,6 +329,7 @@ IFEVAL_EN = replace(xeval_conventions("en", "ifeval", LANGDETECT), reference=Con
 TABLE: dict[tuple[str, str], Conventions] = {(c.benchmark, c.language): c for c in [
     IFEVAL_EN,
     MIFEVAL_EN, MIFEVAL_ES, MIFEVAL_FR, MIFEVAL_JA,
+    LMEVAL_ES, LMEVAL_CA,
     IFEVAL_KO,
     *(pmmeval_conventions(language) for language in PMMEVAL_LANGUAGES),
 ]}
