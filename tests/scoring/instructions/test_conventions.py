@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from xeval.errors import ConfigError
+from xeval.language.langdetect_seeded import langdetect_language
 from xeval.scoring.instructions import args
 from xeval.scoring.instructions import conventions as table
 from xeval.scoring.instructions.conventions import (
@@ -40,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[3]
     ("mifeval_fr", "moins de", 5, 5, False),
     ("mifeval_ja", "未満", 4, 5, True),
     ("mifeval_ja", "以上", 4, 5, False),
+    ("lmeval", "less than", 5, 5, True),  # lm-eval's ifeval_es/ca: IFEval's words, M-IFEval es's inclusive <=
+    ("lmeval", "at least", 4, 5, False),
 ])
 def test_compare_as_each_reference(vocabulary: str, relation: str, count: int, threshold: int, expected: bool) -> None:
     assert args.compare(count, relation, threshold, vocabulary) is expected
@@ -114,6 +117,31 @@ def test_a_language_is_one_table_entry(monkeypatch: pytest.MonkeyPatch) -> None:
             conventions("lmeval", "xx")
     finally:
         table.conventions.cache_clear()
+
+
+def _differing(one: Conventions, other: Conventions) -> set[str]:
+    return {f.name for f in dataclasses.fields(Conventions) if getattr(one, f.name) != getattr(other, f.name)}
+
+
+def test_lm_evals_entries_are_m_ifevals_spanish() -> None:
+    """lm-eval 0.4.13's ifeval_es is M-IFEval's Spanish code with IFEval's relation words; its
+    ifeval_ca the Spanish code with Catalan words and "ca" in the case checks."""
+    spanish, catalan = conventions("lmeval", "es"), conventions("lmeval", "ca")
+    assert _differing(spanish, conventions("mifeval", "es")) == {"benchmark", "relations", "reference"}
+    assert _differing(catalan, spanish) == {"language", "words", "tokens", "reference"}
+    assert (spanish.words("La casa del poble."), catalan.words("La casa del poble.")) == (4, 5)  # d + el
+    assert catalan.words("1. La casa del poble.\n- L'home") == 7  # list markers stripped, then L' + home
+    context = CheckContext(language="es", benchmark="lmeval", language_id="langdetect")
+    with pytest.raises(InstructionDataError, match="relation"):  # M-IFEval's words are no relation here
+        verdicts(["es:length_constraints:number_words"], [{"num_words": 3, "relation": "al menos"}], "a b c", context)
+    with pytest.raises(InstructionDataError, match="section_spliter"):  # lm-eval's Spanish file raises
+        verdicts(["es:detectable_format:multiple_sections"], [{"num_sections": 1}], "Sección 1 a", context)
+    text = "AQUESTA ÉS LA RESPOSTA DEL MEU POBLE, AMB LES MUNTANYES I ELS RIUS QUE HI HA."
+    found = verdicts(["ca:change_case:catalan_capital", "es:change_case:spanish_capital"], [{}, {}], text,
+                     dataclasses.replace(context, language="ca"))
+    assert [v["strict"] for v in found] == [langdetect_language(text.lower()) == "ca",
+                                            langdetect_language(text.lower()) == "es"]
+    assert found[0]["strict"]  # the case check asks the context's language, Catalan here
 
 
 def test_conventions_are_records() -> None:
