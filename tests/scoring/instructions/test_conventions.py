@@ -142,6 +142,9 @@ def test_lm_evals_entries_are_m_ifevals_spanish() -> None:
     assert [v["strict"] for v in found] == [langdetect_language(text.lower()) == "ca",
                                             langdetect_language(text.lower()) == "es"]
     assert found[0]["strict"]  # the case check asks the context's language, Catalan here
+    xeval_langid = dataclasses.replace(context, language="ca", language_id="xeval")
+    [own] = verdicts(["ca:change_case:catalan_capital"], [{}], text, xeval_langid)
+    assert own["strict"]  # xeval's language ID knows Catalan too (the *_xeval_langid metrics)
 
 
 def test_conventions_are_records() -> None:

@@ -31,10 +31,11 @@ if TYPE_CHECKING:
     from xeval.scoring.instructions.conventions import Conventions
 
 # Every language any benchmark's response_language instruction names (IFEval's LANGUAGE_CODES,
-# M-IFEval's, Korean): the candidates language ID chooses among.
+# M-IFEval's, Korean) and lm-eval's ifeval_ca's case checks (Catalan): the candidates language ID
+# chooses among.
 RESPONSE_LANGUAGES = ("en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it", "bn", "uk", "th", "ur", "ta",
                       "te", "bg", "ko", "pl", "he", "fa", "vi", "ne", "sw", "kn", "mr", "gu", "pa", "ml", "fi",
-                      "zh", "id", "tr", "nl", "sv")
+                      "zh", "id", "tr", "nl", "sv", "ca")
 
 
 # Language ID of the response-language and case checks (``CheckContext.language_id``):
