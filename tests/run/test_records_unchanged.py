@@ -94,7 +94,10 @@ def test_resume_of_a_run_written_before_the_change(tmp_path: Path) -> None:
         shutil.copy(FIXTURES / file, tmp_path / file)
     folder = tmp_path / "out" / "suite"
     folder.mkdir(parents=True)
-    shutil.copy(FIXTURES / "suite" / "run.json", folder / "run.json")
+    spec = json.loads((FIXTURES / "suite" / "run.json").read_text(encoding="utf-8"))
+    for meta in spec["tasks"].values():  # the task files of this checkout (run.json names them by absolute path)
+        meta["source"] = str(ROOT / "tasks" / meta["source"].rsplit("/tasks/", 1)[-1])
+    (folder / "run.json").write_text(json.dumps(spec, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = (FIXTURES / "suite" / "samples.jsonl").read_bytes().splitlines(keepends=True)
     (folder / "samples.jsonl").write_bytes(b"".join(lines[:len(lines) // 2]))
     proc = subprocess.run([sys.executable, "-m", "xeval", "run", "--resume", "out/suite", "--no-cache"],
