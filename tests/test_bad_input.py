@@ -245,6 +245,15 @@ CASES: dict[str, Case] = {
         ["three.yaml", "field 'aspects'", "two"],
         {"XEVAL_JUDGES_DIR": str(write(t / "judges" / "three.yaml", "name: three\nkind: pairwise\nscale: {min: 0, max: 10}\n"
                                        "aspects: [a, b, c]\noutput: score_tags\ntemplate: x\n").parent)}),
+    "instructions naming an unknown checker set": lambda t: (task_dir(t, GOOD.format(name="t") + (
+        "metadata:\n  xeval:\n    instructions: {benchmark: mifevel}\n")), ["t.yaml", "mifevel"], {}),
+    "instructions that are not a mapping": lambda t: (task_dir(t, GOOD.format(name="t") + (
+        "metadata:\n  xeval:\n    instructions: 5\n")), ["t.yaml", "instructions"], {}),
+    "instructions with an unknown key": lambda t: (task_dir(t, GOOD.format(name="t") + (
+        "metadata:\n  xeval:\n    instructions: {benchmark: ifeval, colour: red}\n")), ["t.yaml", "colour"], {}),
+    "instructions in a language that is no code": lambda t: (task_dir(t, GOOD.format(name="t") + (
+        "metadata:\n  xeval:\n    instructions: {benchmark: ifeval, language: [en]}\n")),
+        ["t.yaml", "instructions"], {}),
     "rubric with an unknown combine": lambda t: (
         task_dir(t, GOOD.format(name="t") + "metadata:\n  xeval:\n    scorers: ['pairwise:odd']\n")
         + ["--judge", "embedded", "--baseline", str(write(t / "base" / "samples.jsonl", "").parent)],
