@@ -103,8 +103,10 @@ def test_resume_takes_the_recorded_settings_and_the_flags_given_win(tmp_path: Pa
     resumed = parse("--resume", str(folder))
     assert resumed.recorded() == recorded
     assert (resumed.model, resumed.output, resumed.run_id) == ("scripted:x.jsonl", folder.parent, "r")
-    again = parse("--resume", str(folder), "--max-error-rate", "1", "--limit", "5")
+    again = parse("--resume", str(folder), "--max-error-rate", "1", "--limit", "5", "--output", str(tmp_path / "x"),
+                  "--run-id", "other")
     assert (again.max_error_rate, again.limit, again.judge_spec) == (1.0, 5, "embedded")
+    assert (again.output, again.run_id) == (folder.parent, "r")  # the folder resumed is where the run is written
 
 
 def test_a_version_2_run_json_reads_as_version_3(tmp_path: Path) -> None:

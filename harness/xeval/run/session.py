@@ -33,6 +33,8 @@ def settings_for(given: dict[str, Any]) -> RunSettings:
     merged = {name: command_line_default(name) for name in RunSettings.model_fields}
     merged.update(base)
     merged.update(fields)
+    if base:  # the run folder resumed is where the run is written, whatever --output / --run-id say
+        merged.update(output=base["output"], run_id=base["run_id"])
     if base and "mc_mode" not in fields and base.get("mc_mode"):
         merged["mc_mode"] = base["mc_mode"]  # the resolved mode the run started with
     merged["strict"] = bool(fields.get("strict")) or bool(base.get("strict"))
