@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from xeval.errors import ServerDown, XevalError
+from xeval.errors import ConfigError, ServerDown, XevalError
 from xeval.models.base import ModelAdapter, abilities_of
 from xeval.redaction import redact, redact_value
 from xeval.results import RunFolder, build_summary, make_record, read_records
@@ -149,6 +149,7 @@ def _render_native(selections: list[str] | None, config: RunConfig, index: TaskI
     """Task YAMLs (``None``: the default suite), their documents loaded and rendered into samples."""
     rendered = []
     for spec in index.resolve(selections):
+        _check_instruction_set(spec)
         missing = spec.unimplemented()
         if missing:
             raise XevalError(f"{spec.source}: task {spec.task!r} uses {', '.join(missing)}, which xeval's "
@@ -169,6 +170,20 @@ def _render_native(selections: list[str] | None, config: RunConfig, index: TaskI
         rendered.append(_Rendered(spec, samples, _labelled(read, config.data_dir, [index.root, *index.extra_paths]),
                                   docs=process_documents(spec, docs) if spec.filter_list else None))
     return rendered
+
+
+def _check_instruction_set(spec: TaskSpec) -> None:
+    """A task's declared checker set (``metadata.xeval.instructions.benchmark``) names one of the
+    conventions table's benchmarks: else one line naming the YAML (tasks sit below scoring, so the
+    table is read here, when the task is planned)."""
+    declared = spec.xeval.instructions
+    if declared is None:
+        return
+    from xeval.scoring.instructions.conventions import BENCHMARKS
+
+    if declared.benchmark not in BENCHMARKS:
+        raise ConfigError(f"{spec.source}: metadata.xeval: field 'instructions.benchmark': unknown instruction "
+                          f"benchmark {declared.benchmark!r} (one of {', '.join(BENCHMARKS)})")
 
 
 def _render_files(selections: list[str], config: RunConfig, index: TaskIndex) -> list[_Rendered]:

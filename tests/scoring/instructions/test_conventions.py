@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 from xeval.errors import ConfigError
 from xeval.language.langdetect_seeded import langdetect_language
+from xeval.run.runner import _check_instruction_set
 from xeval.scoring.instructions import args
 from xeval.scoring.instructions import conventions as table
 from xeval.scoring.instructions.conventions import (
@@ -182,7 +183,7 @@ def test_an_unknown_benchmark_in_a_yaml_is_one_line(tmp_path: Path) -> None:
     spec = TaskSpec(task="t", dataset_path="json", doc_to_text="x", doc_to_target="", source=str(tmp_path / "t.yaml"),
                     metadata={"xeval": {"instructions": {"benchmark": "mifevel"}}})
     with pytest.raises(ConfigError, match="unknown instruction benchmark 'mifevel'") as info:
-        _ = spec.xeval
+        _check_instruction_set(spec)  # when the task is planned (tasks sit below scoring's table)
     assert "\n" not in str(info.value) and "t.yaml" in str(info.value)
 
 
