@@ -43,7 +43,7 @@ from xeval.language.spacy_tokenizer import (
     SpacyTokenizer,
     base_exceptions,
     clock_exceptions,
-    is_punct,
+    is_punct,  # noqa: F401  (spaCy's Token.is_punct, with this language's tokens)
 )
 
 # spacy/lang/ca/punctuation.py
@@ -100,7 +100,7 @@ def spacy_tokens(text: str) -> list[str]:
 def tokenize_words(text: str) -> list[str]:
     """``ca_instructions_util.tokenize_words``: the tokens that are not all punctuation (white-space
     tokens included)."""
-    return [t for t in spacy_tokens(text) if not is_punct(t)]
+    return catalan_tokenizer().words(text)
 
 
 def count_words(text: str) -> int:

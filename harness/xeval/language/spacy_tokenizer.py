@@ -260,6 +260,11 @@ class SpacyTokenizer:
     def __call__(self, text: str) -> list[str]:
         return [t for t, _ in self.tokens(text)]
 
+    def words(self, text: str) -> list[str]:
+        """The tokens that are not all punctuation (white-space tokens included): M-IFEval's and
+        lm-eval's ``*_instructions_util.tokenize_words`` (``not token.is_punct``)."""
+        return [t for t in self(text) if not is_punct(t)]
+
     def tokens(self, text: str) -> list[Token]:
         return self._apply_special_cases(self._tokenize_affixes(text, specials=True))
 

@@ -18,21 +18,13 @@ from typing import Any
 
 import pytest
 
+from tests.scoring.instructions.test_mifeval_esfr import ES_IDS as MIFEVAL_ES_IDS
+
 CASES = Path(__file__).parent / "cases"
 
-# ES_INSTRUCTION_DICT of lm_eval/tasks/ifeval/multilingual/instructions_registry.py (lm-eval 0.4.13)
-ES_IDS = [
-    "keywords:existence", "keywords:frequency", "keywords:forbidden_words", "keywords:letter_frequency",
-    "language:response_language", "length_constraints:number_words", "length_constraints:number_sentences",
-    "length_constraints:number_paragraphs", "length_constraints:nth_paragraph_first_word",
-    "detectable_content:number_placeholders", "detectable_content:postscript", "detectable_format:number_bullet_lists",
-    "detectable_format:constrained_response", "detectable_format:number_highlighted_sections",
-    "detectable_format:multiple_sections", "detectable_format:json_format", "detectable_format:title",
-    "combination:two_responses", "combination:repeat_prompt", "punctuation:no_comma", "punctuation:question_marks",
-    "punctuation:exclamation_marks", "startend:end_checker", "startend:quotation", "change_case:capital_word_frequency",
-    "change_case:spanish_capital", "change_case:spanish_lowercase", "special_character:enie",
-    "special_character:tildes", "special_character:dieresis",
-]
+# ES_INSTRUCTION_DICT of lm_eval/tasks/ifeval/multilingual/instructions_registry.py (lm-eval 0.4.13): the ids of
+# M-IFEval's ES_INSTRUCTION_DICT, whose Spanish code lm-eval carries
+ES_IDS = MIFEVAL_ES_IDS
 # CA_INSTRUCTION_DICT: the same ids, catalan_capital / catalan_lowercase for the Spanish case checks
 CA_IDS = [i.replace("spanish_", "catalan_") for i in ES_IDS]
 IDS = {"es": ES_IDS, "ca": CA_IDS}
