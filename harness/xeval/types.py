@@ -45,6 +45,7 @@ def _safe(value: Any) -> Any:
 DATA_ERROR = "data_error"  # Sample.metadata key: the row cannot be scored (bad data), and why
 # Sample.metadata key: the checker set its task declares (metadata.xeval.instructions: benchmark, language)
 INSTRUCTION_SET = "instruction_set"
+SAMPLE_TEMPERATURE = "temperature"  # Sample.metadata key: this item's sampling temperature (by its category)
 
 
 class Message(BaseModel):

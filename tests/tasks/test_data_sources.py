@@ -86,6 +86,8 @@ for _language in ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi"):
         "instruction_id_list": ["length_constraints:number_words", "punctuation:no_comma"],
         "kwargs": [{"relation": "at least", "num_words": 20}, {"relation": None, "num_words": None}]}
 # X-Instruction's sets, as their repositories' JSONL files hold them
+for _name in ("mt_bench", "komt_bench"):
+    HUB_ROWS[_name] = {"question_id": 111, "category": "math", "turns": ["What is 2 + 3?", "And 2 x 3?"]}
 HUB_ROWS["xinstruct_vicuna"] = {"question_id": 1, "category": "generic",
                                 "turns": ["How can I improve my time management skills?"]}
 HUB_ROWS["xinstruct_wizardlm"] = {"idx": 1, "Skill": "Math", "Difficulty": 1,
@@ -109,6 +111,7 @@ EXPECTED_KEYS = {
     **{f"pmmeval_mifeval_{lang}": {"key", "prompt", "instruction_id_list", "kwargs", "answer_language", "benchmark"}
        for lang in ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi")},
     "xinstruct_vicuna": {"id", "instruction", "category"},
+    **{name: {"question_id", "category", "turns", "reference", "reference_file"} for name in ("mt_bench", "komt_bench")},
     "xinstruct_wizardlm": {"id", "instruction", "category", "difficulty"},
 }
 
@@ -218,6 +221,18 @@ def hub_mirror(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vicuna.parent.mkdir(parents=True)
     vicuna.write_bytes((Path(__file__).resolve().parents[2].parent / "shared" / "data" / "vicuna-bench" /
                         "question.jsonl").read_bytes())
+    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    for repo, folder, files in (
+            ("lm-sys/FastChat", "fastchat/llm_judge/data/mt_bench", {
+                "question.jsonl": "mt-bench/question.jsonl",
+                "reference_answer/gpt-4.jsonl": "mt-bench/reference_answer_gpt-4.jsonl"}),
+            ("LG-AI-EXAONE/KoMT-Bench", "FastChat/fastchat/llm_judge/data/mt_bench", {
+                "question_ko.jsonl": "komt-bench/question_ko.jsonl",
+                "reference_answer_ko/gpt-4.jsonl": "komt-bench/reference_answer_ko_gpt-4.jsonl"})):
+        for there, here in files.items():
+            target = root / repo / folder / there
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((shared / here).read_bytes())
     wizardlm = root / "nlpxucan" / "WizardLM" / "data" / "WizardLM_testset.jsonl"
     wizardlm.parent.mkdir(parents=True)
     wizardlm.write_text(json.dumps(HUB_ROWS["xinstruct_wizardlm"]) + "\n", encoding="utf-8")
@@ -262,6 +277,27 @@ def test_data_check_and_run_read_repository_files(hub_mirror: Path, tmp_path: Pa
     finally:
         del os.environ["XEVAL_HUB_MIRROR"]
     assert len(plan.samples) == 80 and plan.samples[79].category == "writing"
+
+
+def test_mt_bench_reads_its_questions_and_reference_answers_from_the_repositories(hub_mirror: Path) -> None:
+    """MT-Bench and KoMT-Bench: two files at one commit each, the reference answers joined by
+    question id onto the questions judged against one (math, reasoning, coding)."""
+    from xeval.run.runner import RunConfig, plan_tasks
+
+    assert SOURCES["komt_bench"].repo_file_url().startswith(
+        "https://raw.githubusercontent.com/LG-AI-EXAONE/KoMT-Bench/56d4f3af437543dce39f08aecfb818abed81210d/")
+    os.environ["XEVAL_HUB_MIRROR"] = str(hub_mirror)
+    try:
+        plans = plan_tasks(RunConfig(tasks="mt-bench", data_source="hub"), quiet_judges=True)
+    finally:
+        del os.environ["XEVAL_HUB_MIRROR"]
+    for plan in plans:
+        assert len(plan.samples) == 160, plan.spec.task
+        with_reference = {s.category for s in plan.samples if s.metadata["doc"]["reference"]}
+        assert with_reference == {"math", "reasoning", "coding"}, plan.spec.task
+        first = next(s for s in plan.samples if s.id == "111-t2")
+        assert first.conversation is not None and len(first.conversation.user_turns) == 2
+        assert first.metadata["temperature"] == 0.0  # math: greedy, as FastChat's temperature_config
 
 
 def test_data_check_names_an_unreachable_source(tmp_path: Path) -> None:

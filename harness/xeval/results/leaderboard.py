@@ -17,6 +17,8 @@ GATED_SUFFIX = "_lang_gated"  # the primary metric, 0 for answers in the wrong l
 INSTRUCTION_METRICS = ("prompt_level_strict_acc", "inst_level_strict_acc", "prompt_level_loose_acc",
                        "inst_level_loose_acc")
 LANGUAGE_METRIC = "language"
+# judged conversations (MT-Bench): the score and each turn's, from summary.json's conversations rows
+CONVERSATION_METRICS = ("score", "turn1", "turn2")
 BY_VIEWS = ("instruction-group", "instruction-id", "turn")  # `xeval leaderboard --by`
 
 
@@ -43,7 +45,32 @@ def tidy_frame(summaries: list[Summary]) -> Any:
                 "run_id": summary.run_id,
                 "created": summary.created,
             })
+        rows += _conversation_rows(summary)
     return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+
+def _conversation_rows(summary: Summary) -> list[dict[str, Any]]:
+    """MT-Bench's headline numbers as metrics of their task (``mt_bench/score``, ``turn1``,
+    ``turn2``: the primary judge's means over every category), shown beside its primary metric."""
+    rows = []
+    for row in summary.conversations:
+        task_meta = summary.tasks.get(row.task)
+        if row.category != "all" or task_meta is None or row.scorer != task_meta.primary_metric:
+            continue
+        primary = next((m for m in summary.metrics if m.task == row.task and m.metric == row.scorer), None)
+        if primary is None:
+            continue
+        low, high = summary.facts(row.task, row.scorer).range
+        extra = row.model_extra or {}
+        for metric in CONVERSATION_METRICS:
+            rows.append({"model": model_label(summary), "task": row.task,
+                         "input_language": primary.input_language, "template_language": primary.template_language,
+                         "metric": metric, "value": getattr(row, metric), "n": extra.get(f"{metric}_n", 0),
+                         "ci_low": extra.get(f"{metric}_ci_low"), "ci_high": extra.get(f"{metric}_ci_high"),
+                         "n_failed": extra.get(f"{metric}_n_failed", 0), "primary": False,
+                         "scale_min": float(low), "scale_max": float(high),
+                         "run_id": summary.run_id, "created": summary.created})
+    return rows
 
 
 def latest(frame: Any) -> Any:
@@ -65,7 +92,8 @@ def wide_table(frame: Any, primary_only: bool = True) -> Any:
     data = frame.dropna(subset=["value"])
     gated = data["metric"].astype(str).str.endswith(GATED_SUFFIX)
     instruction_tasks = data.loc[data["primary"] & data["metric"].isin(INSTRUCTION_METRICS), "task"]
-    beside = (data["metric"] == LANGUAGE_METRIC) & data["task"].isin(set(instruction_tasks))
+    beside = ((data["metric"] == LANGUAGE_METRIC) & data["task"].isin(set(instruction_tasks))) | \
+        data["metric"].isin(CONVERSATION_METRICS)
     shown = data[data["primary"] | gated | beside] if primary_only and data["primary"].any() else data
     table = shown.pivot_table(index="model", columns=["task", "metric"], values="value",
                              aggfunc="mean")

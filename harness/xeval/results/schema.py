@@ -162,6 +162,20 @@ class TurnRow(BaseModel):
         return dict(self.model_extra or {})
 
 
+class ConversationRow(BaseModel):
+    """One ``conversations`` row: a judged-conversation scorer x task x category (``all`` first),
+    with ``score`` / ``turn1`` / ``turn2`` means, their CIs, n and failed judgments."""
+
+    model_config = ConfigDict(extra="allow")
+
+    scorer: str
+    task: str
+    category: str
+    score: FiniteFloat | None = None
+    turn1: FiniteFloat | None = None
+    turn2: FiniteFloat | None = None
+
+
 class Summary(RunSpec):
     """summary.json: the run's specs and its aggregated metrics."""
 
@@ -172,6 +186,7 @@ class Summary(RunSpec):
     judges: dict[str, Any] = Field(default_factory=dict)
     instructions: list[InstructionRow] = Field(default_factory=list)
     turns: list[TurnRow] = Field(default_factory=list)
+    conversations: list[ConversationRow] = Field(default_factory=list)
 
 
 INSTRUCTION_VERDICTS_METRIC = "prompt_level_strict_acc"  # the score whose details keep the verdicts

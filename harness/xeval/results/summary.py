@@ -124,6 +124,7 @@ def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], compl
         **({"instructions": report} if (report := instruction_report(records)) else {}),
         **({"turns": turns} if (turns := turn_report(records)) else {}),
         **({"pairwise": pairwise} if (pairwise := pairwise_report(records)) else {}),
+        **({"conversations": judged} if (judged := conversation_report(records)) else {}),
     }
 
 
@@ -187,6 +188,47 @@ def turn_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for metric in sorted({name for m in members for name, _ in metric_values(m)}):
             pairs = [(v, metric_weight(m, metric)) for m in members for name, v in metric_values(m) if name == metric]
             row[metric] = weighted_mean([v for v, _ in pairs], [w for _, w in pairs])
+        rows.append(row)
+    return rows
+
+
+CONVERSATION_TURNS = ("all", 1, 2)
+
+
+def conversation_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Judged conversations (MT-Bench, KoMT-Bench) as FastChat's ``show_result.py`` reports them:
+    per judge scorer x task x category (``all`` first) the mean score of turn 1, of turn 2 and of
+    both (every judged turn), each with its 95 % bootstrap CI, n and failed judgments; a penalised
+    benchmark's unpenalised means beside them."""
+    groups: dict[tuple[str, str, str], list[tuple[int, float | None, float | None]]] = defaultdict(list)
+    for record in records:
+        place = record.get("conversation")
+        if not isinstance(place, dict) or not isinstance(place.get("turn"), int):
+            continue
+        for name, score in (record.get("scores") or {}).items():
+            if not name.startswith("judge_"):
+                continue
+            value = score.get("value")
+            unpenalised = (score.get("extra") or {}).get("unpenalised")
+            entry = (place["turn"], None if value is None else float(value),
+                     None if unpenalised is None else float(unpenalised))
+            for category in (ALL, *([str(record["category"])] if record.get("category") else [])):
+                groups[(name, record["task"], category)].append(entry)
+    rows = []
+    for (name, task, category), members in sorted(groups.items(), key=lambda kv: (
+            kv[0][0], kv[0][1], kv[0][2] != ALL, kv[0][2])):
+        row: dict[str, Any] = {"scorer": name, "task": task, "category": category}
+        for turn in CONVERSATION_TURNS:
+            chosen = [m for m in members if turn == "all" or m[0] == turn]
+            label = "score" if turn == "all" else f"turn{turn}"
+            values = [m[1] for m in chosen if m[1] is not None]
+            low, high = bootstrap_ci(values)
+            row[label] = weighted_mean(values) if values else None
+            row[f"{label}_ci_low"], row[f"{label}_ci_high"] = (low, high) if values else (None, None)
+            row[f"{label}_n"], row[f"{label}_n_failed"] = len(values), len(chosen) - len(values)
+            plain = [m[2] for m in chosen if m[2] is not None]
+            if plain:
+                row[f"{label}_unpenalised"] = weighted_mean(plain)
         rows.append(row)
     return rows
 

@@ -16,6 +16,7 @@ from xeval.scoring.extract import choices_block, extract_choice
 from xeval.scoring.korani import exact_choice
 from xeval.types import (
     DATA_ERROR,
+    SAMPLE_TEMPERATURE,
     Completion,
     GenerationRequest,
     GenerationSettings,
@@ -27,7 +28,15 @@ from xeval.types import (
 
 
 def generation_requests(samples: list[Sample], settings: GenerationSettings) -> list[GenerationRequest]:
-    return [GenerationRequest(messages=s.messages, settings=settings) for s in samples]
+    """One request a sample; an item with its own temperature (MT-Bench's by category) is asked at it."""
+    return [GenerationRequest(messages=s.messages, settings=_item_settings(s, settings)) for s in samples]
+
+
+def _item_settings(sample: Sample, settings: GenerationSettings) -> GenerationSettings:
+    temperature = sample.metadata.get(SAMPLE_TEMPERATURE)
+    if temperature is None or temperature == settings.temperature:
+        return settings
+    return settings.model_copy(update={"temperature": float(temperature)})
 
 
 def choice_requests(sample: Sample) -> list[LoglikelihoodRequest]:

@@ -33,7 +33,15 @@ from xeval.tasks.metafile import is_meta_selection, load_cluster_map, load_meta_
 from xeval.tasks.rendering import Fewshot, build_samples, process_documents
 from xeval.tasks.task_index import LM_EVAL_PREFIX, TaskIndex
 from xeval.tasks.taskspec import RECORDED_SPEC_EXCLUDE, TaskSpec
-from xeval.types import DATA_ERROR, GenerationRequest, GenerationSettings, MetricFacts, Prediction, Sample
+from xeval.types import (
+    DATA_ERROR,
+    SAMPLE_TEMPERATURE,
+    GenerationRequest,
+    GenerationSettings,
+    MetricFacts,
+    Prediction,
+    Sample,
+)
 
 
 class RunConfig(RunSettings):
@@ -498,10 +506,18 @@ def prepare(plans: list[TaskPlan], config: RunConfig, done: set[str]) -> list[Pr
             samples = [with_chat_prompt(s) for s in samples]
         if config.mc_mode == "generate" and plan.spec.output_type == "multiple_choice":
             samples = [with_choices_shown(s) for s in samples]
+        if config.temperature is not None:  # --temperature wins over an item's own (by its category)
+            samples = [_without_item_temperature(s) for s in samples]
         settings = _run_settings(plan, config)
         prepared.append(PreparedTask(replace(plan, samples=samples), samples, settings,
                                      _repeats_asked(plan, config, settings.temperature), config.mc_mode))
     return prepared
+
+
+def _without_item_temperature(sample: Sample) -> Sample:
+    if SAMPLE_TEMPERATURE not in sample.metadata:
+        return sample
+    return sample.model_copy(update={"metadata": {k: v for k, v in sample.metadata.items() if k != SAMPLE_TEMPERATURE}})
 
 
 def _run_settings(plan: TaskPlan, config: RunConfig) -> GenerationSettings:

@@ -112,9 +112,14 @@ def judge_needs(name: str, context: ScorerContext) -> str | None:
 
 
 def _judge_scorer(kind: str, rubric_name: str, context: ScorerContext, prefix: str) -> Scorer:
+    from xeval.scoring.judges.conversation import CONVERSATION_JUDGES, ConversationJudge
     from xeval.scoring.judges.rubric import load_rubric
     from xeval.scoring.judges.scorers import JudgeScorer, PairwiseScorer
 
+    if kind == "judge" and rubric_name in CONVERSATION_JUDGES:  # MT-Bench's released prompts, not a rubric
+        if context.judge is None:
+            raise ConfigError(f"{prefix}scorer judge:{rubric_name} needs a judge model: pass --judge SPEC")
+        return ConversationJudge(CONVERSATION_JUDGES[rubric_name], context.judge)
     rubric = load_rubric(rubric_name)
     if context.judge is None:
         raise ConfigError(f"{prefix}scorer {kind}:{rubric_name} needs a judge model: pass --judge SPEC")

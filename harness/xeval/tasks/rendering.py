@@ -18,7 +18,7 @@ import jinja2
 from xeval.errors import ConfigError
 from xeval.tasks.fewshot import FewshotSampler, Shot, answer_text, join_system, multiturn_messages, plain_context
 from xeval.tasks.taskspec import TaskSpec
-from xeval.types import INSTRUCTION_SET, Conversation, Message, Sample
+from xeval.types import INSTRUCTION_SET, SAMPLE_TEMPERATURE, Conversation, Message, Sample
 
 
 def _regex_replace(text: str, pattern: str, replacement: str = "", count: int = 0) -> str:
@@ -262,7 +262,8 @@ def build_samples(
                 category=_category(doc, spec, sample_id),
                 metadata={"doc_index": index, **({"doc": {f: doc.get(f) for f in meta.doc_fields}}
                                                   if meta.doc_fields else {}),
-                          **({INSTRUCTION_SET: instruction_set} if instruction_set else {})},
+                          **({INSTRUCTION_SET: instruction_set} if instruction_set else {}),
+                          **_item_temperature(spec, doc)},
             )
         )
     return samples
@@ -293,6 +294,14 @@ def _unique_ids(spec: TaskSpec, docs: list[dict[str, Any]]) -> None:
         field = f" ({spec.xeval.id_field})" if spec.xeval.id_field else ""
         raise ConfigError(f"{spec.source}: task {spec.task!r}: rows {shared[0]} and {shared[1]} of its data share "
                           f"the id {shared[2]!r}{field}: ids must be unique"[:400])
+
+
+def _item_temperature(spec: TaskSpec, doc: dict[str, Any]) -> dict[str, float]:
+    """The item's own sampling temperature, where the task sets one for its category."""
+    table, field = spec.xeval.temperature_by_category, spec.xeval.category_field
+    if not table or field is None or str(doc.get(field, "")).strip() not in table:
+        return {}
+    return {SAMPLE_TEMPERATURE: float(table[str(doc[field]).strip()])}
 
 
 def _category(doc: dict[str, Any], spec: TaskSpec, sample_id: str) -> str | None:

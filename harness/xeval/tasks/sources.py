@@ -28,6 +28,16 @@ HUB_MIRROR_ENV = "XEVAL_HUB_MIRROR"
 
 
 @dataclass(frozen=True)
+class Companion:
+    """A release file beside the main one, joined on ``key`` (a field both files hold)."""
+
+    repo_file: str  # in the source's repository, at its revision
+    local_file: str  # under --data-dir
+    key: str
+    field: str  # where a row gets its companion row
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     suite: str  # folder under tasks/ holding samples/<name>.jsonl
@@ -57,6 +67,9 @@ class Source:
     # one file of a hub repository that keeps a file per language under one config (P-MMEval's
     # mifeval/test/{lang}.jsonl): loaded as the split ``hub_split``
     hub_data_files: str | None = None
+    # a second release file joined onto the rows by a key before conversion (MT-Bench's reference
+    # answers): its rows land in each row's ``companion_field`` (None where it has none)
+    companion: Companion | None = None
 
     def sample_path(self) -> Path:
         from xeval.paths import tasks_dir
@@ -307,6 +320,53 @@ def _multi_if_turns(language: str) -> Callable[[Row], list[Row]]:
         return out
 
     return explode
+# MT-Bench (FastChat llm_judge): the categories judged with a reference answer (common.py NEED_REF_CATS)
+MT_BENCH_REFERENCE_CATEGORIES = ("math", "reasoning", "coding", "arena-hard-200")
+MT_BENCH_TURNS = 2
+
+
+def _mt_bench_question(r: Row) -> Row:
+    """An MT-Bench question (``question_id``, ``category``, ``turns``) with its reference answer's
+    turns where the reference file has one (``choices[0].turns``, what FastChat's judge reads)."""
+    reference = r.get("reference_answer")
+    turns = None
+    if isinstance(reference, dict):
+        choices = reference.get("choices")
+        turns = choices[0].get("turns") if isinstance(choices, list) and choices and isinstance(choices[0], dict) \
+            else None
+        if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
+            raise ValueError(f"the reference answer of question {r.get('question_id')!r} "
+                             f"({r.get('reference_answer_file')}) has no choices[0].turns list of texts")
+    return {"question_id": r["question_id"], "category": r["category"], "turns": r["turns"], "reference": turns,
+            "reference_file": r.get("reference_answer_file")}
+
+
+def _mt_bench_turns(r: Row) -> list[Row]:
+    """A two-turn MT-Bench conversation into one row per turn; the question's checks (two
+    non-empty turns, a category, a reference answer where its category is judged with one)."""
+    qid, category, turns = r.get("question_id"), r.get("category"), r.get("turns")
+    if isinstance(qid, bool) or not isinstance(qid, int | str) or not str(qid).strip():
+        raise ValueError(f"question_id must be a number or a name, got {qid!r}")
+    if not isinstance(category, str) or not category.strip():
+        raise ValueError(f"question {qid}: no category")
+    if not isinstance(turns, list) or len(turns) != MT_BENCH_TURNS:
+        count = len(turns) if isinstance(turns, list) else "no list of"
+        raise ValueError(f"question {qid}: MT-Bench asks two turns, this question has {count} turn(s)")
+    if not all(isinstance(t, str) and t.strip() for t in turns):
+        raise ValueError(f"question {qid}: a turn is empty or not text")
+    reference = r.get("reference")
+    if category in MT_BENCH_REFERENCE_CATEGORIES:
+        where = f" ({r['reference_file']})" if r.get("reference_file") else ""
+        if not isinstance(reference, list) or len(reference) < MT_BENCH_TURNS:
+            raise ValueError(f"question {qid} ({category}) is judged against a reference answer of both turns, "
+                             f"and the reference file{where} has none")
+    else:
+        reference = None
+    return [{"key": f"{qid}-t{t}", "conversation_id": str(qid), "question_id": qid, "turn": t,
+             "user_turns": turns[:t], "prompt": turns[t - 1], "category": category, "turns": turns,
+             "reference": reference} for t in range(1, MT_BENCH_TURNS + 1)]
+
+
 MIFEVAL_LANGUAGES = ("en", "es", "fr", "ja")
 PMMEVAL_LANGUAGES = ("en", "zh", "ar", "es", "fr", "ja", "ko", "pt", "th", "vi")
 PMMEVAL_FIELDS = ("prompt", "instruction_id_list", "kwargs")
@@ -386,6 +446,25 @@ SOURCES: dict[str, Source] = {s.name: s for s in [
            "wizardlm/WizardLM_testset.jsonl", _wizardlm, hub_revision="6526cfae2497cfb1a23476c808a8095cd378e486",
            repo_file="data/WizardLM_testset.jsonl", hub_fields=("idx", "Skill", "Instruction"),
            licence="see the repository", evidence="X-Instruction's reported sets (Vicuna & WizardLM); WizardLM data/"),
+    # MT-Bench (arXiv 2306.05685; FastChat llm_judge, Apache-2.0) and KoMT-Bench (LG AI Research,
+    # LGPL-3.0): 80 two-turn questions each, with GPT-4's reference answers for the categories judged
+    # against one; their repositories' files at a commit, or --data-dir DIR/mt-bench/question.jsonl
+    # (+ reference_answer_gpt-4.jsonl) and DIR/komt-bench/question_ko.jsonl (+ reference_answer_ko_gpt-4.jsonl)
+    Source("mt_bench", "mt_bench", "lm-sys/FastChat", None, "train", _mt_bench_question, "mt-bench/question.jsonl",
+           _mt_bench_question, hub_revision="589532dcfa83700f950b9aa3983416c543afabc0",
+           repo_file="fastchat/llm_judge/data/mt_bench/question.jsonl",
+           companion=Companion("fastchat/llm_judge/data/mt_bench/reference_answer/gpt-4.jsonl",
+                               "mt-bench/reference_answer_gpt-4.jsonl", "question_id", "reference_answer"),
+           hub_fields=("question_id", "category", "turns"), explode=_mt_bench_turns, licence="Apache-2.0",
+           evidence="FastChat 589532dc fastchat/llm_judge/ (gen_model_answer.py, gen_judgment.py, common.py)"),
+    Source("komt_bench", "mt_bench", "LG-AI-EXAONE/KoMT-Bench", None, "train", _mt_bench_question,
+           "komt-bench/question_ko.jsonl", _mt_bench_question,
+           hub_revision="56d4f3af437543dce39f08aecfb818abed81210d",
+           repo_file="FastChat/fastchat/llm_judge/data/mt_bench/question_ko.jsonl",
+           companion=Companion("FastChat/fastchat/llm_judge/data/mt_bench/reference_answer_ko/gpt-4.jsonl",
+                               "komt-bench/reference_answer_ko_gpt-4.jsonl", "question_id", "reference_answer"),
+           hub_fields=("question_id", "category", "turns"), explode=_mt_bench_turns, licence="LGPL-3.0",
+           evidence="LG-AI-EXAONE/KoMT-Bench (its fork of FastChat's llm_judge; detector.py)"),
     *[Source(f"alpacaeval_{lang}", "chat", None, None, "test", None,
              f"multilingual-alpacaeval/alpacaeval_test_subset.{lang}.jsonl", None, _alpacaeval_reader(lang, False),
              licence="CC BY-NC 4.0", evidence="naver/pasero release files")
@@ -495,7 +574,11 @@ def _load_rows(source: Source, data_source: str, data_dir: Path | None) -> list[
     if source.hub_path is None or source.convert_hub is None:
         raise ConfigError(f"data source {source.name!r} is not on the hub: use --data-dir with its release "
                           f"files ({source.local_file}) or --data-source sample")
-    return convert_rows(source, _hub_rows(source), f"data source {source.name!r} ({source.hub_label()})")
+    rows = _hub_rows(source)
+    if source.companion is not None:
+        rows = _joined(source, rows, _hub_rows(source, source.companion.repo_file),
+                       f"data source {source.name!r} ({source.hub_label()})")
+    return convert_rows(source, rows, f"data source {source.name!r} ({source.hub_label()})")
 
 
 def convert_rows(source: Source, rows: Iterable[Row], where: str, limit: int | None = None) -> list[Row]:
@@ -538,6 +621,8 @@ def _load_local(source: Source, data_dir: Path | None) -> list[Row]:
     candidates = [data_dir / source.local_file, data_dir / Path(source.local_file).name]
     path = next((p for p in candidates if p.exists()), candidates[0])
     rows = read_records(path)
+    if source.companion is not None:
+        rows = _joined(source, rows, _local_companion(source.companion, data_dir, path), str(path))
     out = []
     for number, row in enumerate(rows, 1):
         try:
@@ -547,6 +632,33 @@ def _load_local(source: Source, data_dir: Path | None) -> list[Row]:
     if not out:
         raise ConfigError(f"data file {path} has no rows")
     return out
+
+
+def _local_companion(companion: Companion, data_dir: Path | None, main: Path) -> tuple[Path, list[Row]]:
+    from xeval.tasks.datafiles import read_records
+
+    assert data_dir is not None
+    candidates = [data_dir / companion.local_file, main.parent / Path(companion.local_file).name]
+    path = next((p for p in candidates if p.exists()), candidates[0])
+    return path, read_records(path)
+
+
+def _joined(source: Source, rows: list[Row], companion: tuple[Path, list[Row]] | list[Row], where: str) -> list[Row]:
+    """``rows`` with their companion rows (by the companion's key) in ``companion.field``; a
+    companion row under a key twice, or without the key, is one line naming the file and row."""
+    assert source.companion is not None
+    key = source.companion.key
+    path, others = companion if isinstance(companion, tuple) else (None, companion)
+    label = str(path) if path is not None else f"{where} {source.companion.repo_file}"
+    by_key: dict[str, Row] = {}
+    for number, other in enumerate(others, 1):
+        if not isinstance(other, dict) or other.get(key) is None:
+            raise ConfigError(f"data file {label}: row {number}: no field {key!r}")
+        if str(other[key]) in by_key:
+            raise ConfigError(f"data file {label}: row {number}: {key} {other[key]!r} appears twice")
+        by_key[str(other[key])] = other
+    field = source.companion.field
+    return [{**row, field: by_key.get(str(row.get(key))), f"{field}_file": label} for row in rows]
 
 
 def hub_location(source: Source) -> tuple[str, str | None]:
@@ -606,7 +718,13 @@ def label_names(dataset: Any) -> dict[str, list[str]]:
     return {k: f.names for k, f in features.items() if hasattr(f, "names")}
 
 
-def _hub_rows(source: Source) -> list[Row]:
+def _hub_rows(source: Source, repo_file: str | None = None) -> list[Row]:
+    """The source's rows from the hub (or, for a repository's files, ``repo_file`` instead of its
+    own file: a companion file at the same commit)."""
+    if repo_file is not None:
+        from dataclasses import replace
+
+        source = replace(source, repo_file=repo_file)
     dataset = open_hub_dataset(source)
     names = label_names(dataset)
     return [with_label_names(row, names) for row in dataset]

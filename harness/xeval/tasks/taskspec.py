@@ -12,10 +12,10 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from xeval.errors import ConfigError
 from xeval.types import GenerationSettings, OutputType
@@ -94,6 +94,10 @@ class XevalMeta(BaseModel):
     # a document field holding the item's category (Vicuna's category, WizardLM's Skill): kept on
     # the record, and pairwise results are reported per category
     category_field: str | None = None
+    # a sampling temperature per category (MT-Bench's temperature_config in FastChat's
+    # gen_model_answer.py): an item of a listed category is asked at its temperature, greedy at 0;
+    # the others at generation_kwargs'; --temperature overrides them all
+    temperature_by_category: dict[str, Annotated[float, Field(ge=0.0, le=5.0)]] | None = None
     baseline: BaselinePrompt | None = None
     # the prompt for a chat model, where doc_to_text is a study's completion template (its Alpaca
     # "### Instruction:" frame for base models): a chat model gets this as its user turn
@@ -101,6 +105,12 @@ class XevalMeta(BaseModel):
     # verifiable instructions: whose checker set and conventions score the rows (the one place a task
     # says so; not recorded in the run's task spec, see RECORDED_SPEC_EXCLUDE)
     instructions: InstructionSet | None = None
+
+    @model_validator(mode="after")
+    def _temperatures_need_categories(self) -> XevalMeta:
+        if self.temperature_by_category and not self.category_field:
+            raise ValueError("temperature_by_category needs category_field (the field naming an item's category)")
+        return self
 
 
 # What a run records of a task's spec leaves out: where the task was read from, and the checker set
