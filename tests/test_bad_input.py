@@ -296,6 +296,36 @@ CASES: dict[str, Case] = {
     "Vicuna release file without category": lambda t: (["run", "--tasks", "xinstruct_vicuna_sw", "--data-dir", str(write(
         t / "d" / "vicuna-bench" / "question.jsonl", '{"question_id": 1, "turns": ["Hi?"]}\n').parent.parent),
         "--judge", "embedded"], ["question.jsonl", "row 1", "'category'"], {}),
+    # issue 34: MT-Bench / KoMT-Bench release files
+    "MT-Bench question with one turn": lambda t: (
+        mt_release(t, "mt_bench", {"question_id": 81, "category": "writing", "turns": ["Hi?"]}),
+        ["question.jsonl", "row 1", "this question has 1 turn(s)"], {}),
+    "KoMT-Bench question with three turns": lambda t: (
+        mt_release(t, "komt_bench", {"question_id": 81, "category": "writing", "turns": ["a", "b", "c"]}),
+        ["question_ko.jsonl", "this question has 3 turn(s)"], {}),
+    "MT-Bench empty turn": lambda t: (
+        mt_release(t, "mt_bench", {"question_id": 81, "category": "writing", "turns": ["Hi?", " "]}),
+        ["question 81: a turn is empty"], {}),
+    "MT-Bench question without category": lambda t: (
+        mt_release(t, "mt_bench", {"question_id": 81, "turns": ["Hi?", "And?"]}),
+        ["question.jsonl", "row 1", "'category'"], {}),
+    "MT-Bench reference file lacking a question": lambda t: (
+        mt_release(t, "mt_bench", {"question_id": 111, "category": "math", "turns": ["2+3?", "2x3?"]},
+                   json.dumps({"question_id": 112, "choices": [{"turns": ["5", "6"]}]}) + chr(10)),
+        ["question 111 (math)", "reference_answer_gpt-4.jsonl) has none"], {}),
+    "MT-Bench reference row without question_id": lambda t: (
+        mt_release(t, "mt_bench", {"question_id": 111, "category": "math", "turns": ["2+3?", "2x3?"]},
+                   json.dumps({"choices": []}) + chr(10)),
+        ["reference_answer_gpt-4.jsonl", "row 1", "no field 'question_id'"], {}),
+    "MT-Bench reference answer without turns": lambda t: (
+        mt_release(t, "mt_bench", {"question_id": 111, "category": "math", "turns": ["2+3?", "2x3?"]},
+                   json.dumps({"question_id": 111, "choices": "x"}) + chr(10)),
+        ["reference answer of question 111", "choices[0].turns"], {}),
+    "MT-Bench reference file missing": lambda t: (
+        mt_release(t, "mt_bench", {"question_id": 81, "category": "writing", "turns": ["Hi?", "And?"]}, None),
+        ["reference_answer_gpt-4.jsonl not found"], {}),
+    "zero judge max tokens": lambda t: (["run", "--judge-max-tokens", "0", "--output", str(t)],
+                                        ["--judge-max-tokens must be at least 1, got 0"], {}),
     "unknown executor": lambda t: (["run", "--executor", "slurm", "--tasks", "xeval_qa_en", "--no-cache"],
                                    ["--executor 'slurm'", "local, ray"], {}),
     "--workers 0": lambda t: (["run", "--executor", "ray", "--workers", "0", "--tasks", "xeval_qa_en", "--no-cache"],
@@ -421,6 +451,15 @@ def release(tmp: Path, task: str, path: str, *lines: str) -> list[str]:
     """``xeval run`` of a task on its release file under --data-dir, holding these lines."""
     write(tmp / "d" / path, "".join(line + "\n" for line in lines))
     return ["run", "--tasks", task, "--data-dir", str(tmp / "d"), "--output", str(tmp / "out"), "--no-cache"]
+
+
+def mt_release(tmp: Path, task: str, question: dict[str, object], reference: str | None = "") -> list[str]:
+    """``xeval run`` of MT-Bench or KoMT-Bench on a release folder with this question and this
+    reference answer file (None: no reference file)."""
+    folder, suffix = ("mt-bench", "") if task == "mt_bench" else ("komt-bench", "_ko")
+    if reference is not None:
+        write(tmp / "d" / folder / f"reference_answer{suffix}_gpt-4.jsonl", reference)
+    return [*release(tmp, task, f"{folder}/question{suffix}.jsonl", json.dumps(question)), "--model", "none"]
 
 
 def test_catalogue_is_big_enough() -> None:

@@ -119,6 +119,10 @@ class RunSettings(BaseModel):
     judge_mode: Literal["generate", "logprobs"] = Field("generate", json_schema_extra=cli(
         "--judge-mode", choices=["generate", "logprobs"],
         help="parse the judge's reply, or weight the scale by its log-probabilities"))
+    judge_max_tokens: int | None = Field(None, json_schema_extra=cli(
+        "--judge-max-tokens", type=int,
+        help="cap the judge's reply length (default: each judge's own: 2048 for MT-Bench as FastChat sends it, "
+             "a rubric's max_tokens)"))
     baseline_spec: str | None = Field(None, json_schema_extra=cli(
         "--baseline", metavar="RUN_OR_SPEC",
         help="pairwise baseline: a run folder (or run id under --output) or a model spec"))
@@ -170,7 +174,7 @@ class RunSettings(BaseModel):
         "--concurrency", type=int, help="concurrent requests for API backends (default 8)"))
 
     # --- bounds: one line naming the flag -------------------------------------------------------------
-    @field_validator("limit", "batch_size", "max_tokens", "concurrency", "repeats", "workers")
+    @field_validator("limit", "batch_size", "max_tokens", "judge_max_tokens", "concurrency", "repeats", "workers")
     @classmethod
     def _at_least_one(cls, value: int | None, info: Any) -> int | None:
         if value is not None and value < 1:
@@ -332,6 +336,7 @@ def command_line_default(name: str) -> Any:
 # --- run.json versions --------------------------------------------------------------------------------
 
 SETTINGS_ADDED_IN_3: dict[str, Any] = {"judge_spec": None, "judge_args": {}, "judge_mode": "generate",
+                                       "judge_max_tokens": None,
                                        "baseline_spec": None, "max_error_rate": 0.0, "tasks_dir": None}
 
 

@@ -53,14 +53,15 @@ def test_the_recorded_settings_keep_run_json_s_order_and_forms() -> None:
     assert list(recorded)[:len(old)] == list(old)
     assert recorded["shard"] == "2/3" and recorded["clusters"] == "c.yaml"
     assert recorded["reasoning_markers"] == ["<r>", "</r>"] and recorded["limit"] == 4
-    assert set(recorded) - set(old) == {"judge_spec", "judge_args", "judge_mode", "baseline_spec", "max_error_rate",
-                                        "tasks_dir"}
+    assert set(recorded) - set(old) == {"judge_spec", "judge_args", "judge_mode", "judge_max_tokens", "baseline_spec",
+                                        "max_error_rate", "tasks_dir"}
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--limit", "0"], "--limit must be at least 1"),
     (["--batch-size", "0"], "--batch-size must be at least 1, got 0"),
     (["--max-tokens", "-5"], "--max-tokens must be at least 1, got -5"),
+    (["--judge-max-tokens", "0"], "--judge-max-tokens must be at least 1, got 0"),
     (["--repeats", "0"], "--repeats must be at least 1, got 0"),
     (["--seed", "-1"], "--seed must be 0 or more, got -1"),
     (["--num-fewshot", "-2"], "--num-fewshot must be 0 or more, got -2"),
@@ -126,7 +127,7 @@ def test_a_version_2_run_json_reads_as_version_3(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("field", "value"), [("judge_mode", "maybe"), ("max_error_rate", 7), ("limit", "abc"),
-                                              ("shard", "9/2"), ("tasks_dir", 5)])
+                                              ("shard", "9/2"), ("tasks_dir", 5), ("judge_max_tokens", 0)])
 def test_a_damaged_recorded_setting_is_one_line_naming_it(tmp_path: Path, field: str, value: object,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     folder = _run_folder(tmp_path, {field: value})

@@ -122,7 +122,7 @@ def plan_tasks(config: RunConfig, index: TaskIndex | None = None, quiet_judges: 
     _number_samples(rendered)
     languages = frozenset(s.answer_language for r in rendered for s in r.samples)
     context = ScorerContext(languages=languages, judge=config.judge, judge_mode=config.judge_mode,
-                            baseline=config.baseline)
+                            baseline=config.baseline, judge_max_tokens=config.judge_max_tokens)
     protocol = resolve_protocol(config.protocol)
     plans = []
     unscorable: list[tuple[str, int, str]] = []  # task, rows refused, the first reason

@@ -45,6 +45,7 @@ class ScorerContext:
     judge: Any = None  # a ModelAdapter, for judge:RUBRIC and pairwise:RUBRIC
     judge_mode: str = "generate"
     baseline: Any = None  # a judges.scorers.Baseline, for pairwise:RUBRIC
+    judge_max_tokens: int | None = None  # --judge-max-tokens: the judge's reply length, where not its own
 
 
 ScorerFactory = Callable[[ScorerContext], Scorer]
@@ -119,8 +120,10 @@ def _judge_scorer(kind: str, rubric_name: str, context: ScorerContext, prefix: s
     if kind == "judge" and rubric_name in CONVERSATION_JUDGES:  # MT-Bench's released prompts, not a rubric
         if context.judge is None:
             raise ConfigError(f"{prefix}scorer judge:{rubric_name} needs a judge model: pass --judge SPEC")
-        return ConversationJudge(CONVERSATION_JUDGES[rubric_name], context.judge)
+        return ConversationJudge(CONVERSATION_JUDGES[rubric_name], context.judge, context.judge_max_tokens)
     rubric = load_rubric(rubric_name)
+    if context.judge_max_tokens is not None:
+        rubric = rubric.model_copy(update={"max_tokens": context.judge_max_tokens})
     if context.judge is None:
         raise ConfigError(f"{prefix}scorer {kind}:{rubric_name} needs a judge model: pass --judge SPEC")
     if kind == "judge":

@@ -556,7 +556,9 @@ def load_rows(source: Source, data_source: str = "hub", data_dir: Path | None = 
         try:
             out.extend(source.explode(row))
         except (KeyError, ValueError, TypeError) as exc:
-            raise ConfigError(f"data source {source.name!r}: row {number}: bad value: {exc}") from None
+            where = f" ({data_dir / source.local_file})" if data_source == "local" and data_dir and source.local_file \
+                else ""
+            raise ConfigError(f"data source {source.name!r}{where}: row {number}: bad value: {exc}") from None
     if not out:
         raise ConfigError(f"data source {source.name!r}: no rows ({data_source})")
     return out

@@ -129,8 +129,9 @@ def _reference(sample: Sample) -> list[str] | None:
 class ConversationJudge:
     """``judge:mt_bench`` / ``judge:komt_bench``: each turn graded 1-10 as FastChat grades it."""
 
-    def __init__(self, benchmark: ConversationBenchmark, judge: ModelAdapter) -> None:
+    def __init__(self, benchmark: ConversationBenchmark, judge: ModelAdapter, max_tokens: int | None = None) -> None:
         self.benchmark, self.judge = benchmark, judge
+        self.max_tokens = max_tokens or JUDGE_MAX_TOKENS
         self.name = f"judge_{benchmark.name}"
         self.prompts = load_judge_prompts(judges_dir() / benchmark.prompts_file)
         about = f"LLM judge, {benchmark.name}'s single-answer grading (FastChat llm_judge), 1-10 per turn"
@@ -186,7 +187,7 @@ class ConversationJudge:
         prompt = self.prompts[name]
         return name, GenerationRequest(
             messages=(Message(role="system", content=prompt.system_prompt), Message(role="user", content=user)),
-            settings=GenerationSettings(max_tokens=JUDGE_MAX_TOKENS, temperature=0.0, seed=0))
+            settings=GenerationSettings(max_tokens=self.max_tokens, temperature=0.0, seed=0))
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         out: list[Score | None] = [None] * len(samples)
