@@ -113,7 +113,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.calls: list[dict] = []
-        self.reply = FIXED_JUDGMENT
+        self.reply: str | list[str] = FIXED_JUDGMENT  # a list: one reply a call, in order
 
     def __call__(self, model, conv, temperature, max_tokens, api_dict=None):
         self.calls.append(
@@ -124,7 +124,7 @@ class Recorder:
                 "max_tokens": max_tokens,
             }
         )
-        return self.reply
+        return self.reply.pop(0) if isinstance(self.reply, list) else self.reply
 
 
 def pick_questions(questions: list[dict]) -> list[dict]:
@@ -228,6 +228,69 @@ def source_lines(module, needle: str) -> list[str]:
     return [ln.rstrip("\n") for ln in inspect.getsource(module).splitlines() if needle in ln]
 
 
+BASELINE_NAME = "baseline"
+PAIR_JUDGMENT = "Both are fine, A is better. [[A]]"
+# (reply with the model first, reply with the baseline first): what play_a_match_pair records
+PAIR_VERDICTS = [
+    ("[[A]]", "[[B]]"), ("[[A]]", "[[A]]"), ("[[B]]", "[[A]]"), ("[[C]]", "[[C]]"), ("[[A]]", "[[C]]"),
+    ("no verdict", "[[B]]"), ("no verdict", "no verdict"), ("[[A]] or rather [[B]]", "[[B]]"),
+]
+
+
+def baseline_answers(qid: int) -> list[str]:
+    return [f"Baseline {qid} turn 1 {{answer_a}} 기준 답변\n", f"Baseline {qid} turn 2 {{answer_b_1}} }}{{"]
+
+
+def build_pair_cases(bench: str, shared: str, recorder: Recorder) -> list[dict]:
+    """Pairwise grading against a baseline (gen_judgment.py --mode pairwise-baseline): each match
+    judged in both orders by play_a_match_pair -> run_judge_pair."""
+    _, sub, qfile, pfile, rfile = next(b for b in BENCHMARKS if b[0] == bench)
+    d = os.path.join(shared, sub)
+    questions = pick_questions(common.load_questions(os.path.join(d, qfile), None, None))
+    judge_prompts = common.load_judge_prompts(os.path.join(d, pfile))
+    ref_answers = {JUDGE_MODEL: {r["question_id"]: r for r in load_jsonl(os.path.join(d, rfile))}}
+    answers = {name: {q["question_id"]: {"question_id": q["question_id"], "model_id": name, "choices": [
+        {"index": 0, "turns": make(q["question_id"])}]} for q in questions}
+        for name, make in ((MODEL_NAME, synthetic_answers), (BASELINE_NAME, baseline_answers))}
+    judges = gen_judgment.make_judge_pairwise(JUDGE_MODEL, judge_prompts)
+    default = [q for q in questions if q["category"] not in common.NEED_REF_CATS]
+    math = [q for q in questions if q["category"] in common.NEED_REF_CATS]
+    mm = gen_judgment.make_match
+    matches = []
+    matches += mm(default, [MODEL_NAME], answers, judges["default"], BASELINE_NAME)
+    matches += mm(math, [MODEL_NAME], answers, judges["math"], BASELINE_NAME, ref_answers)
+    matches += mm(default, [MODEL_NAME], answers, judges["default-mt"], BASELINE_NAME, multi_turn=True)
+    matches += mm(math, [MODEL_NAME], answers, judges["math-mt"], BASELINE_NAME, ref_answers, multi_turn=True)
+    cases = []
+    for match in matches:
+        before = len(recorder.calls)
+        recorder.reply = PAIR_JUDGMENT
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = common.play_a_match_pair(match, output_file=None)
+        calls = recorder.calls[before:]
+        assert len(calls) == 2 and match.model_1 == MODEL_NAME and match.model_2 == BASELINE_NAME
+        q = match.question
+        cases.append({"benchmark": bench, "question_id": q["question_id"], "category": q["category"],
+                      "turn": result["turn"], "judge_prompt": result["judge"][1],
+                      "answers": match.answer_1["choices"][0]["turns"],
+                      "baseline_answers": match.answer_2["choices"][0]["turns"],
+                      "messages_model_first": calls[0]["messages"], "messages_baseline_first": calls[1]["messages"],
+                      "temperature": calls[0]["temperature"], "max_tokens": calls[0]["max_tokens"],
+                      "g1_winner": result["g1_winner"], "g2_winner": result["g2_winner"]})
+    cases.sort(key=lambda c: (c["question_id"], c["turn"]))
+    # the verdicts of both orders as play_a_match_pair records them
+    verdicts = []
+    match = matches[0]
+    for first, second in PAIR_VERDICTS:
+        recorder.reply = [first, second]
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = common.play_a_match_pair(match, output_file=None)
+        verdicts.append({"model_first": first, "baseline_first": second, "g1_winner": result["g1_winner"],
+                         "g2_winner": result["g2_winner"]})
+    recorder.reply = FIXED_JUDGMENT
+    return cases + [{"benchmark": bench, "verdict_cases": verdicts}]
+
+
 def main(argv=None) -> int:
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(os.path.dirname(here))
@@ -244,6 +307,9 @@ def main(argv=None) -> int:
     for bench, *_ in BENCHMARKS:
         cases += build_cases(bench, args.shared, recorder)
     ratings = rating_cases(args.shared, recorder)
+    pair_cases = []
+    for bench, *_ in BENCHMARKS:
+        pair_cases += build_pair_cases(bench, args.shared, recorder)
 
     pattern_src = source_lines(common, "one_score_pattern")
     doc = {
@@ -274,6 +340,14 @@ def main(argv=None) -> int:
         "need_ref_cats": list(common.NEED_REF_CATS),
         "rating_cases": ratings,
         "cases": cases,
+        "pair_about": (
+            "gen_judgment.make_judge_pairwise / make_match against the baseline 'baseline' "
+            "(--mode pairwise-baseline) and common.play_a_match_pair -> run_judge_pair in both orders: "
+            "messages_model_first (g1: the model as assistant A), messages_baseline_first (g2). "
+            "verdict_cases: replies of both orders and the g1_winner / g2_winner play_a_match_pair records "
+            "(run_judge_pair: '[[A]]' in the reply -> A, elif '[[B]]' -> B, elif '[[C]]' -> tie, else error)."
+        ),
+        "pair_cases": pair_cases,
     }
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(doc, f, ensure_ascii=False, indent=1)

@@ -113,7 +113,7 @@ def judge_needs(name: str, context: ScorerContext) -> str | None:
 
 
 def _judge_scorer(kind: str, rubric_name: str, context: ScorerContext, prefix: str) -> Scorer:
-    from xeval.scoring.judges.conversation import CONVERSATION_JUDGES, ConversationJudge
+    from xeval.scoring.judges.conversation import CONVERSATION_JUDGES, ConversationJudge, PairwiseConversationJudge
     from xeval.scoring.judges.rubric import load_rubric
     from xeval.scoring.judges.scorers import JudgeScorer, PairwiseScorer
 
@@ -121,6 +121,13 @@ def _judge_scorer(kind: str, rubric_name: str, context: ScorerContext, prefix: s
         if context.judge is None:
             raise ConfigError(f"{prefix}scorer judge:{rubric_name} needs a judge model: pass --judge SPEC")
         return ConversationJudge(CONVERSATION_JUDGES[rubric_name], context.judge, context.judge_max_tokens)
+    if kind == "pairwise" and rubric_name in CONVERSATION_JUDGES:
+        if context.judge is None:
+            raise ConfigError(f"{prefix}scorer pairwise:{rubric_name} needs a judge model: pass --judge SPEC")
+        if context.baseline is None:
+            raise ConfigError(f"{prefix}scorer pairwise:{rubric_name} needs --baseline RUN_DIR_OR_MODEL_SPEC")
+        return PairwiseConversationJudge(CONVERSATION_JUDGES[rubric_name], context.judge, context.baseline,
+                                         context.judge_max_tokens)
     rubric = load_rubric(rubric_name)
     if context.judge_max_tokens is not None:
         rubric = rubric.model_copy(update={"max_tokens": context.judge_max_tokens})

@@ -94,3 +94,73 @@ def test_ratings_as_fastchat_reads_them_where_it_gives_one() -> None:
             else:
                 assert ours is None, text  # two different ratings: FastChat takes the first, xeval refuses
     assert (agreed, differ) == (7, 13)
+
+
+class _Replies:
+    """A judge answering each request with the next reply of a list, keeping the requests."""
+
+    spec = "replies"
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies, self.requests = list(replies), []
+
+    def generate(self, requests: list) -> list:
+        from xeval.types import Completion
+
+        self.requests += requests
+        return [Completion(text=self.replies.pop(0)) for _ in requests]
+
+
+def _pairwise(benchmark: str, case: dict, samples: dict, replies: list[str]):
+    from xeval.scoring.judges.conversation import PairwiseConversationJudge
+    from xeval.scoring.judges.scorers import Baseline
+    from xeval.types import Prediction
+
+    qid = str(case["question_id"])
+    theirs = {samples[(qid, t)].key: case["baseline_answers"][t - 1] for t in (1, 2)}
+    judge = _Replies(replies)
+    scorer = PairwiseConversationJudge(CONVERSATION_JUDGES[benchmark], judge,  # type: ignore[arg-type]
+                                       Baseline(lambda ss: [theirs.get(s.key) for s in ss], "run:base"))
+    state = ConversationState()
+    state.remember(samples[(qid, 1)], case["answers"][0], None)
+    asked = state.with_history(samples[(qid, case["turn"])])
+    [score] = scorer.score([asked], [Prediction(text=case["answers"][case["turn"] - 1])])
+    return score, judge.requests
+
+
+@pytest.mark.parametrize("benchmark", ["mt_bench", "komt_bench"])
+def test_pairwise_requests_in_both_orders_equal_fastchats_own(benchmark: str, shared_data: Path) -> None:
+    cases = [c for c in FIXTURE["pair_cases"] if c["benchmark"] == benchmark and "turn" in c]
+    assert len(cases) == 32
+    samples = _samples(benchmark, shared_data)
+    for case in cases:
+        score, requests = _pairwise(benchmark, case, samples, ["[[A]]", "[[B]]"])
+        where = f"{benchmark} question {case['question_id']} turn {case['turn']}"
+        assert score.details["prompt"] == case["judge_prompt"], where
+        assert [m.model_dump() for m in requests[0].messages] == case["messages_model_first"], where
+        assert [m.model_dump() for m in requests[1].messages] == case["messages_baseline_first"], where
+        assert (requests[0].settings.temperature, requests[0].settings.max_tokens) == (0, 2048)
+        assert score.details["outcome"] == "win" and score.value == 1.0  # A first, B second: the model both times
+
+
+def test_pairwise_verdicts_combine_as_fastchats_show_result(shared_data: Path) -> None:
+    """FastChat's rule (show_result.py display_result_pairwise): a tie in the first order or two
+    orders that disagree is a tie, else the winner. Where a reply has no verdict ('error') or two,
+    xeval records a failed judgment; FastChat counts error beside a verdict as a tie, two errors as
+    the second model's win, and takes [[A]] from a reply naming both."""
+    [record] = [c for c in FIXTURE["pair_cases"] if c.get("verdict_cases") and c["benchmark"] == "mt_bench"]
+    case = next(c for c in FIXTURE["pair_cases"] if c["benchmark"] == "mt_bench" and c.get("turn") == 1)
+    samples = _samples("mt_bench", shared_data)
+    seen = []
+    for verdict in record["verdict_cases"]:
+        g1, g2 = verdict["g1_winner"], verdict["g2_winner"]
+        theirs = "tie" if g1 == "tie" or g1 != g2 else ("win" if g1 == "model_1" else "loss")
+        score, _ = _pairwise("mt_bench", case, samples, [verdict["model_first"], verdict["baseline_first"]])
+        ours = score.details.get("outcome") if score.value is not None else "failed"
+        seen.append((theirs, ours))
+        if "error" in (g1, g2) or verdict["model_first"].count("[[") > 1:
+            assert ours == "failed" and score.error.startswith("unreadable judge reply"), verdict
+        else:
+            assert ours == theirs, verdict
+    assert seen == [("win", "win"), ("tie", "tie"), ("loss", "loss"), ("tie", "tie"), ("tie", "tie"),
+                    ("tie", "failed"), ("loss", "failed"), ("win", "failed")]

@@ -135,3 +135,48 @@ def test_each_category_is_asked_at_fastchats_temperature(task: str) -> None:
     overridden = RunConfig(tasks=task, data_source="sample", temperature=0.3)
     [prepared] = prepare(plan_tasks(overridden, quiet_judges=True), overridden, set())
     assert {r.settings.temperature for r in generation_requests(prepared.samples, prepared.settings)} == {0.3}
+
+
+def test_pairwise_against_a_baseline_run_in_both_orders(tmp_path: Path) -> None:
+    """--baseline RUN: each turn against the baseline's answer to it, both orders, FastChat's tie
+    rule; the pairwise summary rows (win rate with CIs, position consistency, per category)."""
+    base_answers = _write(tmp_path / "base.jsonl", [
+        {"contains": c["contains"], "reply": "BASE " + c["reply"].split()[-1]} for c in ANSWERS])
+    proc = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", f"scripted:{base_answers}", "--tasks",
+                           "mt_bench", "--data-source", "sample", "--limit", "2", "--output", str(tmp_path / "out"),
+                           "--run-id", "base", "--no-cache"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    judge = _write(tmp_path / "pair-judge.jsonl", [
+        # turn 1 of the writing question: [[A]] with the model first, [[B]] with the baseline first: a win
+        {"contains": "[The Start of Assistant A's Answer]\nThanks for watering! W1A", "reply": "[[A]]"},
+        {"contains": "[The Start of Assistant A's Answer]\nBASE W1A", "reply": "[[B]]"},
+        # turn 2: A both times, the orders disagree: a tie
+        {"contains": "### Assistant B:\nBASE W1B", "reply": "[[A]]"},
+        {"contains": "### Assistant B:\nDear neighbour, thank you. W1B", "reply": "[[A]]"},
+        # turn 1 of the math question: the baseline both times: a loss
+        {"contains": "[The Start of Assistant A's Answer]\n8 dollars. M2A", "reply": "[[B]]"},
+        {"contains": "[The Start of Assistant A's Answer]\nBASE M2A", "reply": "[[A]]"},
+        # turn 2: [[C]] both times: a tie, consistent
+        {"contains": "### Assistant B:\nBASE M2B", "reply": "[[C]]"},
+        {"contains": "### Assistant B:\n15 pencils. M2B", "reply": "[[C]]"},
+        *JUDGMENTS])
+    answers = _write(tmp_path / "answers.jsonl", ANSWERS)
+    proc = subprocess.run([sys.executable, "-m", "xeval", "run", "--model", f"scripted:{answers}", "--judge",
+                           f"scripted:{judge}", "--baseline", str(tmp_path / "out" / "base"), "--tasks", "mt_bench",
+                           "--data-source", "sample", "--limit", "2", "--output", str(tmp_path / "out"), "--run-id",
+                           "r", "--no-cache", "--max-error-rate", "0.6"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    records = {r["id"]: r for r in map(json.loads, (tmp_path / "out" / "r" / "samples.jsonl").read_text().splitlines())}
+    pair = {k: r["scores"]["pairwise_mt_bench"] for k, r in records.items()}
+    assert {k: (p["details"]["outcome"], p["details"]["verdicts"], p["value"]) for k, p in pair.items()} == {
+        "1-t1": ("win", ["win", "win"], 1.0), "1-t2": ("tie", ["win", "loss"], 0.5),
+        "2-t1": ("loss", ["loss", "loss"], 0.0), "2-t2": ("tie", ["tie", "tie"], 0.5)}
+    assert [pair[k]["details"]["prompt"] for k in ("1-t1", "1-t2", "2-t1", "2-t2")] == [
+        "pair-v2", "pair-v2-multi-turn", "pair-math-v1", "pair-math-v1-multi-turn"]
+    assert pair["1-t1"]["extra"]["len_baseline"] == len("BASE W1A")
+    summary = json.loads((tmp_path / "out" / "r" / "summary.json").read_text())
+    rows = {row["category"]: row for row in summary["pairwise"] if row["scorer"] == "pairwise_mt_bench"}
+    assert (rows["all"]["n"], rows["all"]["win_rate"], rows["all"]["win"], rows["all"]["loss"]) == (4, 0.5, 0.25, 0.25)
+    assert rows["all"]["consistency"] == 0.75 and rows["all"]["win_rate_ci_low"] <= 0.5 <= rows["all"]["win_rate_ci_high"]
+    assert (rows["writing"]["win_rate"], rows["math"]["win_rate"]) == (0.75, 0.25)

@@ -126,6 +126,67 @@ def _reference(sample: Sample) -> list[str] | None:
     return [str(t) for t in reference] if isinstance(reference, list) else None
 
 
+def _own_side(sample: Sample, answer: str) -> tuple[str, ...]:
+    """The model's answers to the conversation's turns so far: its earlier ones from the sample's
+    messages (the conversation as it was asked), this turn's ``answer`` last."""
+    place = sample.conversation
+    if place is None:
+        raise ValueError("not a conversation turn")
+    earlier = [m.content for m in sample.messages if m.role == "assistant"]
+    if len(earlier) < place.turn - 1:
+        raise ValueError(f"turn {place.turn}: the earlier answers are not in the conversation")
+    return (*earlier[len(earlier) - (place.turn - 1):], answer)
+
+
+def build_request(prompts: dict[str, JudgePrompt], sample: Sample, sides: list[tuple[str, ...]],
+                  max_tokens: int = JUDGE_MAX_TOKENS) -> tuple[str, GenerationRequest]:
+    """The judge request FastChat's ``run_judge_single`` (one side) or ``run_judge_pair`` (two
+    sides: assistant A's answers, then B's) builds for this turn: the released prompt chosen by
+    category (a reference answer for ``NEED_REF_CATS``) and turn (``-multi-turn`` for turn 2), filled
+    with ``str.format``, sent as a system and a user message; its name and the request."""
+    place = sample.conversation
+    if place is None:
+        raise ValueError("not a conversation turn")
+    if place.turn not in (1, 2):
+        raise ValueError(f"turn {place.turn}: MT-Bench judges two turns")
+    doc = sample.metadata.get("doc") or {}
+    category = str(doc.get("category") or sample.category or "")
+    reference = _reference(sample)
+    with_reference = category in NEED_REF_CATS
+    if with_reference and (reference is None or len(reference) < place.turn):
+        raise ValueError(f"category {category} is judged against a reference answer, and the sample has none")
+    pairwise = len(sides) == 2
+    name = ("pair-math-v1" if with_reference else "pair-v2") if pairwise else \
+        ("single-math-v1" if with_reference else "single-v1")
+    fields: dict[str, str] = {}
+    if with_reference:
+        assert reference is not None
+        fields["ref_answer_1"] = reference[0]
+        if place.turn == 2:
+            fields["ref_answer_2"] = reference[1]
+    if place.turn == 1:
+        fields["question"] = place.user_turns[0]
+        if pairwise:
+            fields.update(answer_a=sides[0][0], answer_b=sides[1][0])
+        else:
+            fields["answer"] = sides[0][0]
+    else:
+        name += "-multi-turn"
+        fields.update(question_1=place.user_turns[0], question_2=place.user_turns[1])
+        if pairwise:
+            fields.update(answer_a_1=sides[0][0], answer_a_2=sides[0][1], answer_b_1=sides[1][0],
+                          answer_b_2=sides[1][1])
+        else:
+            fields.update(answer_1=sides[0][0], answer_2=sides[0][1])
+    prompt = prompts.get(name)
+    if prompt is None:
+        raise ValueError(f"the judge prompts have no {name}")
+    user = prompt.prompt_template.format(**fields)
+    return name, GenerationRequest(
+        messages=(Message(role="system", content=prompt.system_prompt), Message(role="user", content=user)),
+        settings=GenerationSettings(max_tokens=max_tokens, temperature=0.0, seed=0))
+
+
 class ConversationJudge:
     """``judge:mt_bench`` / ``judge:komt_bench``: each turn graded 1-10 as FastChat grades it."""
 
@@ -155,39 +216,7 @@ class ConversationJudge:
 
     def named_request(self, sample: Sample, answer: str) -> tuple[str, GenerationRequest]:
         """The released prompt's name and the request built from it."""
-        place = sample.conversation
-        if place is None:
-            raise ValueError("not a conversation turn")
-        doc = sample.metadata.get("doc") or {}
-        category = str(doc.get("category") or sample.category or "")
-        reference = _reference(sample)
-        math_prompt = category in NEED_REF_CATS
-        if math_prompt and reference is None:
-            raise ValueError(f"category {category} is judged against a reference answer, and the sample has none")
-        kwargs: dict[str, Any] = {}
-        if math_prompt:
-            assert reference is not None
-            kwargs["ref_answer_1"] = reference[0]
-        if place.turn == 1:
-            name = "single-math-v1" if math_prompt else "single-v1"
-            user = self.prompts[name].prompt_template.format(question=place.user_turns[0], answer=answer, **kwargs)
-        elif place.turn == 2:
-            name = "single-math-v1-multi-turn" if math_prompt else "single-v1-multi-turn"
-            earlier = [m.content for m in sample.messages if m.role == "assistant"]
-            if not earlier:
-                raise ValueError("turn 1's answer is not in the conversation")
-            if math_prompt:
-                assert reference is not None
-                kwargs["ref_answer_2"] = reference[1]
-            user = self.prompts[name].prompt_template.format(
-                question_1=place.user_turns[0], question_2=place.user_turns[1], answer_1=earlier[-1],
-                answer_2=answer, **kwargs)
-        else:
-            raise ValueError(f"turn {place.turn}: MT-Bench judges two turns")
-        prompt = self.prompts[name]
-        return name, GenerationRequest(
-            messages=(Message(role="system", content=prompt.system_prompt), Message(role="user", content=user)),
-            settings=GenerationSettings(max_tokens=self.max_tokens, temperature=0.0, seed=0))
+        return build_request(self.prompts, sample, [_own_side(sample, answer)], self.max_tokens)
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         out: list[Score | None] = [None] * len(samples)
@@ -226,3 +255,103 @@ class ConversationJudge:
         details["detected"] = detected
         return Score(scorer=self.name, value=math.sqrt(rating) if penalised else rating,
                      extra={"unpenalised": rating, "penalised": float(penalised)}, details=details)
+
+
+# FastChat run_judge_pair (output_format "[[A]]"): the first of these found in the reply, in this order
+PAIR_TAGS = (("[[A]]", "A"), ("[[B]]", "B"), ("[[C]]", "tie"))
+
+
+def read_pair_verdict(text: str) -> str:
+    """``A``, ``B`` or ``tie`` as FastChat's ``run_judge_pair`` reads a reply; a reply with none
+    (FastChat: ``error``) or with two different ones (FastChat: the first of A, B, C it looks for)
+    raises :class:`RatingError`."""
+    found = [(tag, verdict) for tag, verdict in PAIR_TAGS if tag in text]
+    if not found:
+        raise RatingError("no verdict in the reply (expected '[[A]]', '[[B]]' or '[[C]]')")
+    if len(found) > 1:
+        raise RatingError(f"two different verdicts in the reply ({', '.join(tag for tag, _ in found)})")
+    return found[0][1]
+
+
+def _turn_one(sample: Sample) -> Sample:
+    """The turn-1 sample of a turn-2 sample's conversation (MT-Bench's turn ids: ``<question>-t<turn>``),
+    to look up the baseline's first answer by its key."""
+    assert sample.conversation is not None
+    return sample.model_copy(update={"id": f"{sample.conversation.id}-t1"})
+
+
+class PairwiseConversationJudge:
+    """``pairwise:mt_bench`` / ``pairwise:komt_bench``: each turn judged against the baseline's
+    answer to the same turn, in both orders (``pair-v2``, ``pair-math-v1`` with the reference answer,
+    their ``-multi-turn`` forms showing both whole conversations), as FastChat's ``gen_judgment.py
+    --mode pairwise-baseline``; FastChat's tie rule (``show_result.py``): a win or a loss only when
+    both orders name the same winner, else a tie. A failed judgment in either order fails the pair
+    (FastChat counts one ``error`` beside a verdict as a tie, and two as a win for the baseline)."""
+
+    def __init__(self, benchmark: ConversationBenchmark, judge: ModelAdapter, baseline: Any,
+                 max_tokens: int | None = None) -> None:
+        self.benchmark, self.judge, self.baseline = benchmark, judge, baseline
+        self.max_tokens = max_tokens or JUDGE_MAX_TOKENS
+        self.name = f"pairwise_{benchmark.name}"
+        self.prompts = load_judge_prompts(judges_dir() / benchmark.prompts_file)
+        how = "a win or loss only when both orders name the same winner, else a tie (FastChat's rule)"
+        self.facts = {
+            self.name: MetricFacts(about=f"win rate against the baseline, win + tie/2, {benchmark.name}'s pairwise "
+                                         f"prompts, judged in both orders ({how})"),
+            f"{self.name}_win": MetricFacts(about=f"wins alone against the baseline ({how})"),
+            f"{self.name}_loss": MetricFacts(higher_is_better=False, about="losses against the baseline"),
+            **{f"{self.name}_{key}": MetricFacts(descriptive=True, about=about) for key, about in (
+                ("tie", "ties with the baseline"), ("len_model", "answer length in characters"),
+                ("len_baseline", "baseline answer length"),
+                ("consistent", "1 when both orders gave the same verdict (position consistency)"))},
+        }
+
+    def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
+        theirs_now = self.baseline.answers(samples)
+        earlier = [s for s in samples if s.conversation is not None and s.conversation.turn == 2]
+        theirs_first = dict(zip([s.key for s in earlier], self.baseline.answers([_turn_one(s) for s in earlier])
+                                if earlier else [], strict=True))
+        out: list[Score | None] = [None] * len(samples)
+        todo: list[tuple[int, str, str, str]] = []  # sample, prompt name, ours, theirs
+        requests: list[GenerationRequest] = []
+        for i, (sample, prediction, theirs) in enumerate(zip(samples, predictions, theirs_now, strict=True)):
+            if prediction.error:
+                out[i] = Score(scorer=self.name, error=f"no prediction: {prediction.error}")
+                continue
+            if theirs is None or (sample.key in theirs_first and theirs_first[sample.key] is None):
+                out[i] = Score(scorer=self.name, error=f"no baseline answer ({self.baseline.label}) for {sample.key}")
+                continue
+            try:
+                ours_side = _own_side(sample, prediction.text)
+                their_side = (*([theirs_first[sample.key]] if sample.key in theirs_first else []), theirs)
+                name, model_first = build_request(self.prompts, sample, [ours_side, their_side], self.max_tokens)
+                _, baseline_first = build_request(self.prompts, sample, [their_side, ours_side], self.max_tokens)
+            except ValueError as exc:
+                out[i] = Score(scorer=self.name, error=f"cannot judge: {exc}")
+                continue
+            todo.append((i, name, prediction.text, theirs))
+            requests += [model_first, baseline_first]
+        replies = self.judge.generate(requests) if requests else []
+        for k, (i, name, ours, theirs) in enumerate(todo):
+            out[i] = self._combine(name, replies[2 * k], replies[2 * k + 1], ours, theirs)
+        return [s for s in out if s is not None]
+
+    def _combine(self, prompt: str, first: Any, second: Any, ours: str, theirs: str) -> Score:
+        raw = {"model_first": [first.text] if first.text else [], "baseline_first": [second.text] if second.text else []}
+        details: dict[str, Any] = {"prompt": prompt, "raw": raw}
+        signs = []
+        for reply, ours_is in ((first, "A"), (second, "B")):
+            if reply.error:
+                return Score(scorer=self.name, error=f"judge call failed: {reply.error}", details=details)
+            try:
+                verdict = read_pair_verdict(reply.text)
+            except RatingError as exc:
+                return Score(scorer=self.name, error=f"unreadable judge reply: {exc}", details=details)
+            signs.append(0 if verdict == "tie" else (1 if verdict == ours_is else -1))
+        names = {1: "win", 0: "tie", -1: "loss"}
+        combined = signs[0] if signs[0] == signs[1] else 0
+        shares = {key: float(combined == sign) for sign, key in names.items()}
+        return Score(scorer=self.name, value=shares["win"] + shares["tie"] / 2, extra={
+            **shares, "consistent": float(signs[0] == signs[1]), "len_model": float(len(ours)),
+            "len_baseline": float(len(theirs))},
+            details={**details, "outcome": names[combined], "verdicts": [names[s] for s in signs]})
