@@ -178,5 +178,6 @@ def test_pairwise_against_a_baseline_run_in_both_orders(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "out" / "r" / "summary.json").read_text())
     rows = {row["category"]: row for row in summary["pairwise"] if row["scorer"] == "pairwise_mt_bench"}
     assert (rows["all"]["n"], rows["all"]["win_rate"], rows["all"]["win"], rows["all"]["loss"]) == (4, 0.5, 0.25, 0.25)
-    assert rows["all"]["consistency"] == 0.75 and rows["all"]["win_rate_ci_low"] <= 0.5 <= rows["all"]["win_rate_ci_high"]
+    assert rows["all"]["consistency"] == 0.75
+    assert rows["all"]["win_rate_ci_low"] <= 0.5 <= rows["all"]["win_rate_ci_high"]
     assert (rows["writing"]["win_rate"], rows["math"]["win_rate"]) == (0.75, 0.25)

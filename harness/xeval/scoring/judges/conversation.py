@@ -337,7 +337,8 @@ class PairwiseConversationJudge:
         return [s for s in out if s is not None]
 
     def _combine(self, prompt: str, first: Any, second: Any, ours: str, theirs: str) -> Score:
-        raw = {"model_first": [first.text] if first.text else [], "baseline_first": [second.text] if second.text else []}
+        raw = {"model_first": [first.text] if first.text else [],
+               "baseline_first": [second.text] if second.text else []}
         details: dict[str, Any] = {"prompt": prompt, "raw": raw}
         signs = []
         for reply, ours_is in ((first, "A"), (second, "B")):
