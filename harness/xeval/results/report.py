@@ -337,6 +337,36 @@ def _pairwise_section(runs: list[Run]) -> str:
                  "win rate (win + tie/2)", "95% CI", "wins alone", "position consistency"], rows, "pairwise"))
 
 
+def _conversation_section(runs: list[Run]) -> str:
+    """Judged conversations (MT-Bench, KoMT-Bench): a chart per judge scorer and task of each
+    category's score (turns 1 and 2 and both, on the 1-10 scale), and the table of every category
+    with its CIs and failed judgments."""
+    charts, rows = [], []
+    for run in runs:
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for row in run.summary.get("conversations", []):
+            groups.setdefault((row["scorer"], row["task"]), []).append(row)
+            ci = (f"{_number(row.get('score_ci_low'))}-{_number(row.get('score_ci_high'))}"
+                  if row.get("score_n") else "")
+            rows.append([run.label, row["scorer"], row["task"], row["category"], row.get("turn1"), row.get("turn2"),
+                         row.get("score"), ci, row.get("score_n"), row.get("score_n_failed"),
+                         row.get("score_unpenalised")])
+        for (scorer, task), members in groups.items():
+            categories = [m["category"] for m in members]
+            charts.append(bar_chart(f"{run.label} · {task} · {scorer}: score per category (1-10)", categories, {
+                "turn 1": [m.get("turn1") for m in members], "turn 2": [m.get("turn2") for m in members],
+                "both turns": [m.get("score") for m in members]}, low=0.0, high=10.0,
+                chart_id=f"conversation-{task}"))
+    if not rows:
+        return ""
+    return ("<h2>Judged conversations</h2><p class=note>MT-Bench-style two-turn conversations, each turn graded "
+            "1-10 by the judge (FastChat's prompts); mean per turn and over both, per category, as FastChat's "
+            "show_result.py reports them; failed judgments are counted, never averaged in. KoMT-Bench's score is "
+            "after its language penalty, the unpenalised one beside it.</p>" + "".join(charts) + html_table(
+                ["run", "judge scorer", "task", "category", "turn 1", "turn 2", "score", "95% CI", "judged",
+                 "failed", "unpenalised"], rows, "conversations"))
+
+
 def build_report(runs: list[Run]) -> str:
     if not runs:
         raise XevalError("no runs to report")
@@ -348,7 +378,7 @@ def build_report(runs: list[Run]) -> str:
         _runs_section(runs), leaderboard,
         "<h2>By language</h2>" + _language_chart(table) if not table.empty else "",
         _facet_charts(runs), _matrix_section(runs), _instruction_section(runs), _judge_section(runs),
-        _pairwise_section(runs),
+        _pairwise_section(runs), _conversation_section(runs),
         SAMPLE_BROWSER,
     ])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

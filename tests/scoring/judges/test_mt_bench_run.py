@@ -181,3 +181,28 @@ def test_pairwise_against_a_baseline_run_in_both_orders(tmp_path: Path) -> None:
     assert rows["all"]["consistency"] == 0.75
     assert rows["all"]["win_rate_ci_low"] <= 0.5 <= rows["all"]["win_rate_ci_high"]
     assert (rows["writing"]["win_rate"], rows["math"]["win_rate"]) == (0.75, 0.25)
+
+
+def test_the_report_charts_each_category(tmp_path: Path) -> None:
+    from xeval.results.report import Run, build_report
+
+    assert _run(tmp_path, "--max-error-rate", "0.3").returncode == 0
+    html = build_report([Run(tmp_path / "out" / "r")])
+    assert '<figure class="chart" id="conversation-mt_bench">' in html
+    chart = html.split('id="conversation-mt_bench">')[1].split("</figure>")[0]
+    for category in ("all", "math", "reasoning", "stem", "writing"):
+        assert f">{category}</text>" in chart
+    assert "reasoning: 7.000</title>" in chart  # turn 2 of the reasoning question
+    assert '<table id="conversations">' in html or 'id="conversations"' in html
+
+
+def test_under_ray_the_records_are_the_local_runs(tmp_path: Path) -> None:
+    """--executor ray: the conversations answered by a Ray worker, judged on the driver; records
+    byte-equal to the local run's."""
+    pytest.importorskip("ray", reason="the ray extra (pip install 'xeval[ray]') is part of the test extra")
+    assert _run(tmp_path, "--max-error-rate", "0.3", out=tmp_path / "local").returncode == 0
+    proc = _run(tmp_path, "--max-error-rate", "0.3", "--executor", "ray", "--workers", "1", out=tmp_path / "ray")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads((tmp_path / "ray" / "r" / "summary.json").read_text())["executor"]["name"] == "ray"
+    assert (tmp_path / "ray" / "r" / "samples.jsonl").read_bytes() == (tmp_path / "local" / "r" /
+                                                                       "samples.jsonl").read_bytes()
