@@ -206,3 +206,25 @@ def test_under_ray_the_records_are_the_local_runs(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "ray" / "r" / "summary.json").read_text())["executor"]["name"] == "ray"
     assert (tmp_path / "ray" / "r" / "samples.jsonl").read_bytes() == (tmp_path / "local" / "r" /
                                                                        "samples.jsonl").read_bytes()
+
+
+def test_the_cache_keys_a_second_turn_by_the_whole_conversation() -> None:
+    """Two turn-2 requests that differ only in the model's turn-1 answer are two cache entries (a
+    re-run whose first answer changed asks turn 2 again), and so are their judge requests."""
+    from xeval.models.cache import CallCache
+    from xeval.run.conversation import ConversationState
+    from xeval.scoring.judges.conversation import CONVERSATION_JUDGES, ConversationJudge
+
+    config = RunConfig(tasks="mt_bench", data_source="sample", limit=1)
+    [prepared] = prepare(plan_tasks(config, quiet_judges=True), config, set())
+    first, second = prepared.samples
+    judge = ConversationJudge(CONVERSATION_JUDGES["mt_bench"], None)  # type: ignore[arg-type]
+    keys, judged = set(), set()
+    for answer in ("One answer.", "Another answer."):
+        state = ConversationState()
+        state.remember(first, answer, None)
+        asked = state.with_history(second)
+        [request] = generation_requests([asked], prepared.settings)
+        keys.add(CallCache.key({"model": "m"}, "generate", request))
+        judged.add(CallCache.key({"model": "j"}, "generate", judge.request(asked, "The same second answer.")))
+    assert len(keys) == 2 and len(judged) == 2
