@@ -324,6 +324,12 @@ CASES: dict[str, Case] = {
     "MT-Bench reference file missing": lambda t: (
         mt_release(t, "mt_bench", {"question_id": 81, "category": "writing", "turns": ["Hi?", "And?"]}, None),
         ["reference_answer_gpt-4.jsonl not found"], {}),
+    "a jury with the same judge twice": lambda t: (["run", "--judge", "embedded", "--judge", "embedded", "--output",
+                                                    str(t)], ["--judge 'embedded' is in the jury twice"], {}),
+    "a jury with an empty member": lambda t: (["run", "--judge", "embedded,", "--output", str(t)],
+                                              ["an empty judge in the jury"], {}),
+    "a jury with an unknown backend": lambda t: (["run", "--judge", "embedded,nope:x", "--tasks", "mchat_ko",
+                                                  "--output", str(t)], ["nope"], {}),
     "zero judge max tokens": lambda t: (["run", "--judge-max-tokens", "0", "--output", str(t)],
                                         ["--judge-max-tokens must be at least 1, got 0"], {}),
     "unknown executor": lambda t: (["run", "--executor", "slurm", "--tasks", "xeval_qa_en", "--no-cache"],

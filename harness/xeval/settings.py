@@ -113,7 +113,9 @@ class RunSettings(BaseModel):
         "--max-tokens", type=int, help="override every task's generation length (max_gen_toks)"))
     # recorded since schema version 3
     judge_spec: str | None = Field(None, json_schema_extra=cli(
-        "--judge", metavar="SPEC", help="model spec of the LLM judge (judge:/pairwise: scorers)"))
+        "--judge", metavar="SPEC", action="append",
+        help="model spec of the LLM judge (judge:/pairwise: scorers); given more than once, or a comma list, a jury "
+             "of judges (every verdict recorded, combined by mean or majority, their agreement summarised)"))
     judge_args: dict[str, Any] = Field(default_factory=dict, json_schema_extra=cli(
         "--judge-args", help="judge backend arguments: key=value,..."))
     judge_mode: Literal["generate", "logprobs"] = Field("generate", json_schema_extra=cli(
@@ -194,6 +196,22 @@ class RunSettings(BaseModel):
     def _temperature(cls, value: float | None) -> float | None:
         if value is not None and not (math.isfinite(value) and value >= 0):
             raise ValueError(f"--temperature must be a finite number, 0 or more, got {value}")
+        return value
+
+    @field_validator("judge_spec", mode="before")
+    @classmethod
+    def _jury(cls, value: Any) -> Any:
+        """``--judge A --judge B`` and ``--judge A,B`` are one jury, recorded as ``A,B``."""
+        if isinstance(value, list | tuple):
+            value = ",".join(str(v) for v in value)
+        if isinstance(value, str) and "," in value:
+            specs = [s.strip() for s in value.split(",")]
+            if not all(specs):
+                raise ValueError(f"--judge {value!r}: an empty judge in the jury")
+            twice = next((s for s in specs if specs.count(s) > 1), None)
+            if twice is not None:
+                raise ValueError(f"--judge {twice!r} is in the jury twice: each judge once")
+            value = ",".join(specs)
         return value
 
     @field_validator("max_error_rate")

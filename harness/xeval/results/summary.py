@@ -68,9 +68,50 @@ def judge_report(records: list[dict[str, Any]]) -> dict[str, Any]:
             entry["samples"] += 1
             entry["failed"] += score.get("value") is None
             entry["retried"] += bool((score.get("details") or {}).get("retried"))
+            jury = (score.get("details") or {}).get("jury")
+            for member, verdict in (jury.items() if isinstance(jury, dict) else ()):
+                own = report.setdefault(f"{name}@{member}", {"samples": 0, "failed": 0, "retried": 0})
+                own["samples"] += 1
+                own["failed"] += not isinstance(verdict, dict) or verdict.get("value") is None
     for entry in report.values():
         entry["failure_rate"] = entry["failed"] / entry["samples"] if entry["samples"] else None
     return report
+
+
+def jury_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Agreement between a jury's judges per judge scorer x task (and over every task, ``*``): on the
+    samples every judge judged, Cohen's kappa (two judges) or Fleiss' kappa (more) with a 95 %
+    bootstrap CI, on each judge's category: a pairwise judge's outcome (win / tie / loss), an
+    absolute judge's value rounded to the nearest integer of its scale; the share of those samples
+    where all judges gave the same category."""
+    from xeval.results.agreement import kappa, kappa_ci
+
+    groups: dict[tuple[str, str], list[list[str]]] = defaultdict(list)
+    judges_of: dict[str, list[str]] = {}
+    for record in records:
+        for name, score in (record.get("scores") or {}).items():
+            jury = (score.get("details") or {}).get("jury")
+            if not isinstance(jury, dict) or len(jury) < 2:
+                continue
+            judges_of.setdefault(name, sorted(jury))
+            verdicts = [jury.get(member) or {} for member in judges_of[name]]
+            if any(v.get("value") is None for v in verdicts):
+                continue
+            categories = [str(v.get("outcome")) if name.startswith(PAIRWISE_PREFIX) else str(round(float(v["value"])))
+                          for v in verdicts]
+            groups[(name, record["task"])].append(categories)
+            groups[(name, "*")].append(categories)
+    rows = []
+    tasks_of = {name: {task for (n, task) in groups if n == name and task != "*"} for name in judges_of}
+    for (name, task), ratings in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "*", kv[0][1])):
+        if task == "*" and len(tasks_of[name]) < 2:
+            continue
+        method, value = kappa(ratings)
+        low, high = kappa_ci(ratings)
+        rows.append({"scorer": name, "task": task, "judges": judges_of[name], "n": len(ratings), "method": method,
+                     "kappa": value, "kappa_ci_low": low, "kappa_ci_high": high,
+                     "all_agree": sum(len(set(r)) == 1 for r in ratings) / len(ratings)})
+    return rows
 
 
 def aggregate(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -125,6 +166,7 @@ def build_summary(run_meta: dict[str, Any], records: list[dict[str, Any]], compl
         **({"turns": turns} if (turns := turn_report(records)) else {}),
         **({"pairwise": pairwise} if (pairwise := pairwise_report(records)) else {}),
         **({"conversations": judged} if (judged := conversation_report(records)) else {}),
+        **({"jury": jury} if (jury := jury_report(records)) else {}),
     }
 
 

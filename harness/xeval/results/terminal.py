@@ -44,7 +44,8 @@ EXIT_FAILED_SAMPLES = 3  # more samples failed than --max-error-rate allows (0 o
 def exit_status(run_dir: Path, max_error_rate: float) -> int:
     """0 when the failed samples are within --max-error-rate; else one line and exit 3. A sample
     fails when its answer failed or a judge could not judge it (a failed call, an unreadable
-    reply): a judge failing on every call is a failed run, not a run without its primary metric.
+    reply; in a jury, any one judge's verdict): a judge failing on every call is a failed run, not a
+    run without its primary metric.
     Rows refused as bad data (answer outside the choices) were announced already and do not count."""
     from xeval.results import RunFolder
     from xeval.results.summary import JUDGE_PREFIXES
@@ -55,6 +56,10 @@ def exit_status(run_dir: Path, max_error_rate: float) -> int:
         for name, score in sorted((record.get("scores") or {}).items()):
             if name.startswith(JUDGE_PREFIXES) and score.get("value") is None:
                 return f"{name}: {score.get('error') or 'judge failed'}"
+            jury = (score.get("details") or {}).get("jury") if name.startswith(JUDGE_PREFIXES) else None
+            for member, verdict in sorted(jury.items()) if isinstance(jury, dict) else ():
+                if isinstance(verdict, dict) and verdict.get("value") is None:  # one judge of a jury failed here
+                    return f"{name}@{member}: {verdict.get('error') or 'judge failed'}"
         return None
 
     refused = {id(r) for r in records if r.get("error") and str(r["error"]).startswith("data:")}

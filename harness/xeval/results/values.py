@@ -18,6 +18,11 @@ def metric_values(record: dict[str, Any]) -> Iterator[tuple[str, float]]:
         for key, value in (score.get("extra") or {}).items():
             if score.get("value") is not None and value is not None:
                 yield f"{name}_{key}", float(value)
+        jury = (score.get("details") or {}).get("jury")
+        if isinstance(jury, dict):  # a jury's judges, each on its own (scoring/judges/jury.py)
+            for member, verdict in jury.items():
+                if isinstance(verdict, dict) and isinstance(verdict.get("value"), int | float):
+                    yield f"{name}@{member}", float(verdict["value"])
     # Does the language-ID scorer agree with the judge's Language aspect (3 stars = right)?
     language = (scores.get("language") or {}).get("value")
     if language is not None:

@@ -417,6 +417,9 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
         writer.close()
         meta["executor"] = redact_value(executor_record(model))  # with the workers lost and replaced
         meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+        usage = getattr(config.judge, "usage", None)
+        if callable(usage) and "judge" in meta:  # a jury: each judge's token use in this session
+            meta["judge"] = {**meta["judge"], "usage": usage()}
         meta["duration_s"] = round(time.perf_counter() - clock, 3)
         records = list(read_records(writer.path))
         summary = build_summary(meta, records, complete)
@@ -444,6 +447,9 @@ def _start(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], folder
     if config.judge is not None:
         meta["judge"] = {"spec": config.judge.spec, "fingerprint": config.judge.fingerprint(),
                          "mode": config.judge_mode}
+        members = getattr(config.judge, "members", None)
+        if callable(members):  # a jury: its judges by label
+            meta["judge"]["jury"] = members()
     if config.baseline is not None:
         meta["baseline"] = config.baseline.label
     meta["executor"] = executor_record(model)  # where the requests were answered (not part of the run's identity)

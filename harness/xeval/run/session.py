@@ -222,9 +222,13 @@ class RunSession:
         index = TaskIndex.load(extra_paths=settings.tasks_dir)
         if settings.judge_spec:
             from xeval.models.registry import resolve_spec
+            from xeval.scoring.judges.jury import Jury, jury_specs
 
-            resolve_spec(settings.judge_spec)
-            config.judge = self.open_model(settings.judge_spec, dict(settings.judge_args), role="judge")
+            specs = jury_specs(settings.judge_spec)
+            for spec in specs:
+                resolve_spec(spec)
+            judges = [self.open_model(spec, dict(settings.judge_args), role="judge") for spec in specs]
+            config.judge = Jury(judges) if len(judges) > 1 else judges[0]
         if settings.baseline_spec:
             config.baseline = self._baseline(settings.baseline_spec, config, index)
         plans = plan_tasks(config, index)

@@ -113,6 +113,17 @@ def judge_needs(name: str, context: ScorerContext) -> str | None:
 
 
 def _judge_scorer(kind: str, rubric_name: str, context: ScorerContext, prefix: str) -> Scorer:
+    from dataclasses import replace
+
+    from xeval.scoring.judges.jury import Jury, JuryScorer
+
+    if isinstance(context.judge, Jury):  # one scorer per judge, combined
+        return JuryScorer([(name, _judge_scorer(kind, rubric_name, replace(context, judge=judge), prefix))
+                           for name, judge in zip(context.judge.labels, context.judge.judges, strict=True)])
+    return _one_judge_scorer(kind, rubric_name, context, prefix)
+
+
+def _one_judge_scorer(kind: str, rubric_name: str, context: ScorerContext, prefix: str) -> Scorer:
     from xeval.scoring.judges.conversation import CONVERSATION_JUDGES, ConversationJudge, PairwiseConversationJudge
     from xeval.scoring.judges.rubric import load_rubric
     from xeval.scoring.judges.scorers import JudgeScorer, PairwiseScorer
