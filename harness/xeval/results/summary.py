@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from xeval import SCHEMA_VERSION, __version__
+from xeval.results import length_control
 from xeval.results.matrix import cluster_summary
 from xeval.results.schema import INSTRUCTION_VERDICTS_METRIC
 from xeval.results.stats import bootstrap_ci, weighted_mean
@@ -180,8 +181,20 @@ def pairwise_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     the win rate as win + tie/2 and as wins alone (= the win share), each with a 95 % bootstrap CI, and position
     consistency (the share of samples whose two orders gave the same verdict). Tasks answered in
     the same language are pooled too, as task ``*`` (X-Instruction reports Vicuna and WizardLM
-    together per language)."""
-    groups: dict[tuple[str, str, str, str], list[dict[str, float] | None]] = defaultdict(list)
+    together per language).
+
+    Every row also carries AlpacaEval 2's length-controlled win rate (:mod:`.length_control`,
+    formula ``length_controlled_minimal``: the preference regressed on ``tanh`` of the
+    standardised length difference and a constant, predicted at zero length difference):
+    ``lc_win_rate`` (a share like ``win_rate``: alpaca_eval's figure / 100), ``lc_win_rate_se``
+    (its standard error from the fit, delta method, also a share; alpaca_eval's own
+    ``lc_standard_error`` is 0 for this formula) and ``lc_length_coef`` (the weight of the length
+    term: > 0 when the judge prefers the longer answer). They are fitted on ``category == "all"``
+    rows only, on the judged samples that record both answers' lengths, and are None on other
+    rows, when there are fewer than ``MIN_SAMPLES`` (10) such samples, when every preference is
+    the same win (1) or the same loss (0) (one class only), or when scikit-learn is not installed
+    (``xeval[lc]``)."""
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any] | None]] = defaultdict(list)
     tasks_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     for record in records:
         for name, score in (record.get("scores") or {}).items():
@@ -190,7 +203,8 @@ def pairwise_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             value = score.get("value")
             extra = score.get("extra") or {}
             verdict = None if value is None else {"value": float(value), **{
-                k: float(extra.get(k, 0.0)) for k in ("win", "tie", "loss", "consistent")}}
+                k: float(extra.get(k, 0.0)) for k in ("win", "tie", "loss", "consistent")},
+                **{k: extra.get(k) for k in ("len_model", "len_baseline")}}
             language = str(record.get("answer_language"))
             tasks_of[(name, language)].add(record["task"])
             for category in (ALL, *([str(record["category"])] if record.get("category") else [])):
@@ -211,8 +225,28 @@ def pairwise_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 low, high = bootstrap_ci(values)
                 row[key], row[f"{key}_ci_low"], row[f"{key}_ci_high"] = weighted_mean(values), low, high
             row["consistency"] = weighted_mean([m["consistent"] for m in judged])
+        row.update(_length_controlled(judged) if category == ALL else dict.fromkeys(LC_KEYS))
         rows.append(row)
     return rows
+
+
+LC_KEYS = ("lc_win_rate", "lc_win_rate_se", "lc_length_coef")
+
+
+def _length_controlled(judged: list[dict[str, Any]]) -> dict[str, float | None]:
+    """A pairwise row's length-controlled win rate (see :func:`pairwise_report` for the rule)."""
+    samples = [length_control.LengthSample(m["value"], float(m["len_model"]), float(m["len_baseline"]))
+               for m in judged if m.get("len_model") is not None and m.get("len_baseline") is not None]
+    preferences = {s.preference for s in samples}
+    if len(samples) < length_control.MIN_SAMPLES or preferences in ({0.0}, {1.0}):
+        return dict.fromkeys(LC_KEYS)
+    try:
+        fitted = length_control.length_controlled_win_rate(samples)
+    except (ImportError, ValueError):
+        return dict.fromkeys(LC_KEYS)
+    return {"lc_win_rate": fitted.win_rate / 100,
+            "lc_win_rate_se": None if fitted.sampling_se is None else fitted.sampling_se / 100,
+            "lc_length_coef": fitted.length_coef}
 
 
 def turn_report(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
