@@ -443,6 +443,15 @@ CASES: dict[str, Case] = {
     # issue 38 (published verdicts: a null response is a missing answer, any other non-text one is refused)
     "response file with a number for a response": lambda t: (["run", "--model", f"responses:{write(t / 'r.jsonl', json.dumps({'prompt': 'a', 'response': None}) + chr(10) + json.dumps({'prompt': 'b', 'response': 5}) + chr(10))}",
                                                               "--tasks", "ifeval", "--data-source", "sample"], ["r.jsonl", "line 2", "'response'", "null"], {}),
+    # issue 35: xeval judge-check's pair sets
+    "judge-check pair file without label": lambda t: (["judge-check", "--judge", "none", "--set", str(write(t / "p.csv", "input,output_1,output_2\nq,a,b\n"))],
+                                                      ["p.csv", "row 1", "no field 'label'"], {}),
+    "judge-check label not 1 or 2": lambda t: (["judge-check", "--judge", "none", "--set", "file:" + str(write(t / "p.jsonl", json.dumps({"input": "q", "output_1": "a", "output_2": "b", "label": 3}) + chr(10)))],
+                                               ["p.jsonl", "row 1", "label must be 1 or 2", "got 3"], {}),
+    "judge-check unknown --set": lambda t: (["judge-check", "--judge", "none", "--set", "mmlu"], ["unknown pair set 'mmlu'", "llmbar"], {}),
+    "judge-check LLMBar release file missing": lambda t: (["judge-check", "--judge", "none", "--set", "llmbar", "--data-dir", str(t)],
+                                                          [str(t / "llmbar" / "Natural" / "dataset.json"), "not found"], {}),
+    "judge-check pair file missing": lambda t: (["judge-check", "--judge", "none", "--set", str(t / "nope.jsonl")], ["nope.jsonl not found"], {}),
     "response file with a null and a text answer to one prompt": lambda t: (["run", "--model", f"responses:{write(t / 'r.jsonl', json.dumps({'prompt': 'a', 'response': None}) + chr(10) + json.dumps({'prompt': 'a', 'response': 'c'}) + chr(10))}",
                                                                              "--tasks", "ifeval", "--data-source", "sample"], ["r.jsonl", "line 2", "second, different response"], {}),
 }

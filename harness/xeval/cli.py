@@ -74,6 +74,23 @@ def _parser() -> argparse.ArgumentParser:
                        help="a local mirror of the hub repositories (DIR/<owner>/<name>), as $XEVAL_HUB_MIRROR")
     check.add_argument("--tasks-dir", type=Path, action="append", default=None)
 
+    judge_check = sub.add_parser("judge-check", help="a judge's accuracy on labelled preference pairs (LLMBar, "
+                                                     "or a CSV / JSONL of input, output_1, output_2, label)")
+    add = judge_check.add_argument
+    add("--judge", required=True, metavar="SPEC", help="model spec of the judge")
+    add("--judge-args", default=None, help="judge backend arguments: key=value,...")
+    add("--set", dest="pair_set", default="llmbar",
+        help="llmbar (its five subsets) or a pair file (.csv, .jsonl; file: optional)")
+    add("--rubric", default="llmbar-vanilla",
+        help="llmbar-vanilla, llmbar-cot, llmbar-swap (LLMBar's prompts) or a pairwise rubric of judges/")
+    add("--limit", type=int, default=None, help="N pairs in all, taken from the subsets in turn")
+    add("--data-dir", type=Path, default=None,
+        help="folder holding llmbar/<subset>/dataset.json (default: the LLMBar repository at a pinned commit)")
+    add("--output", type=Path, default=Path("results"), help="results folder")
+    add("--language", default="en", help="the pairs' language (a rubric's language_name; the judges table)")
+    add("--judge-max-tokens", type=int, default=None,
+        help="cap the judge's reply length (default: LLMBar's 50 / 300, a rubric's max_tokens)")
+
     board = sub.add_parser("leaderboard", help="one table over all runs in a results folder")
     board.add_argument("--results", type=Path, default=Path("results"))
     board.add_argument("--format", choices=["md", "csv", "html"], default="md")
@@ -114,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         handlers = {"run": _cmd_run, "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "merge": _cmd_merge,
                     "import-lmeval": _cmd_import_lmeval, "compare": _cmd_compare,
                     "report": _cmd_report, "doctor": _cmd_doctor, "serve": _cmd_serve,
-                    "data": _cmd_data}
+                    "data": _cmd_data, "judge-check": _cmd_judge_check}
         handler = handlers[args.command]
         return handler(args)
     except ServerDown as exc:  # a server gone mid-run: not bad input; the run is incomplete (exit 3)
@@ -276,6 +293,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover - execv does not return
 
 
+def _cmd_judge_check(args: argparse.Namespace) -> int:
+    from xeval.judgecheck import exit_code, render, run_judge_check
+    from xeval.models.registry import parse_model_args
+
+    folder, summary = run_judge_check(args.judge, args.pair_set, args.rubric, parse_model_args(args.judge_args),
+                                      args.data_dir, args.limit, args.output, args.language, args.judge_max_tokens)
+    print(render(summary), end="")
+    print(f"judge check written to {folder}")
+    return exit_code(summary)
+
+
 def _cmd_leaderboard(args: argparse.Namespace) -> int:
     from xeval.results import load_summaries
     from xeval.results.leaderboard import to_markdown, write_leaderboard
@@ -306,6 +334,16 @@ def _cmd_leaderboard(args: argparse.Namespace) -> int:
         print(table.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
     else:
         print(to_markdown(table), end="")
+    if not (args.by or args.history) and args.format != "csv":
+        from xeval.results.judges import judges_table, load_judge_checks
+
+        checks = load_judge_checks(args.results)
+        if checks:  # the judges table: each judge's accuracy on labelled pairs (xeval judge-check)
+            judges = judges_table(checks)
+            if args.format == "html":
+                print(judges.to_html(index=False, float_format=lambda v: f"{v:.3f}"))
+            else:
+                print("\n## Judges (labelled pairs, both orders)\n\n" + to_markdown(judges), end="")
     return 0
 
 
