@@ -119,3 +119,32 @@ def test_summary_length_control_not_fitted(values: list[float], why: str) -> Non
     records = [_record(i, v, 100 + 10 * i, 200, "c") for i, v in enumerate(values)]
     whole = next(r for r in pairwise_report(records) if r["category"] == "all")
     assert (whole["lc_win_rate"], whole["lc_win_rate_se"], whole["lc_length_coef"]) == (None, None, None), why
+
+
+def test_the_leaderboard_and_the_report_show_it_beside_the_raw_win_rate(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from xeval.results.leaderboard import write_leaderboard
+    from xeval.results.report import Run, build_report
+    from xeval.results.summary import build_summary
+
+    rng = random.Random(3)
+    records = []
+    for i in range(200):
+        longer = rng.random() < 0.8
+        value = 1.0 if longer == (rng.random() < 0.9) else 0.0
+        record = _record(i, value, 800 if longer else 400, 600, "a")
+        records.append({**record, "key": f"x::{i}::en", "input_language": "en", "template_language": "en"})
+    meta = {"run_id": "r", "created": "2026-12-07T00:00:00+00:00", "model": {"spec": "m"},
+            "tasks": {"xinstruct_vicuna_en": {"version": "1", "primary_metric": "pairwise_pairwise"}}}
+    folder = tmp_path / "results" / "r"
+    folder.mkdir(parents=True)
+    summary = build_summary(meta, records, True)
+    (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    whole = next(r for r in summary["pairwise"] if r["category"] == "all")
+    _, table = write_leaderboard(tmp_path / "results")
+    row = table.iloc[0]
+    assert row["xinstruct_vicuna_en/pairwise_pairwise"] == whole["win_rate"]
+    assert row["xinstruct_vicuna_en/pairwise_pairwise_lc_win_rate"] == whole["lc_win_rate"]
+    html = build_report([Run(folder)])
+    assert "length-controlled win rate" in html and f"{whole['lc_win_rate']:.3f}" in html

@@ -19,6 +19,7 @@ INSTRUCTION_METRICS = ("prompt_level_strict_acc", "inst_level_strict_acc", "prom
 LANGUAGE_METRIC = "language"
 # judged conversations (MT-Bench): the score and each turn's, from summary.json's conversations rows
 CONVERSATION_METRICS = ("score", "turn1", "turn2")
+LC_SUFFIX = "_lc_win_rate"  # a pairwise scorer's length-controlled win rate, beside its raw one
 BY_VIEWS = ("instruction-group", "instruction-id", "turn")  # `xeval leaderboard --by`
 
 
@@ -45,8 +46,31 @@ def tidy_frame(summaries: list[Summary]) -> Any:
                 "run_id": summary.run_id,
                 "created": summary.created,
             })
-        rows += _conversation_rows(summary)
+        rows += _conversation_rows(summary) + _length_controlled_rows(summary)
     return pd.DataFrame(rows, columns=TIDY_COLUMNS)
+
+
+def _length_controlled_rows(summary: Summary) -> list[dict[str, Any]]:
+    """A pairwise task's length-controlled win rate (``<scorer>_lc_win_rate``, from summary.json's
+    ``pairwise`` rows over every category), shown beside its raw win rate."""
+    rows = []
+    for row in (summary.model_extra or {}).get("pairwise") or []:
+        if not isinstance(row, dict) or row.get("category") != "all" or row.get("lc_win_rate") is None:
+            continue
+        primary = next((m for m in summary.metrics if m.task == row.get("task") and m.metric == row.get("scorer")),
+                       None)
+        task_meta = summary.tasks.get(str(row.get("task")))
+        if primary is None or task_meta is None or task_meta.primary_metric != primary.metric:
+            continue  # shown beside the raw win rate, which the table shows as the task's primary metric
+        se = row.get("lc_win_rate_se")
+        rows.append({"model": model_label(summary), "task": primary.task, "input_language": primary.input_language,
+                     "template_language": primary.template_language, "metric": f"{row['scorer']}{LC_SUFFIX}",
+                     "value": row["lc_win_rate"], "n": row.get("n", 0),
+                     "ci_low": None if se is None else row["lc_win_rate"] - 1.96 * se,
+                     "ci_high": None if se is None else row["lc_win_rate"] + 1.96 * se,
+                     "n_failed": row.get("n_failed", 0), "primary": False, "scale_min": 0.0, "scale_max": 1.0,
+                     "run_id": summary.run_id, "created": summary.created})
+    return rows
 
 
 def _conversation_rows(summary: Summary) -> list[dict[str, Any]]:
@@ -93,7 +117,7 @@ def wide_table(frame: Any, primary_only: bool = True) -> Any:
     gated = data["metric"].astype(str).str.endswith(GATED_SUFFIX)
     instruction_tasks = data.loc[data["primary"] & data["metric"].isin(INSTRUCTION_METRICS), "task"]
     beside = ((data["metric"] == LANGUAGE_METRIC) & data["task"].isin(set(instruction_tasks))) | \
-        data["metric"].isin(CONVERSATION_METRICS)
+        data["metric"].isin(CONVERSATION_METRICS) | data["metric"].astype(str).str.endswith(LC_SUFFIX)
     shown = data[data["primary"] | gated | beside] if primary_only and data["primary"].any() else data
     table = shown.pivot_table(index="model", columns=["task", "metric"], values="value",
                              aggfunc="mean")

@@ -326,15 +326,44 @@ def _pairwise_section(runs: list[Run]) -> str:
                 continue
             ci = (f"{_number(row.get('win_rate_ci_low'))}-{_number(row.get('win_rate_ci_high'))}"
                   if row.get("n") else "")
+            lc = row.get("lc_win_rate")
+            lc_se = row.get("lc_win_rate_se")
             rows.append([run.label, row["scorer"], row["task"], row["answer_language"], row.get("n"),
                          row.get("n_failed"), row.get("win"), row.get("tie"), row.get("loss"), row.get("win_rate"),
-                         ci, row.get("win_only"), row.get("consistency")])
+                         ci, lc, f"± {_number(lc_se)}" if lc is not None and lc_se is not None else "",
+                         row.get("lc_length_coef"), row.get("win_only"), row.get("consistency")])
     if not rows:
         return ""
     return ("<h2>Pairwise</h2><p class=note>Against the run's baseline, judged in both orders; per category in "
-            "summary.json (<code>pairwise</code>).</p>" + html_table(
+            "summary.json (<code>pairwise</code>). The length-controlled win rate is AlpacaEval 2's GLM "
+            "(length_controlled_minimal): the win rate predicted at equal answer lengths; the length coefficient "
+            "is how much this judge rewards a longer answer.</p>" + html_table(
                 ["run", "judge scorer", "task", "answer language", "judged", "failed", "win", "tie", "loss",
-                 "win rate (win + tie/2)", "95% CI", "wins alone", "position consistency"], rows, "pairwise"))
+                 "win rate (win + tie/2)", "95% CI", "length-controlled win rate", "SE", "length coefficient",
+                 "wins alone", "position consistency"], rows, "pairwise"))
+
+
+def _jury_section(runs: list[Run]) -> str:
+    """A jury's agreement (summary.json ``jury``): per judge scorer and task, the judges, the
+    samples all of them judged, Cohen's or Fleiss' kappa with its 95 % CI, and the share where all
+    agreed; each judge's own failures and token use."""
+    rows = []
+    for run in runs:
+        members = (run.summary.get("judge") or {}).get("jury") or {}
+        usage = (run.summary.get("judge") or {}).get("usage") or {}
+        for row in run.summary.get("jury", []):
+            ci = (f"{_number(row.get('kappa_ci_low'))}-{_number(row.get('kappa_ci_high'))}"
+                  if row.get("kappa_ci_low") is not None else "")
+            judges = "; ".join(f"{name}: {members.get(name, '?')} ({usage.get(name, {}).get('completion_tokens', '?')} "
+                               "tokens out)" for name in row.get("judges", []))
+            rows.append([run.label, row["scorer"], row["task"], judges, row.get("n"), row.get("method"),
+                         row.get("kappa"), ci, row.get("all_agree")])
+    if not rows:
+        return ""
+    return ("<h2>Jury agreement</h2><p class=note>Several judges on every sample (<code>--judge A --judge B</code>): "
+            "each judge's own score is the metric <code>scorer@jN</code>; the jury's is their mean (majority for "
+            "pairwise).</p>" + html_table(["run", "judge scorer", "task", "judges", "judged by all", "kappa",
+                                          "value", "95% CI", "all agree"], rows, "jury"))
 
 
 def _conversation_section(runs: list[Run]) -> str:
@@ -378,7 +407,7 @@ def build_report(runs: list[Run]) -> str:
         _runs_section(runs), leaderboard,
         "<h2>By language</h2>" + _language_chart(table) if not table.empty else "",
         _facet_charts(runs), _matrix_section(runs), _instruction_section(runs), _judge_section(runs),
-        _pairwise_section(runs), _conversation_section(runs),
+        _pairwise_section(runs), _jury_section(runs), _conversation_section(runs),
         SAMPLE_BROWSER,
     ])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -66,6 +66,10 @@ def test_two_judges_every_verdict_the_mean_each_judges_metric_and_kappa(tmp_path
     assert (row["method"], row["n"], row["judges"], row["all_agree"]) == ("cohen", 7, ["j1", "j2"], 5 / 7)
     assert abs(row["kappa"] - 29 / 43) < 1e-12
     assert row["kappa_ci_low"] <= row["kappa"] <= row["kappa_ci_high"]
+    from xeval.results.report import Run, build_report
+
+    html = build_report([Run(folder)])
+    assert "<h2>Jury agreement</h2>" in html and f"{29 / 43:.3f}" in html
 
 
 def test_a_judge_failing_on_every_call_fails_the_run_and_never_scores(tmp_path: Path) -> None:
