@@ -228,10 +228,12 @@ def _cmd_tasks(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from xeval.results.judges import load_judge_checks
     from xeval.results.report import latest_runs, write_report
 
     runs = args.runs or latest_runs(args.results)
-    out = write_report(runs, args.out or args.results / "report.html")
+    checks = load_judge_checks(args.results) if args.results.is_dir() else []
+    out = write_report(runs, args.out or args.results / "report.html", checks)
     print(f"report of {len(runs)} run(s) written to {out}")
     return 0
 

@@ -44,9 +44,9 @@ def latest_runs(results: Path) -> list[Path]:
     return [summary.folder or results / summary.run_id for summary in newest]
 
 
-def write_report(run_dirs: list[Path], out: Path) -> Path:
+def write_report(run_dirs: list[Path], out: Path, judge_checks: list[dict[str, Any]] | None = None) -> Path:
     runs = [Run(path) for path in run_dirs]
-    text = build_report(runs)
+    text = build_report(runs, judge_checks)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".tmp")
@@ -396,7 +396,22 @@ def _conversation_section(runs: list[Run]) -> str:
                  "failed", "unpenalised"], rows, "conversations"))
 
 
-def build_report(runs: list[Run]) -> str:
+def _judges_section(checks: list[dict[str, Any]] | None) -> str:
+    """The judge checks of the results folder (``xeval judge-check``): which judge to trust for which
+    language, per pair set and subset (the leaderboard's judges table)."""
+    if not checks:
+        return ""
+    from xeval.results.judges import judges_table
+
+    table = judges_table(checks)
+    rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in row]
+            for row in table.itertuples(index=False)]
+    return ("<h2>Judges</h2><p class=note>Each judge on labelled preference pairs, both orders (<code>xeval "
+            "judge-check</code>): accuracy (mean of the two orders), with the better answer first and second, "
+            "positional agreement, kappa between the orders.</p>" + html_table(list(table.columns), rows, "judges"))
+
+
+def build_report(runs: list[Run], judge_checks: list[dict[str, Any]] | None = None) -> str:
     if not runs:
         raise XevalError("no runs to report")
     leaderboard, table = _leaderboard_section(runs)
@@ -407,7 +422,7 @@ def build_report(runs: list[Run]) -> str:
         _runs_section(runs), leaderboard,
         "<h2>By language</h2>" + _language_chart(table) if not table.empty else "",
         _facet_charts(runs), _matrix_section(runs), _instruction_section(runs), _judge_section(runs),
-        _pairwise_section(runs), _jury_section(runs), _conversation_section(runs),
+        _pairwise_section(runs), _jury_section(runs), _conversation_section(runs), _judges_section(judge_checks),
         SAMPLE_BROWSER,
     ])
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

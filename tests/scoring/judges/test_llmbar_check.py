@@ -185,6 +185,11 @@ def test_a_pair_file_judged_by_a_scripted_judge(tmp_path: Path) -> None:
     board = xeval("leaderboard", "--results", str(tmp_path / "results"))
     assert board.returncode == 0, board.stderr
     assert "## Judges" in board.stdout and "ko_pairs" in board.stdout and "scripted" in board.stdout
+    from xeval.results.judges import load_judge_checks
+    from xeval.results.report import _judges_section
+
+    html = _judges_section(load_judge_checks(tmp_path / "results"))  # what `xeval report` adds
+    assert "<h2>Judges</h2>" in html and "ko_pairs.jsonl" in html and ">0.500<" in html
 
 
 def test_a_judge_failing_every_call_gives_no_figures_and_exit_3(tmp_path: Path) -> None:
