@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=48)
     parser.add_argument("--judge-max-tokens", type=int, default=48)
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--concurrency", type=int, default=2, help="requests in flight to each server")
     args = parser.parse_args()
     embedded_model_path()
     work = Path(tempfile.mkdtemp(prefix="xeval-mtbench-"))
@@ -53,7 +54,7 @@ def main() -> None:
             argv = [sys.executable, "-m", "xeval", "run", "--model", f"openai:gemma@{model_url}", "--tasks",
                     task, *data, "--limit", str(limit), "--max-tokens", str(args.max_tokens),
                     "--output", str(work / "results"), "--run-id", name, "--cache-dir", str(work / f"cache-{name}"),
-                    "--max-error-rate", "1"]
+                    "--max-error-rate", "1", "--concurrency", str(args.concurrency)]
             if judged:
                 argv += ["--judge", f"openai:gemma@{judge_url}", "--judge-max-tokens", str(args.judge_max_tokens)]
             start = time.perf_counter()
@@ -67,7 +68,8 @@ def main() -> None:
         alone = timed("unjudged", judged=False)
         judged = timed("judged", judged=True)
         print(f"komt_bench, {args.limit} conversations ({2 * args.limit} turns), answers <= {args.max_tokens} "
-              f"tokens, judgments <= {args.judge_max_tokens} tokens; model and judge: xeval serve, 1 thread each")
+              f"tokens, judgments <= {args.judge_max_tokens} tokens; model and judge: xeval serve, 1 thread each, "
+              f"concurrency {args.concurrency}")
         print("| run | wall s | x unjudged |")
         print("|---|---|---|")
         for name, wall in (("unjudged", alone), ("judged (local xeval serve judge)", judged)):

@@ -72,3 +72,22 @@ def test_overlap_only_when_model_and_judge_wait_on_servers() -> None:
     assert not runner.overlap_scoring(SimpleNamespace(judge=local), api)
     assert not runner.overlap_scoring(SimpleNamespace(judge=api), local)
     assert not runner.overlap_scoring(SimpleNamespace(judge=None), api)
+
+
+def test_overlapped_batches_are_small_enough_to_pipeline() -> None:
+    """Judged while the next batch generates: batches of an eighth of the backend's wish (twice an
+    API's concurrency), so only the last small batch waits for its judge alone; --batch-size is
+    the floor; without overlap the backend's wish."""
+    from types import SimpleNamespace
+
+    from xeval.models.base import Abilities
+    from xeval.scoring.judges.jury import Jury
+
+    api = SimpleNamespace(abilities=Abilities(batch_hint=128, remote=True))
+    assert runner.run_batch_size(SimpleNamespace(batch_size=1), api, overlap=False) == 128
+    assert runner.run_batch_size(SimpleNamespace(batch_size=1), api, overlap=True) == 16
+    assert runner.run_batch_size(SimpleNamespace(batch_size=32), api, overlap=True) == 32
+    jury = Jury([api, SimpleNamespace(abilities=Abilities(remote=True))])
+    assert runner.overlap_scoring(SimpleNamespace(judge=jury), api)  # a jury of servers overlaps too
+    local_jury = Jury([api, SimpleNamespace(abilities=Abilities(batch_hint=32))])
+    assert not runner.overlap_scoring(SimpleNamespace(judge=local_jury), api)

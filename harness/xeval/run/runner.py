@@ -383,13 +383,13 @@ def _evaluate(config: RunConfig, model: ModelAdapter, plans: list[TaskPlan], fol
     if any(s.conversation for t in prepared for s in t.samples):
         conversations.load_records(read_records(writer.path))
     model = _with_lookahead(model, prepared)
-    # concurrent backends (APIs) want bigger batches than in-process ones
-    batch_size = max(config.batch_size, abilities_of(model).batch_hint)
+    overlap = overlap_scoring(config, model)
+    batch_size = run_batch_size(config, model, overlap)
     complete = False
     clock = time.perf_counter()
     trace = os.environ.get("XEVAL_TRACE_CALLS")
     try:
-        with Progress(total, f"{model.spec}") as progress, ScoringLane(overlap_scoring(config, model)) as lane:
+        with Progress(total, f"{model.spec}") as progress, ScoringLane(overlap) as lane:
             for task in prepared:
                 progress.describe(task.plan.spec.task)
                 for group in turn_order(task.samples):  # a conversation's turn t after its turn t-1
@@ -544,6 +544,20 @@ def _with_lookahead(model: ModelAdapter, prepared: list[PreparedTask]) -> ModelA
         return model
     upcoming = [request for task in prepared for request in task.requests_ahead()]
     return Lookahead(model, upcoming, window=abilities.batch_hint) if upcoming else model
+
+
+OVERLAP_BATCH_SHARE = 8  # judged while the next generates: batches of an eighth of the backend's wish
+
+
+def run_batch_size(config: RunConfig, model: ModelAdapter, overlap: bool) -> int:
+    """Samples per batch: concurrent backends (APIs) want bigger batches than in-process ones
+    (``batch_hint``: 16 x their concurrency); when a judge scores each batch while the next one
+    generates, batches of twice the concurrency, so that judging pipelines behind generation and only
+    the last small batch (of each turn, in a conversation) waits for its judge alone."""
+    hint = abilities_of(model).batch_hint
+    if overlap:
+        hint //= OVERLAP_BATCH_SHARE
+    return max(config.batch_size, hint)
 
 
 def overlap_scoring(config: RunConfig, model: ModelAdapter) -> bool:

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
+from xeval.models.base import Abilities, abilities_of
 from xeval.types import Completion, GenerationRequest, MetricFacts, Prediction, Sample, Score, Usage
 
 JURY_SEPARATOR = ","
@@ -79,6 +81,14 @@ class Jury:
     def fingerprint(self) -> dict[str, Any]:
         return {"jury": [{"label": name, "spec": j.spec, **j.fingerprint()}
                          for name, j in zip(self.labels, self.judges, strict=True)]}
+
+    @property
+    def abilities(self) -> Abilities:
+        """What every judge of the jury can do (remote only when all of them are)."""
+        each = [abilities_of(j) for j in self.judges]
+        return replace(each[0], remote=all(a.remote for a in each),
+                       elsewhere=all(a.remote or a.elsewhere for a in each),
+                       next_token_logprobs=all(a.next_token_logprobs for a in each))
 
     def members(self) -> dict[str, str]:
         return {name: j.spec for name, j in zip(self.labels, self.judges, strict=True)}
