@@ -330,6 +330,15 @@ CASES: dict[str, Case] = {
                                               ["an empty judge in the jury"], {}),
     "a jury with an unknown backend": lambda t: (["run", "--judge", "embedded,nope:x", "--tasks", "mchat_ko",
                                                   "--output", str(t)], ["nope"], {}),
+    "temperature_by_category without category_field": lambda t: (task_dir(
+        t, GOOD.format(name="t") + "metadata:\n  xeval:\n    temperature_by_category: {writing: 0.7}\n"),
+        ["t.yaml", "temperature_by_category needs category_field"], {}),
+    "temperature_by_category negative": lambda t: (task_dir(
+        t, GOOD.format(name="t") + "metadata:\n  xeval:\n    category_field: q\n"
+        "    temperature_by_category: {writing: -1}\n"), ["t.yaml", "temperature_by_category"], {}),
+    "temperature_by_category not a mapping": lambda t: (task_dir(
+        t, GOOD.format(name="t") + "metadata:\n  xeval:\n    category_field: q\n"
+        "    temperature_by_category: [0.7]\n"), ["t.yaml", "temperature_by_category"], {}),
     "zero judge max tokens": lambda t: (["run", "--judge-max-tokens", "0", "--output", str(t)],
                                         ["--judge-max-tokens must be at least 1, got 0"], {}),
     "unknown executor": lambda t: (["run", "--executor", "slurm", "--tasks", "xeval_qa_en", "--no-cache"],
