@@ -37,6 +37,7 @@ from xeval.errors import ConfigError
 from xeval.language.identify import UNDETERMINED, LanguageIdentifier
 from xeval.models.base import ModelAdapter
 from xeval.paths import judges_dir
+from xeval.scoring.judges.scorers import pairwise_facts
 from xeval.types import GenerationRequest, GenerationSettings, Message, MetricFacts, Prediction, Sample, Score
 
 # FastChat common.py (0.2.36 and the KoMT-Bench fork alike)
@@ -201,7 +202,7 @@ class ConversationJudge:
         if benchmark.penalty_language:
             lang = benchmark.penalty_language
             self.identifier = LanguageIdentifier([lang])
-            self.facts[self.name] = MetricFacts(range=(1.0, 10.0), about=(
+            self.facts[self.name] = MetricFacts(range=SCALE, about=(
                 f"{about}; the square root of the score of an answer not in {lang} (except questions "
                 f"{', '.join(sorted(benchmark.penalty_exempt))}), as KoMT-Bench's detector.py"))
             self.facts[f"{self.name}_unpenalised"] = MetricFacts(range=SCALE, about=f"{about}, before the "
@@ -295,16 +296,7 @@ class PairwiseConversationJudge:
         self.name = f"pairwise_{benchmark.name}"
         self.prompts = load_judge_prompts(judges_dir() / benchmark.prompts_file)
         how = "a win or loss only when both orders name the same winner, else a tie (FastChat's rule)"
-        self.facts = {
-            self.name: MetricFacts(about=f"win rate against the baseline, win + tie/2, {benchmark.name}'s pairwise "
-                                         f"prompts, judged in both orders ({how})"),
-            f"{self.name}_win": MetricFacts(about=f"wins alone against the baseline ({how})"),
-            f"{self.name}_loss": MetricFacts(higher_is_better=False, about="losses against the baseline"),
-            **{f"{self.name}_{key}": MetricFacts(descriptive=True, about=about) for key, about in (
-                ("tie", "ties with the baseline"), ("len_model", "answer length in characters"),
-                ("len_baseline", "baseline answer length"),
-                ("consistent", "1 when both orders gave the same verdict (position consistency)"))},
-        }
+        self.facts = pairwise_facts(self.name, how, f"{benchmark.name}'s pairwise prompts")
 
     def score(self, samples: list[Sample], predictions: list[Prediction]) -> list[Score]:
         theirs_now = self.baseline.answers(samples)

@@ -171,6 +171,20 @@ class Baseline:
         self.label = label
 
 
+def pairwise_facts(name: str, how: str, what: str) -> dict[str, MetricFacts]:
+    """The metrics a pairwise scorer reports (win rate, wins, losses, ties, lengths, position
+    consistency): ``how`` the two orders make one verdict, ``what`` the prompt it judges with."""
+    return {
+        name: MetricFacts(about=f"win rate against the baseline, win + tie/2, judged in both orders ({how}), {what}"),
+        f"{name}_win": MetricFacts(about=f"wins alone against the baseline ({how}), {what}"),
+        f"{name}_loss": MetricFacts(higher_is_better=False, about="losses against the baseline"),
+        **{f"{name}_{key}": MetricFacts(descriptive=True, about=about) for key, about in (
+            ("tie", "ties with the baseline"),
+            ("len_model", "answer length in characters"), ("len_baseline", "baseline answer length"),
+            ("consistent", "1 when both orders gave the same verdict (position consistency)"))},
+    }
+
+
 class PairwiseScorer:
     """Win (1) / tie (0.5) / loss (0) against the baseline, judged in both orders."""
 
@@ -181,16 +195,7 @@ class PairwiseScorer:
         self.name = f"pairwise_{rubric.name}"
         how = ("each order's verdict counting half, a tie being equal scores" if rubric.combine == "per_order"
                else "a win or loss only when both orders agree, else a tie")
-        self.facts = {
-            self.name: MetricFacts(about=f"win rate against the baseline, win + tie/2, judged in both orders ({how}), "
-                                         f"rubric {rubric.name}"),
-            f"{self.name}_win": MetricFacts(about=f"wins alone against the baseline ({how}), rubric {rubric.name}"),
-            f"{self.name}_loss": MetricFacts(higher_is_better=False, about="losses against the baseline"),
-            **{f"{self.name}_{key}": MetricFacts(descriptive=True, about=about) for key, about in (
-                ("tie", "ties with the baseline"),
-                ("len_model", "answer length in characters"), ("len_baseline", "baseline answer length"),
-                ("consistent", "1 when both orders gave the same verdict (position consistency)"))},
-        }
+        self.facts = pairwise_facts(self.name, how, f"rubric {rubric.name}")
 
     def prompt(self, sample: Sample, answer_a: str, answer_b: str) -> str:
         question = _question(sample)
