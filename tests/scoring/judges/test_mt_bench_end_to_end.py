@@ -51,8 +51,9 @@ def test_in_process_judge(embedded_model, shared_data: Path, tmp_path: Path) -> 
 @pytest.mark.slow
 def test_served_judge(embedded_model, llama_server_url: str, shared_data: Path, tmp_path: Path) -> None:
     judge = load_model(f"openai:gemma@{llama_server_url}")
-    config = RunConfig(tasks="komt_bench", limit=2, max_tokens=24, data_source="local", data_dir=shared_data,
-                       output=tmp_path, run_id="r", judge=judge, judge_max_tokens=48, max_error_rate=1.0)
+    config = RunConfig(tasks="mt_bench,komt_bench", limit=2, max_tokens=24, data_source="local",
+                       data_dir=shared_data, output=tmp_path, run_id="r", judge=judge, judge_max_tokens=48,
+                       max_error_rate=1.0)
     result = run_evaluation(config, embedded_model, plan_tasks(config))
-    _check(result.run_dir, ("komt_bench",))
+    _check(result.run_dir, ("mt_bench", "komt_bench"))
     assert result.summary["judge"]["fingerprint"]["base_url"] == llama_server_url
